@@ -1,0 +1,424 @@
+//! One `[[platform]]` table: which links are its invites, where the signup may go, and
+//! how its signup form and password policy look (the platform profile).
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::Deserialize;
+
+use super::{AllowedHost, Invalid, UrlPattern};
+
+/// A validated platform profile.
+#[derive(Debug, Clone)]
+pub struct Platform {
+    /// The name shown to people (`Engage`).
+    pub name: String,
+    /// A link is this platform's invite when, unwrapped, it matches one of these.
+    pub invite_links: Vec<UrlPattern>,
+    /// The only hosts the signup may visit, redirects included.
+    pub allowed_hosts: Vec<AllowedHost>,
+    /// CSS selector of the signup form; `None` means the first form with a password input.
+    pub signup_form: Option<String>,
+    /// Names of the inputs that take the password; empty means every password input.
+    pub password_fields: Vec<String>,
+    /// Names of checkboxes to tick (accepting terms, for example).
+    pub tick_checkboxes: Vec<String>,
+    /// The landing URL after a successful signup.
+    pub success_url: Option<UrlPattern>,
+    /// A CSS selector present only on the page after a successful signup.
+    pub success_selector: Option<String>,
+    /// An extra trusted root certificate (PEM) for the platform's HTTPS.
+    pub ca_file: Option<PathBuf>,
+    /// Allow `http://` (only ever for local testing).
+    pub allow_http: bool,
+    /// The password policy the generated password satisfies.
+    pub password: PasswordPolicy,
+    /// Page texts and selectors that tell why a signup failed.
+    pub failures: FailureMarkers,
+    /// Time allowed to establish a connection.
+    pub connect_timeout: Duration,
+    /// Time allowed for a whole request, body included.
+    pub request_timeout: Duration,
+    /// Response bodies larger than this are refused.
+    pub max_response_bytes: usize,
+}
+
+impl Platform {
+    /// Whether `url` is one of this platform's invite links.
+    pub fn is_invite_link(&self, url: &str) -> bool {
+        self.invite_links.iter().any(|p| p.matches(url))
+    }
+
+    /// Whether a request to `host:port` over `scheme` is allowed by `allowed_hosts`.
+    pub fn allows(&self, scheme: &str, host: &str, port: u16) -> bool {
+        let scheme_ok = scheme.eq_ignore_ascii_case("https")
+            || (self.allow_http && scheme.eq_ignore_ascii_case("http"));
+        scheme_ok
+            && self
+                .allowed_hosts
+                .iter()
+                .any(|h| h.permits(scheme, host, port))
+    }
+}
+
+/// A class of characters a password policy can require.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CharClass {
+    /// `A`–`Z`.
+    Upper,
+    /// `a`–`z`.
+    Lower,
+    /// `0`–`9`.
+    Digit,
+    /// One of the policy's `symbols`.
+    Symbol,
+}
+
+/// The platform's password rules.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PasswordPolicy {
+    /// Shortest length accepted.
+    pub min_length: usize,
+    /// Longest length accepted; the generator uses this length.
+    pub max_length: usize,
+    /// Classes that must each appear at least once.
+    pub require: Vec<CharClass>,
+    /// The symbols the platform accepts.
+    pub symbols: String,
+}
+
+impl Default for PasswordPolicy {
+    /// The documented Engage policy: 8 to 16 characters with upper case, lower case,
+    /// digits and symbols.
+    fn default() -> Self {
+        Self {
+            min_length: 8,
+            max_length: 16,
+            require: vec![
+                CharClass::Upper,
+                CharClass::Lower,
+                CharClass::Digit,
+                CharClass::Symbol,
+            ],
+            symbols: "!@#$%^&*".to_owned(),
+        }
+    }
+}
+
+/// Page texts (case-insensitive substrings of the visible text) and CSS selectors that
+/// identify why a signup did not succeed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FailureMarkers {
+    /// The invite link has expired or was already used.
+    pub link_expired_texts: Vec<String>,
+    /// Selector present on the "link expired" page.
+    pub link_expired_selector: Option<String>,
+    /// The email already has an account.
+    pub already_registered_texts: Vec<String>,
+    /// Selector present on the "already registered" page.
+    pub already_registered_selector: Option<String>,
+    /// The password was refused.
+    pub password_rejected_texts: Vec<String>,
+    /// Selector present when the password was refused.
+    pub password_rejected_selector: Option<String>,
+}
+
+fn strings(items: &[&str]) -> Vec<String> {
+    items.iter().map(|s| (*s).to_owned()).collect()
+}
+
+impl Default for FailureMarkers {
+    fn default() -> Self {
+        Self {
+            link_expired_texts: strings(&[
+                "expired",
+                "no longer valid",
+                "already been used",
+                "already used",
+                "invalid invitation",
+                "invitation is invalid",
+                "invitation not found",
+            ]),
+            link_expired_selector: None,
+            already_registered_texts: strings(&[
+                "already registered",
+                "already have an account",
+                "already has an account",
+                "account already exists",
+                "already in use",
+                "already taken",
+            ]),
+            already_registered_selector: None,
+            password_rejected_texts: strings(&[
+                "password must",
+                "password is too",
+                "password does not",
+                "password doesn't",
+                "password should",
+                "password requirements",
+                "choose a stronger password",
+                "password is not strong",
+                "password is invalid",
+            ]),
+            password_rejected_selector: None,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawPlatform {
+    name: String,
+    invite_links: Vec<String>,
+    allowed_hosts: Vec<String>,
+    signup_form: Option<String>,
+    #[serde(default)]
+    password_fields: Vec<String>,
+    #[serde(default)]
+    tick_checkboxes: Vec<String>,
+    success_url: Option<String>,
+    success_selector: Option<String>,
+    ca_file: Option<PathBuf>,
+    #[serde(default)]
+    allow_http: bool,
+    #[serde(default, with = "humantime_serde")]
+    connect_timeout: Option<Duration>,
+    #[serde(default, with = "humantime_serde")]
+    request_timeout: Option<Duration>,
+    max_response_bytes: Option<usize>,
+    #[serde(default)]
+    password: RawPasswordPolicy,
+    link_expired_texts: Option<Vec<String>>,
+    link_expired_selector: Option<String>,
+    already_registered_texts: Option<Vec<String>>,
+    already_registered_selector: Option<String>,
+    password_rejected_texts: Option<Vec<String>>,
+    password_rejected_selector: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPasswordPolicy {
+    min_length: Option<usize>,
+    max_length: Option<usize>,
+    require: Option<Vec<CharClass>>,
+    symbols: Option<String>,
+}
+
+impl RawPlatform {
+    pub(super) fn validate(self, key: &str, base_dir: &Path) -> Result<Platform, Invalid> {
+        let name = self.name.trim().to_owned();
+        if name.is_empty() {
+            return Err(Invalid::new(
+                format!("{key}.name"),
+                "the name is empty",
+                "name the platform as support agents know it, e.g. name = \"Engage\"",
+            ));
+        }
+        let allowed_hosts = parse_hosts(key, &self.allowed_hosts)?;
+        let invite_links = parse_invite_links(key, &self.invite_links, &allowed_hosts)?;
+        let success_url = self
+            .success_url
+            .as_deref()
+            .map(|text| {
+                UrlPattern::parse(text).map_err(|e| {
+                    Invalid::new(
+                        format!("{key}.success_url"),
+                        format!("{text:?} is not a usable URL pattern: {e}"),
+                        "write the landing page's URL, with * for the parts that vary",
+                    )
+                })
+            })
+            .transpose()?;
+        for (field, selector) in [
+            ("signup_form", &self.signup_form),
+            ("success_selector", &self.success_selector),
+            ("link_expired_selector", &self.link_expired_selector),
+            ("already_registered_selector", &self.already_registered_selector),
+            ("password_rejected_selector", &self.password_rejected_selector),
+        ] {
+            check_selector(key, field, selector.as_deref())?;
+        }
+        let defaults = FailureMarkers::default();
+        let failures = FailureMarkers {
+            link_expired_texts: self
+                .link_expired_texts
+                .unwrap_or(defaults.link_expired_texts),
+            link_expired_selector: self.link_expired_selector,
+            already_registered_texts: self
+                .already_registered_texts
+                .unwrap_or(defaults.already_registered_texts),
+            already_registered_selector: self.already_registered_selector,
+            password_rejected_texts: self
+                .password_rejected_texts
+                .unwrap_or(defaults.password_rejected_texts),
+            password_rejected_selector: self.password_rejected_selector,
+        };
+        Ok(Platform {
+            name,
+            invite_links,
+            allowed_hosts,
+            signup_form: self.signup_form,
+            password_fields: self.password_fields,
+            tick_checkboxes: self.tick_checkboxes,
+            success_url,
+            success_selector: self.success_selector,
+            ca_file: self.ca_file.map(|p| base_dir.join(p)),
+            allow_http: self.allow_http,
+            password: self.password.validate(&format!("{key}.password"))?,
+            failures,
+            connect_timeout: self.connect_timeout.unwrap_or(Duration::from_secs(10)),
+            request_timeout: self.request_timeout.unwrap_or(Duration::from_secs(30)),
+            max_response_bytes: self.max_response_bytes.unwrap_or(5 * 1024 * 1024),
+        })
+    }
+}
+
+fn parse_hosts(key: &str, texts: &[String]) -> Result<Vec<AllowedHost>, Invalid> {
+    if texts.is_empty() {
+        return Err(Invalid::new(
+            format!("{key}.allowed_hosts"),
+            "no host is allowed, so the signup could never be opened",
+            "list the platform's host, e.g. allowed_hosts = [\"engage.example.com\"]",
+        ));
+    }
+    texts
+        .iter()
+        .enumerate()
+        .map(|(i, text)| {
+            AllowedHost::parse(text).ok_or_else(|| {
+                Invalid::new(
+                    format!("{key}.allowed_hosts[{i}]"),
+                    format!("{text:?} is not a host name"),
+                    "write only the host, optionally with :port, e.g. \"engage.example.com\" \
+                     (no https://, no path, no *)",
+                )
+            })
+        })
+        .collect()
+}
+
+fn parse_invite_links(
+    key: &str,
+    texts: &[String],
+    allowed: &[AllowedHost],
+) -> Result<Vec<UrlPattern>, Invalid> {
+    if texts.is_empty() {
+        return Err(Invalid::new(
+            format!("{key}.invite_links"),
+            "no invite link pattern is given, so no invite could be recognised",
+            "add the invite URL with * for the token, e.g. \
+             invite_links = [\"https://engage.example.com/invitations/accept?*\"]",
+        ));
+    }
+    let mut patterns = Vec::with_capacity(texts.len());
+    for (i, text) in texts.iter().enumerate() {
+        let field = format!("{key}.invite_links[{i}]");
+        let pattern = UrlPattern::parse(text).map_err(|e| {
+            Invalid::new(
+                &field,
+                format!("{text:?} is not a usable URL pattern: {e}"),
+                "write the invite URL as the platform sends it, with * for the token",
+            )
+        })?;
+        let (host, port) = split_authority(pattern.authority());
+        let port = port.unwrap_or(if pattern.scheme() == "http" { 80 } else { 443 });
+        if !allowed.iter().any(|h| h.permits(pattern.scheme(), host, port)) {
+            return Err(Invalid::new(
+                &field,
+                format!("its host {} is not in allowed_hosts", pattern.authority()),
+                format!(
+                    "add \"{}\" to {key}.allowed_hosts, or correct the pattern",
+                    pattern.authority()
+                ),
+            ));
+        }
+        patterns.push(pattern);
+    }
+    Ok(patterns)
+}
+
+/// Splits `host[:port]` / `[v6]:port`.
+fn split_authority(authority: &str) -> (&str, Option<u16>) {
+    if let Some(rest) = authority.strip_prefix('[') {
+        let (host, after) = rest.split_once(']').unwrap_or((rest, ""));
+        return (host, after.strip_prefix(':').and_then(|p| p.parse().ok()));
+    }
+    match authority.rsplit_once(':') {
+        Some((host, port)) => (host, port.parse().ok()),
+        None => (authority, None),
+    }
+}
+
+fn check_selector(key: &str, field: &str, selector: Option<&str>) -> Result<(), Invalid> {
+    match selector {
+        Some(text) if scraper::Selector::parse(text).is_err() => Err(Invalid::new(
+            format!("{key}.{field}"),
+            format!("{text:?} is not a valid CSS selector"),
+            "write a CSS selector such as \"form#signup\" or \"main .welcome\"",
+        )),
+        _ => Ok(()),
+    }
+}
+
+impl RawPasswordPolicy {
+    fn validate(self, key: &str) -> Result<PasswordPolicy, Invalid> {
+        let defaults = PasswordPolicy::default();
+        let policy = PasswordPolicy {
+            min_length: self.min_length.unwrap_or(defaults.min_length),
+            max_length: self.max_length.unwrap_or(defaults.max_length),
+            require: self.require.unwrap_or(defaults.require),
+            symbols: self.symbols.unwrap_or(defaults.symbols),
+        };
+        if policy.max_length < policy.min_length || policy.max_length == 0 {
+            return Err(Invalid::new(
+                format!("{key}.max_length"),
+                format!(
+                    "max_length {} is below min_length {}",
+                    policy.max_length, policy.min_length
+                ),
+                "set max_length to the longest password the platform accepts",
+            ));
+        }
+        if policy.max_length > 256 {
+            return Err(Invalid::new(
+                format!("{key}.max_length"),
+                format!("{} characters is more than any signup form takes", policy.max_length),
+                "set max_length to the platform's documented maximum (at most 256)",
+            ));
+        }
+        let mut distinct = policy.require.clone();
+        distinct.sort_by_key(|c| *c as u8);
+        distinct.dedup();
+        if distinct.len() > policy.max_length {
+            return Err(Invalid::new(
+                format!("{key}.require"),
+                "more character classes are required than max_length leaves room for",
+                "raise max_length or require fewer classes",
+            ));
+        }
+        if let Some(bad) = policy
+            .symbols
+            .chars()
+            .find(|c| !c.is_ascii_punctuation())
+        {
+            return Err(Invalid::new(
+                format!("{key}.symbols"),
+                format!("{bad:?} is not an ASCII symbol"),
+                "list only ASCII punctuation characters, e.g. symbols = \"!@#$%^&*\"",
+            ));
+        }
+        if policy.symbols.is_empty() && distinct.contains(&CharClass::Symbol) {
+            return Err(Invalid::new(
+                format!("{key}.symbols"),
+                "symbols are required but none are listed",
+                "list the symbols the platform accepts, e.g. symbols = \"!@#$%^&*\"",
+            ));
+        }
+        Ok(PasswordPolicy {
+            require: distinct,
+            ..policy
+        })
+    }
+}

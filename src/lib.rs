@@ -1,0 +1,22 @@
+//! onbehalf signs external users up on a platform on their behalf.
+//!
+//! A user whose invite link does not work forwards the invite email to a support
+//! mailbox. onbehalf reads the mailbox, finds the invite link in the forward without
+//! opening it in anyone's session, completes the signup in a fresh cookie-less HTTP
+//! session with a generated password that meets the platform's policy, and mails the
+//! user the credentials. What it cannot do safely becomes a ticket for a human.
+//!
+//! # Layout
+//!
+//! Modules in the order a message meets them:
+//!
+//! - [`config`]: the TOML file, validated into typed values (platform profiles, limits).
+//! - [`extract`]: raw message bytes → the invite link, invitee and requester, or a
+//!   rejection with a reason (pure; [`extract::unwrap`] decodes gateway wrappers).
+//! - [`secret`]: the redacting type every password and token lives in.
+//! - [`cli`]: what each command prints.
+
+pub mod cli;
+pub mod config;
+pub mod extract;
+pub mod secret;

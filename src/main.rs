@@ -1,0 +1,34 @@
+//! The `onbehalf` command line: parses arguments and hands over to [`onbehalf::cli`].
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use onbehalf::cli;
+
+/// Signs external users up on their behalf from invite emails forwarded to a support
+/// mailbox, and opens a ticket for a human when it cannot.
+#[derive(Debug, Parser)]
+#[command(name = "onbehalf", version, about, long_about = None)]
+struct Args {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Show what onbehalf would do with forwarded emails (.eml files), touching nothing:
+    /// the invite link it found, who it was for and who forwarded it, or why it refuses.
+    Extract(cli::extract::ExtractArgs),
+    /// Decode links rewritten by mail security gateways (Safe Links, Proofpoint, …) and
+    /// print the link underneath, without visiting anything.
+    Unwrap(cli::unwrap::UnwrapArgs),
+}
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    let status = match args.command {
+        Command::Extract(a) => cli::extract::run(&a),
+        Command::Unwrap(a) => cli::unwrap::run(&a),
+    };
+    ExitCode::from(status)
+}
