@@ -6,9 +6,17 @@
 //! [`Rejection`] with a reason a support agent can read. Pure: it never fetches anything,
 //! never writes anything, and never panics whatever the bytes.
 
+mod forward;
+mod html;
+mod links;
 pub mod unwrap;
 
+use mail_parser::{Message, MessageParser};
 use serde::Serialize;
+
+use crate::config::{Config, Platform};
+use forward::{Bodies, BodyKind};
+use unwrap::unwrap;
 
 /// A forwarded invite, found.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -77,4 +85,266 @@ pub struct Rejection {
     pub detail: String,
     /// Who sent the forward, when the message was readable enough to tell.
     pub requester: Option<String>,
+}
+
+/// Runs the extract stage over one raw message.
+pub fn extract(raw: &[u8], config: &Config) -> Result<Invite, Rejection> {
+    if raw.len() > config.limits.max_message_bytes {
+        let requester = MessageParser::new()
+            .parse_headers(raw)
+            .and_then(|m| sender(&m));
+        return Err(Rejection {
+            reason: Reason::TooLarge,
+            detail: format!(
+                "The email is {}, above the limit of {} (limits.max_message_bytes), so it was \
+                 not read. Ask the user to forward only the invitation, without attachments.",
+                human_size(raw.len()),
+                human_size(config.limits.max_message_bytes)
+            ),
+            requester,
+        });
+    }
+    let message = match MessageParser::default().parse(raw) {
+        Some(message) if looks_like_email(raw, &message) => message,
+        _ => {
+            return Err(Rejection {
+                reason: Reason::Unreadable,
+                detail: "This is not a readable email: no mail headers were found. Ask the \
+                         user to forward the invitation email again."
+                    .to_owned(),
+                requester: None,
+            });
+        }
+    };
+    let requester = sender(&message);
+    let bodies = forward::collect_bodies(&message);
+    let documents = Documents::from_bodies(&bodies);
+    match find_invites(&documents, &config.platforms) {
+        Found::One(hit) => Ok(Invite {
+            platform: hit.platform.name.clone(),
+            invitee: documents.recipient_for(&hit),
+            invite_url: hit.url,
+            requester,
+            subject: message.subject().map(str::to_owned),
+            message_id: message.message_id().map(str::to_owned),
+        }),
+        Found::Several(hits) => Err(ambiguous(&hits, requester)),
+        Found::None { opaque } => Err(nothing_found(&bodies, opaque, requester)),
+    }
+}
+
+/// mail-parser accepts almost anything; an email has at least one real header field and
+/// no binary noise where its headers are.
+fn looks_like_email(raw: &[u8], message: &Message<'_>) -> bool {
+    let head = &raw[..raw.len().min(1024)];
+    let header_end = head
+        .windows(2)
+        .position(|w| w == b"\n\n" || w == b"\r\n")
+        .unwrap_or(head.len());
+    let binary = head[..header_end]
+        .iter()
+        .any(|&b| b == 0 || (b < 0x09) || (0x0e..0x20).contains(&b) && b != 0x1b);
+    let known = message.from().is_some()
+        || message.to().is_some()
+        || message.subject().is_some()
+        || message.date().is_some()
+        || message.message_id().is_some();
+    known && !binary
+}
+
+fn sender(message: &Message<'_>) -> Option<String> {
+    message
+        .from()
+        .and_then(|a| a.first())
+        .and_then(|a| a.address())
+        .map(str::to_owned)
+}
+
+fn human_size(bytes: usize) -> String {
+    let mb = bytes as f64 / (1024.0 * 1024.0);
+    if mb >= 1.0 {
+        format!("{mb:.1} MB")
+    } else {
+        format!("{:.0} KB", bytes as f64 / 1024.0)
+    }
+}
+
+/// A readable document: an HTML body rendered to text, or a plain-text body.
+struct Document<'m> {
+    text: std::borrow::Cow<'m, str>,
+    anchors: Vec<html::Anchor>,
+    kind: BodyKind,
+    attached_to: Option<String>,
+}
+
+struct Documents<'m> {
+    docs: Vec<Document<'m>>,
+}
+
+/// Where a candidate link was seen.
+#[derive(Debug, Clone, Copy)]
+struct Place {
+    doc: usize,
+    at: usize,
+}
+
+/// A link that is, once unwrapped, an invite of `platform`.
+#[derive(Debug, Clone)]
+struct Hit<'c> {
+    platform: &'c Platform,
+    url: String,
+    place: Place,
+}
+
+enum Found<'c> {
+    One(Hit<'c>),
+    Several(Vec<Hit<'c>>),
+    None { opaque: Option<unwrap::Opaque> },
+}
+
+impl<'m> Documents<'m> {
+    fn from_bodies(bodies: &Bodies<'m>) -> Self {
+        let mut docs = Vec::new();
+        for body in bodies.html.iter().chain(&bodies.text) {
+            let (text, anchors) = match body.kind {
+                BodyKind::Html => {
+                    let rendered = html::render(body.content);
+                    (rendered.text.into(), rendered.anchors)
+                }
+                BodyKind::Text => (body.content.into(), Vec::new()),
+            };
+            docs.push(Document {
+                text,
+                anchors,
+                kind: body.kind,
+                attached_to: body.attached_to.clone(),
+            });
+        }
+        Self { docs }
+    }
+
+    /// Candidate links in order of trust: HTML anchors, then URLs in HTML text, then
+    /// URLs in plain-text bodies (HTML is preferred when both exist).
+    fn tiers(&self) -> [Vec<(String, Place)>; 3] {
+        let mut tiers: [Vec<(String, Place)>; 3] = Default::default();
+        for (doc, d) in self.docs.iter().enumerate() {
+            let tier = if d.kind == BodyKind::Html { 1 } else { 2 };
+            for a in &d.anchors {
+                tiers[0].push((a.href.clone(), Place { doc, at: a.at }));
+            }
+            for l in links::text_links(&d.text) {
+                tiers[tier].push((l.url, Place { doc, at: l.at }));
+            }
+        }
+        tiers
+    }
+
+    /// The original's recipient: the forwarded header block before the link, else the
+    /// `To:` of the attached message the link is in.
+    fn recipient_for(&self, hit: &Hit<'_>) -> Option<String> {
+        let doc = self.docs.get(hit.place.doc)?;
+        forward::forwarded_recipient(&doc.text, hit.place.at).or_else(|| doc.attached_to.clone())
+    }
+}
+
+fn find_invites<'c>(documents: &Documents<'_>, platforms: &'c [Platform]) -> Found<'c> {
+    let mut opaque = None;
+    for tier in documents.tiers() {
+        let mut hits: Vec<Hit<'c>> = Vec::new();
+        for (raw, place) in tier {
+            let unwrapped = unwrap(&raw);
+            if let Some(platform) = platforms.iter().find(|p| p.is_invite_link(&unwrapped.url)) {
+                if !hits.iter().any(|h| h.url == unwrapped.url) {
+                    hits.push(Hit {
+                        platform,
+                        url: unwrapped.url,
+                        place,
+                    });
+                }
+            } else if opaque.is_none() && could_hide_invite(&unwrapped, platforms) {
+                opaque = unwrapped.opaque;
+            }
+        }
+        match hits.len() {
+            0 => continue,
+            1 => return hits.pop().map_or(Found::None { opaque }, Found::One),
+            _ => return Found::Several(hits),
+        }
+    }
+    Found::None { opaque }
+}
+
+/// An opaque wrapper could hide an invite unless its host hint names another host.
+fn could_hide_invite(unwrapped: &unwrap::Unwrapped, platforms: &[Platform]) -> bool {
+    unwrapped.opaque.is_some()
+        && unwrapped.host_hint.as_deref().is_none_or(|hint| {
+            platforms.iter().any(|p| {
+                p.allowed_hosts
+                    .iter()
+                    .any(|h| hint == h.host || hint.ends_with(&format!(".{}", h.host)))
+            })
+        })
+}
+
+/// Scheme, host and path of a URL, without the query that carries the token.
+fn without_query(url: &str) -> &str {
+    url.split(['?', '#']).next().unwrap_or(url)
+}
+
+fn ambiguous(hits: &[Hit<'_>], requester: Option<String>) -> Rejection {
+    let listed: Vec<String> = hits
+        .iter()
+        .map(|h| format!("{} ({})", h.platform.name, without_query(&h.url)))
+        .collect();
+    Rejection {
+        reason: Reason::AmbiguousInviteLinks,
+        detail: format!(
+            "This email contains {} different invite links: {}. onbehalf does not guess which \
+             one is meant; ask the user which invitation they need, or sign them up by hand.",
+            hits.len(),
+            listed.join(", ")
+        ),
+        requester,
+    }
+}
+
+fn nothing_found(
+    bodies: &Bodies<'_>,
+    opaque: Option<unwrap::Opaque>,
+    requester: Option<String>,
+) -> Rejection {
+    let (reason, detail) = if let Some(name) = &bodies.unreadable_original {
+        (
+            Reason::UnsupportedFormat,
+            format!(
+                "The forwarded original is attached as {name:?}, an Outlook-only format \
+                 (TNEF winmail.dat or .msg) that onbehalf cannot read. Ask the user to forward \
+                 the invitation again as a normal email, not as an Outlook item."
+            ),
+        )
+    } else if let Some(wrapper) = opaque {
+        (
+            Reason::OpaqueWrappedLink,
+            format!(
+                "A link in this email was rewritten by {} link protection, which cannot be \
+                 decoded without visiting it (and visiting could use up the invite). Ask the \
+                 user to copy the invite link's text, or to forward the invitation from a \
+                 mailbox without link protection.",
+                wrapper.display_name()
+            ),
+        )
+    } else {
+        (
+            Reason::NoInviteLink,
+            "No link in this email is an invite link of a configured platform. Ask the user \
+             to forward the original invitation email (not a reply, screenshot or \
+             reminder)."
+                .to_owned(),
+        )
+    };
+    Rejection {
+        reason,
+        detail,
+        requester,
+    }
 }

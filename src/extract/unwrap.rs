@@ -17,6 +17,9 @@ pub struct Unwrapped {
     pub layers: Vec<String>,
     /// The wrapper decoding stopped at because it cannot be decoded offline.
     pub opaque: Option<Opaque>,
+    /// The host an opaque wrapper says it hides (Mimecast's `domain=`), lower-cased.
+    #[serde(skip)]
+    pub host_hint: Option<String>,
 }
 
 /// A wrapper that hides its target (decoding it would mean requesting it).
@@ -38,5 +41,17 @@ pub fn unwrap(url: &str) -> Unwrapped {
         url: url.to_owned(),
         layers: Vec::new(),
         opaque: None,
+        host_hint: None,
+    }
+}
+
+impl Opaque {
+    /// The product name, for messages to people.
+    pub fn display_name(self) -> &'static str {
+        match self {
+            Self::Mimecast => "Mimecast",
+            Self::Sendgrid => "SendGrid",
+            Self::Mailchimp => "Mailchimp",
+        }
     }
 }

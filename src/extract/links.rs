@@ -1,0 +1,218 @@
+//! Links in plain text, as mail clients leave them.
+//!
+//! In: a decoded text/plain body (or the visible text of an HTML body). Out: every
+//! http(s) URL with its byte offset. Handles `<URL>` (Outlook writes `text<URL>` with no
+//! space) wrapped across `> `-quoted lines, hard-wrapped bare URLs, trailing punctuation,
+//! and the literal `&amp;` an HTML-to-text conversion leaves behind.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+/// A URL found in text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct TextLink {
+    pub url: String,
+    pub at: usize,
+}
+
+/// Longest URL we reassemble; beyond this a `<` is not a URL bracket.
+const MAX_URL_LEN: usize = 4096;
+/// Hard-wrapping clients break lines near 72–78 columns.
+const WRAP_COLUMN: usize = 60;
+
+static SCHEME: LazyLock<Option<Regex>> = LazyLock::new(|| Regex::new(r"(?i)\bhttps?://").ok());
+
+/// Finds every http(s) URL in `text`.
+pub(super) fn text_links(text: &str) -> Vec<TextLink> {
+    let Some(scheme) = SCHEME.as_ref() else {
+        return Vec::new();
+    };
+    let mut links = Vec::new();
+    let mut resume = 0;
+    for found in scheme.find_iter(text) {
+        let start = found.start();
+        if start < resume {
+            continue;
+        }
+        let bracketed = text[..start].ends_with('<');
+        let (raw, end) = if bracketed {
+            bracketed_url(text, start)
+        } else {
+            bare_url(text, start)
+        };
+        resume = end;
+        let url = tidy(&raw);
+        if url.len() > found.len() {
+            links.push(TextLink { url, at: start });
+        }
+    }
+    links
+}
+
+/// The quote prefix (`> > `) of the line containing `pos`, as a count of `>`.
+fn quote_depth(text: &str, pos: usize) -> usize {
+    let line_start = text[..pos].rfind('\n').map_or(0, |i| i + 1);
+    text[line_start..pos]
+        .chars()
+        .take_while(|c| *c == '>' || c.is_whitespace())
+        .filter(|c| *c == '>')
+        .count()
+}
+
+/// Skips a line's quote prefix of `depth` levels; returns the offset after it.
+fn skip_quote(text: &str, mut pos: usize, depth: usize) -> usize {
+    let mut seen = 0;
+    while let Some(c) = text[pos..].chars().next() {
+        if c == '>' && seen < depth {
+            seen += 1;
+        } else if c != ' ' && c != '\t' {
+            break;
+        }
+        pos += c.len_utf8();
+    }
+    pos
+}
+
+/// `<https://…>`, possibly broken across lines (and quote prefixes) before the `>`.
+fn bracketed_url(text: &str, start: usize) -> (String, usize) {
+    let depth = quote_depth(text, start);
+    let mut url = String::new();
+    let mut pos = start;
+    while let Some(c) = text[pos..].chars().next() {
+        if c == '>' || c == '<' || url.len() > MAX_URL_LEN {
+            return (url, pos);
+        }
+        pos += c.len_utf8();
+        if c == '\n' {
+            pos = skip_quote(text, pos, depth);
+        } else if !c.is_whitespace() {
+            url.push(c);
+        }
+    }
+    (url, pos)
+}
+
+fn ends_url(c: char) -> bool {
+    c.is_whitespace() || matches!(c, '<' | '>' | '"' | '`' | '{' | '}' | '|' | '\\' | '^')
+}
+
+/// A bare URL runs to whitespace; when it fills a hard-wrapped line, the URL-like start
+/// of the next line (after the same quote prefix) continues it.
+fn bare_url(text: &str, start: usize) -> (String, usize) {
+    let depth = quote_depth(text, start);
+    let end = text[start..]
+        .find(ends_url)
+        .map_or(text.len(), |i| start + i);
+    let mut url = text[start..end].to_owned();
+    let mut pos = end;
+    loop {
+        let line_start = text[..pos].rfind('\n').map_or(0, |i| i + 1);
+        let at_line_end = text[pos..].starts_with('\n') || text[pos..].starts_with("\r\n");
+        if !at_line_end || text[line_start..pos].chars().count() < WRAP_COLUMN {
+            return (url, pos);
+        }
+        let next_line = pos + if text[pos..].starts_with('\r') { 2 } else { 1 };
+        let token_start = skip_quote(text, next_line, depth);
+        if quote_depth(text, token_start) != depth {
+            return (url, pos);
+        }
+        let token_end = text[token_start..]
+            .find(ends_url)
+            .map_or(text.len(), |i| token_start + i);
+        let token = &text[token_start..token_end];
+        if !continues_url(token) || url.len() + token.len() > MAX_URL_LEN {
+            return (url, pos);
+        }
+        url.push_str(token);
+        pos = token_end;
+    }
+}
+
+/// A next-line fragment that can only be the rest of a URL, not the start of prose.
+fn continues_url(token: &str) -> bool {
+    let lower = token.to_ascii_lowercase();
+    !token.is_empty()
+        && !lower.starts_with("http")
+        && token.chars().all(|c| c.is_ascii_graphic())
+        && token.contains(|c: char| "=&%/?#_~".contains(c) || c.is_ascii_digit())
+}
+
+/// Trailing sentence punctuation is not part of a URL; `&amp;` in text is a leftover.
+fn tidy(raw: &str) -> String {
+    let mut url = raw.replace("&amp;", "&");
+    loop {
+        let Some(last) = url.chars().last() else {
+            break;
+        };
+        let unbalanced_paren = last == ')' && url.matches('(').count() < url.matches(')').count();
+        if ".,;:]>\"'!?*".contains(last) || unbalanced_paren {
+            url.pop();
+        } else {
+            break;
+        }
+    }
+    url
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn urls(text: &str) -> Vec<String> {
+        text_links(text).into_iter().map(|l| l.url).collect()
+    }
+
+    #[test]
+    fn trailing_punctuation_and_amp() {
+        assert_eq!(
+            urls("Go to https://a.test/x?token=1&amp;lang=en. Thanks!"),
+            ["https://a.test/x?token=1&lang=en"]
+        );
+        assert_eq!(
+            urls("(see https://a.test/wiki/X_(y))"),
+            ["https://a.test/wiki/X_(y)"]
+        );
+        assert_eq!(urls("at https://a.test/p)."), ["https://a.test/p"]);
+    }
+
+    #[test]
+    fn outlook_text_bracket_without_space() {
+        assert_eq!(
+            urls("Accept invitation<https://a.test/i?token=abc>\nnext"),
+            ["https://a.test/i?token=abc"]
+        );
+    }
+
+    #[test]
+    fn bracketed_url_wrapped_over_quoted_lines() {
+        let text = "> > Accept: <https://engage.example.com/invitations/accept?token=Zx81\n\
+                    > > Qm2&lang=en>\n> > Thanks";
+        assert_eq!(
+            urls(text),
+            ["https://engage.example.com/invitations/accept?token=Zx81Qm2&lang=en"]
+        );
+    }
+
+    #[test]
+    fn hard_wrapped_bare_url() {
+        let text = "> Paste this link: https://engage.example.com/invitations/accept?token=\n\
+                    > Zx81Qm2&lang=en\n> If the button does not work, write to us.";
+        assert_eq!(
+            urls(text),
+            ["https://engage.example.com/invitations/accept?token=Zx81Qm2&lang=en"]
+        );
+    }
+
+    #[test]
+    fn short_line_is_not_joined_with_prose() {
+        let text = "Link: https://a.test/x\nThanks, Jane";
+        assert_eq!(urls(text), ["https://a.test/x"]);
+    }
+
+    #[test]
+    fn no_scheme_no_link() {
+        assert!(urls("mailto:a@b.test tel:+1 www.a.test").is_empty());
+        assert!(urls("https:// broken").is_empty());
+    }
+}
