@@ -141,10 +141,7 @@ fn continues_url(token: &str) -> bool {
 /// Trailing sentence punctuation is not part of a URL; `&amp;` in text is a leftover.
 fn tidy(raw: &str) -> String {
     let mut url = raw.replace("&amp;", "&");
-    loop {
-        let Some(last) = url.chars().last() else {
-            break;
-        };
+    while let Some(last) = url.chars().last() {
         let unbalanced_paren = last == ')' && url.matches('(').count() < url.matches(')').count();
         if ".,;:]>\"'!?*".contains(last) || unbalanced_paren {
             url.pop();
