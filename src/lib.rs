@@ -13,6 +13,8 @@
 //! - [`config`]: the TOML file, validated into typed values (platform profiles, limits).
 //! - [`extract`]: raw message bytes → the invite link, invitee and requester, or a
 //!   rejection with a reason (pure; [`extract::unwrap`] decodes gateway wrappers).
+//! - [`vet`]: the invite + headers + policy → may it be acted on (DMARC / aligned DKIM
+//!   from a trusted `Authentication-Results`, sender domains). Pure.
 //! - [`secret`]: the redacting type every password and token lives in.
 //! - [`cli`]: what each command prints.
 
@@ -20,3 +22,4 @@ pub mod cli;
 pub mod config;
 pub mod extract;
 pub mod secret;
+pub mod vet;

@@ -215,6 +215,10 @@ impl Config {
             }
             platforms.push(platform);
         }
+        let policy = raw.policy.validate(base_dir)?;
+        if raw.mailbox.is_some() {
+            policy.check_for_mailbox()?;
+        }
         Ok(Self {
             path: PathBuf::new(),
             limits,
@@ -222,7 +226,7 @@ impl Config {
             mailbox: raw.mailbox.map(|m| m.validate(base_dir)).transpose()?,
             smtp: raw.smtp.map(|m| m.validate(base_dir)).transpose()?,
             notify: raw.notify.validate(base_dir)?,
-            policy: raw.policy.validate(base_dir)?,
+            policy,
             daemon: raw.daemon.validate(base_dir)?,
         })
     }
