@@ -14,9 +14,12 @@
 //! - [`extract`]: raw message bytes → the invite link, invitee and requester, or a
 //!   rejection with a reason (pure; [`extract::unwrap`] decodes gateway wrappers).
 //! - [`secret`]: the redacting type every password and token lives in.
+//! - [`sim`]: the platform simulator (a small Engage look-alike on loopback) that the
+//!   tests and `onbehalf demo` sign up against.
 //! - [`cli`]: what each command prints.
 
 pub mod cli;
 pub mod config;
 pub mod extract;
 pub mod secret;
+pub mod sim;
