@@ -16,10 +16,13 @@
 //! - [`vet`]: the invite + headers + policy → may it be acted on (DMARC / aligned DKIM
 //!   from a trusted `Authentication-Results`, sender domains). Pure.
 //! - [`secret`]: the redacting type every password and token lives in.
+//! - [`sim`]: the platform simulator (a small Engage look-alike on loopback) that the
+//!   tests and `onbehalf demo` sign up against.
 //! - [`cli`]: what each command prints.
 
 pub mod cli;
 pub mod config;
 pub mod extract;
 pub mod secret;
+pub mod sim;
 pub mod vet;

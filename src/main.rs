@@ -22,6 +22,10 @@ enum Command {
     /// Decode links rewritten by mail security gateways (Safe Links, Proofpoint, …) and
     /// print the link underneath, without visiting anything.
     Unwrap(cli::unwrap::UnwrapArgs),
+    /// Run the bundled Engage look-alike on this machine (127.0.0.1), print invite links
+    /// and a ready [[platform]] profile for it, and serve until Ctrl-C, so `onbehalf` can
+    /// be tried without a real platform.
+    Simulator(cli::sim::SimArgs),
 }
 
 fn main() -> ExitCode {
@@ -29,6 +33,7 @@ fn main() -> ExitCode {
     let status = match args.command {
         Command::Extract(a) => cli::extract::run(&a),
         Command::Unwrap(a) => cli::unwrap::run(&a),
+        Command::Simulator(a) => cli::sim::run(&a),
     };
     ExitCode::from(status)
 }
