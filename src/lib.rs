@@ -13,10 +13,13 @@
 //! - [`config`]: the TOML file, validated into typed values (platform profiles, limits).
 //! - [`extract`]: raw message bytes → the invite link, invitee and requester, or a
 //!   rejection with a reason (pure; [`extract::unwrap`] decodes gateway wrappers).
+//! - [`journal`]: the crash-safe record of every job (SQLite): states, history, the
+//!   sealed password while it is needed.
 //! - [`secret`]: the redacting type every password and token lives in.
 //! - [`cli`]: what each command prints.
 
 pub mod cli;
 pub mod config;
 pub mod extract;
+pub mod journal;
 pub mod secret;
