@@ -15,6 +15,8 @@
 //!   rejection with a reason (pure; [`extract::unwrap`] decodes gateway wrappers).
 //! - [`vet`]: the invite + headers + policy → may it be acted on (DMARC / aligned DKIM
 //!   from a trusted `Authentication-Results`, sender domains). Pure.
+//! - [`journal`]: the crash-safe record of every job (SQLite): states, history, the
+//!   sealed password while it is needed.
 //! - [`secret`]: the redacting type every password and token lives in.
 //! - [`sim`]: the platform simulator (a small Engage look-alike on loopback) that the
 //!   tests and `onbehalf demo` sign up against.
@@ -23,6 +25,7 @@
 pub mod cli;
 pub mod config;
 pub mod extract;
+pub mod journal;
 pub mod secret;
 pub mod sim;
 pub mod vet;

@@ -1,0 +1,427 @@
+//! The crash-safe record of every job.
+//!
+//! In: what each stage learns about a forwarded email (a message seen, an invite found,
+//! a password about to be used, a mail accepted, a reason a human is needed). Out: one
+//! SQLite row per job with its state, the places its message was seen and a timestamped
+//! history, which is how the daemon resumes after a crash and knows what it already did.
+//!
+//! Every method is one IMMEDIATE transaction, committed with `synchronous=FULL` before it
+//! returns: the daemon calls it *before* the side effect that follows (submitting the
+//! form, sending the mail, moving the message). The API is blocking; call it from
+//! `spawn_blocking`. [`Journal`] is `Send + Sync` and meant to be shared in an `Arc`.
+//!
+//! # The sealed password
+//!
+//! [`Journal::seal_password`] stores the generated password and enters `signing_up` in one
+//! transaction, before the form is submitted, so an account can never exist whose
+//! password is lost. It is sealed in the sense that it lives only in its own column,
+//! read by [`Journal::sealed_password`] alone, never in a record, a history note, a log or
+//! an error, in a file that is 0600 inside a 0700 directory. It is erased (UPDATE to NULL
+//! under `secure_delete=ON`, then `wal_checkpoint(TRUNCATE)` so the WAL keeps no old
+//! page) by [`Journal::mark_notified`] once the SMTP server accepted the credentials mail.
+//!
+//! # When a human is needed after the account exists
+//!
+//! [`Journal::needs_human`] keeps the sealed password: from `signing_up` the account may
+//! exist with it, from `signed_up` it does and the credentials mail is still owed. The
+//! ticket says so (never with the password), and after the cause is fixed
+//! [`Journal::retry`] sends the job back to `signed_up` (account confirmed: the mail is
+//! sent with the kept password) or `signing_up` (outcome unknown: the daemon finds out,
+//! never submitting twice). A job whose password was certainly not used (the platform
+//! refused the form) goes through [`Journal::needs_human_without_account`], which erases
+//! it. [`Journal::discard_password`] lets an operator drop a kept password once the user
+//! was helped another way.
+
+mod error;
+mod places;
+mod queries;
+mod rows;
+mod schema;
+mod types;
+
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard, PoisonError};
+
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
+
+pub use error::JournalError;
+pub use places::{LAST_MAILBOX_CHECK, uidvalidity_key};
+pub use schema::FILE_NAME;
+pub use types::{
+    BadJobId, BadJobState, ContentHash, InviteRecord, JobId, JobRecord, JobState, Location,
+    MessageRef, Received, Transition,
+};
+
+use error::Context;
+use rows::Failure;
+use types::normalize_message_id;
+
+use crate::secret::Secret;
+
+/// The journal: one SQLite connection behind a mutex.
+pub struct Journal {
+    /// The connection; a mutex because SQLite connections are not shared between threads,
+    /// and because every operation is short.
+    conn: Mutex<Connection>,
+    /// The database file, `None` in memory; named in logs about checkpoints.
+    path: Option<PathBuf>,
+}
+
+impl std::fmt::Debug for Journal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Journal").field("path", &self.path).finish()
+    }
+}
+
+impl Journal {
+    /// Opens `state_dir/journal.sqlite3`, creating the directory (0700) and the file
+    /// (0600) if needed and bringing its schema up to date.
+    pub fn open(state_dir: &Path) -> Result<Self, JournalError> {
+        Ok(Self {
+            conn: Mutex::new(schema::open_file(state_dir)?),
+            path: Some(state_dir.join(FILE_NAME)),
+        })
+    }
+
+    /// A journal that lives in memory only (for tests and `extract`-style dry runs).
+    pub fn open_in_memory() -> Result<Self, JournalError> {
+        Ok(Self {
+            conn: Mutex::new(schema::open_memory()?),
+            path: None,
+        })
+    }
+
+    /// The database file, `None` in memory.
+    pub fn path(&self) -> Option<&Path> {
+        self.path.as_deref()
+    }
+
+    /// Registers a message seen in the mailbox. A message already known by its place
+    /// (source + UIDVALIDITY + UID, or source + Maildir name), by its Message-ID or by its
+    /// content hash (a re-delivered copy) gives [`Received::Known`] with the existing job;
+    /// a copy in a new place is added to the job's [locations](Self::unfiled_locations)
+    /// so it is filed with it.
+    pub fn receive(&self, msg: &MessageRef) -> Result<Received, JournalError> {
+        self.write(
+            || format!("record the message at {} {}", msg.source, msg.location),
+            |tx| {
+                let by_place: Option<i64> = tx
+                    .prepare_cached("SELECT job_id FROM locations WHERE key = ?1")?
+                    .query_row([rows::location_key(msg)], |row| row.get(0))
+                    .optional()?;
+                if let Some(id) = by_place {
+                    return Ok(Received::Known(Box::new(rows::load_job(tx, JobId(id))?)));
+                }
+                let message_id = normalize_message_id(msg.message_id.as_deref());
+                let hash = msg.content_hash.to_hex();
+                let by_content: Option<i64> = tx
+                    .prepare_cached(
+                        "SELECT id FROM jobs WHERE message_id = ?1 OR content_sha256 = ?2 \
+                         ORDER BY id LIMIT 1",
+                    )?
+                    .query_row(params![message_id, hash], |row| row.get(0))
+                    .optional()?;
+                if let Some(id) = by_content {
+                    let job = rows::load_job(tx, JobId(id))?;
+                    rows::insert_location(tx, job.id, msg)?;
+                    let note = format!("copy seen at {} {}", msg.source, msg.location);
+                    rows::append_history(tx, job.id, Some(job.state), job.state, &note)?;
+                    return Ok(Received::Known(Box::new(job)));
+                }
+                let job = rows::insert_job(tx, msg, message_id.as_deref(), &hash)?;
+                rows::insert_location(tx, job, msg)?;
+                let note = format!("seen at {} {}", msg.source, msg.location);
+                rows::append_history(tx, job, None, JobState::Received, &note)?;
+                Ok(Received::New(job))
+            },
+        )
+    }
+
+    /// Moves a job along a step that records nothing else: `vetted`, `signed_up`
+    /// (the platform confirmed the account), `ticketed` and `filed`. Steps that carry data
+    /// have their own method ([`record_invite`](Self::record_invite),
+    /// [`seal_password`](Self::seal_password), [`mark_notified`](Self::mark_notified),
+    /// [`needs_human`](Self::needs_human), [`retry`](Self::retry)); a step not in the
+    /// diagram is refused with an error naming both states.
+    pub fn transition(&self, job: JobId, to: JobState, note: &str) -> Result<(), JournalError> {
+        let method = match to {
+            JobState::Received => Some("retry"),
+            JobState::Extracted => Some("record_invite"),
+            JobState::SigningUp => Some("seal_password"),
+            JobState::Notified => Some("mark_notified"),
+            JobState::NeedsHuman => Some("needs_human"),
+            JobState::Vetted | JobState::SignedUp | JobState::Ticketed | JobState::Filed => None,
+        };
+        if let Some(method) = method {
+            return Err(JournalError::UseMethod { job, to, method });
+        }
+        self.write(
+            || format!("move {job} to {to}"),
+            |tx| {
+                rows::step(tx, job, to, note)?;
+                if to == JobState::SignedUp {
+                    tx.execute("UPDATE jobs SET account_created = 1 WHERE id = ?1", [job.0])?;
+                }
+                Ok(())
+            },
+        )
+    }
+
+    /// Records what extract found and moves the job from `received` to `extracted`.
+    pub fn record_invite(&self, job: JobId, invite: &InviteRecord) -> Result<(), JournalError> {
+        self.write(
+            || format!("record {job}'s invite"),
+            |tx| {
+                let note = format!("invite for {} found", invite.platform);
+                rows::step(tx, job, JobState::Extracted, &note)?;
+                tx.execute(
+                    "UPDATE jobs SET platform = ?2, invite_url = ?3, invitee = ?4, \
+                     requester = ?5, subject = ?6, message_id = COALESCE(message_id, ?7) \
+                     WHERE id = ?1",
+                    params![
+                        job.0,
+                        invite.platform,
+                        invite.invite_url.expose(),
+                        invite.invitee,
+                        invite.requester,
+                        invite.subject,
+                        normalize_message_id(invite.message_id.as_deref()),
+                    ],
+                )?;
+                Ok(())
+            },
+        )
+    }
+
+    /// Stores the login and the generated password and moves the job to `signing_up`, in
+    /// one transaction, before the signup form is submitted. From `signing_up` itself it
+    /// replaces a password the platform refused.
+    pub fn seal_password(
+        &self,
+        job: JobId,
+        login: &str,
+        password: &Secret,
+    ) -> Result<(), JournalError> {
+        self.write(
+            || format!("seal {job}'s password"),
+            |tx| {
+                let note = match rows::state_of(tx, job)? {
+                    JobState::SigningUp => "a fresh password sealed, the last one was refused",
+                    _ => "password sealed before submitting the signup",
+                };
+                rows::step(tx, job, JobState::SigningUp, note)?;
+                tx.execute(
+                    "UPDATE jobs SET login = ?2, sealed_password = ?3 WHERE id = ?1",
+                    params![job.0, login, password.expose()],
+                )?;
+                Ok(())
+            },
+        )
+    }
+
+    /// The sealed password, if one is kept.
+    pub fn sealed_password(&self, job: JobId) -> Result<Option<Secret>, JournalError> {
+        let conn = self.lock();
+        let found: Option<Option<String>> = conn
+            .query_row(
+                "SELECT sealed_password FROM jobs WHERE id = ?1",
+                [job.0],
+                |row| row.get(0),
+            )
+            .optional()
+            .doing(|| format!("read {job}'s sealed password"))?;
+        found
+            .map(|password| password.map(Secret::new))
+            .ok_or(JournalError::NoSuchJob(job))
+    }
+
+    /// Moves the job from `signed_up` to `notified` and erases its password, in one
+    /// transaction: call it once the SMTP server accepted the credentials mail.
+    pub fn mark_notified(&self, job: JobId, note: &str) -> Result<(), JournalError> {
+        self.write(
+            || format!("mark {job} notified"),
+            |tx| {
+                rows::step(tx, job, JobState::Notified, note)?;
+                rows::erase_password(tx, job)?;
+                Ok(())
+            },
+        )?;
+        self.checkpoint();
+        Ok(())
+    }
+
+    /// Moves the job to `needs_human` with a machine `reason` and a plain-words `detail`
+    /// for the ticket. A sealed password is kept (the account may exist; see the module
+    /// docs).
+    pub fn needs_human(&self, job: JobId, reason: &str, detail: &str) -> Result<(), JournalError> {
+        self.escalate(job, reason, detail, false)
+    }
+
+    /// Like [`needs_human`](Self::needs_human), for when the daemon knows the sealed
+    /// password created no account (the platform refused the form): erases it in the same
+    /// transaction. If the platform had confirmed the account, the password is kept anyway.
+    pub fn needs_human_without_account(
+        &self,
+        job: JobId,
+        reason: &str,
+        detail: &str,
+    ) -> Result<(), JournalError> {
+        self.escalate(job, reason, detail, true)
+    }
+
+    fn escalate(
+        &self,
+        job: JobId,
+        reason: &str,
+        detail: &str,
+        no_account: bool,
+    ) -> Result<(), JournalError> {
+        let erased = self.write(
+            || format!("mark {job} as needing a human"),
+            |tx| {
+                rows::step(tx, job, JobState::NeedsHuman, reason)?;
+                tx.execute(
+                    "UPDATE jobs SET reason = ?2, detail = ?3, needs_human_folder = 1 \
+                     WHERE id = ?1",
+                    params![job.0, reason, detail],
+                )?;
+                let account: bool = tx.query_row(
+                    "SELECT account_created FROM jobs WHERE id = ?1",
+                    [job.0],
+                    |row| row.get(0),
+                )?;
+                Ok(no_account && !account && rows::erase_password(tx, job)?)
+            },
+        )?;
+        if erased {
+            self.checkpoint();
+        }
+        Ok(())
+    }
+
+    /// Erases a password kept for a job that needed a human, once an operator helped the
+    /// user another way. Refused while the pipeline may still need it.
+    pub fn discard_password(&self, job: JobId, note: &str) -> Result<(), JournalError> {
+        self.write(
+            || format!("discard {job}'s password"),
+            |tx| {
+                let state = rows::state_of(tx, job)?;
+                if !matches!(
+                    state,
+                    JobState::NeedsHuman | JobState::Ticketed | JobState::Filed
+                ) {
+                    return Err(JournalError::PasswordInUse { job, state }.into());
+                }
+                if rows::erase_password(tx, job)? {
+                    let note = format!("password discarded: {note}");
+                    rows::append_history(tx, job, Some(state), state, &note)?;
+                }
+                Ok(())
+            },
+        )?;
+        self.checkpoint();
+        Ok(())
+    }
+
+    /// Reopens a job that ended needing a human (ticketed, or filed with a reason), after
+    /// its cause was fixed. The reason is cleared and the history kept. It goes back to
+    /// `signed_up` if the account was confirmed and its password is kept (the credentials
+    /// mail is owed), to `signing_up` if a password is kept but the outcome is unknown,
+    /// else to `received` to start over. Returns the state it went to.
+    pub fn retry(&self, job: JobId) -> Result<JobState, JournalError> {
+        self.write(
+            || format!("retry {job}"),
+            |tx| {
+                let record = rows::load_job(tx, job)?;
+                let ended = match record.state {
+                    JobState::Ticketed => true,
+                    JobState::Filed => record.reason.is_some(),
+                    _ => false,
+                };
+                if !ended {
+                    let reason = if record.state == JobState::Filed {
+                        ", with no reason"
+                    } else {
+                        ""
+                    };
+                    let state = record.state;
+                    return Err(JournalError::NotRetryable { job, state, reason }.into());
+                }
+                let to = match (record.has_password, record.account_created) {
+                    (true, true) => JobState::SignedUp,
+                    (true, false) => JobState::SigningUp,
+                    (false, _) => JobState::Received,
+                };
+                tx.execute(
+                    "UPDATE jobs SET reason = NULL, detail = NULL, needs_human_folder = 0 \
+                     WHERE id = ?1",
+                    [job.0],
+                )?;
+                let note = format!(
+                    "retried by an operator (was: {})",
+                    record.reason.as_deref().unwrap_or("no reason")
+                );
+                rows::set_state(tx, job, record.state, to, &note)?;
+                Ok(to)
+            },
+        )
+    }
+
+    /// Runs `body` in one IMMEDIATE transaction (the write lock is taken up front, so two
+    /// processes never deadlock upgrading a read) and commits it.
+    fn write<T>(
+        &self,
+        action: impl Fn() -> String,
+        body: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<T, Failure>,
+    ) -> Result<T, JournalError> {
+        let mut conn = self.lock();
+        let run = |conn: &mut Connection| -> Result<T, Failure> {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let out = body(&tx)?;
+            tx.commit()?;
+            Ok(out)
+        };
+        run(&mut conn).map_err(|failure| resolve(failure, action))
+    }
+
+    /// Copies the WAL into the database and truncates it, so an erased password survives
+    /// in no old WAL frame. Failure is logged, not returned: the erase itself committed.
+    fn checkpoint(&self) {
+        let conn = self.lock();
+        let result = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |row| {
+            row.get::<_, i64>(0)
+        });
+        match result {
+            Ok(0) => {}
+            Ok(_) => tracing::warn!(
+                journal = ?self.path,
+                "another process held the journal open, so an erased password may remain in \
+                 its -wal file until the next checkpoint"
+            ),
+            Err(error) => tracing::warn!(
+                journal = ?self.path,
+                error = %error,
+                "cannot checkpoint the journal after erasing a password"
+            ),
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Connection> {
+        // A panic mid-operation rolled its transaction back while unwinding, so the
+        // connection behind a poisoned lock is still consistent.
+        self.conn.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+fn resolve(failure: Failure, action: impl FnOnce() -> String) -> JournalError {
+    match failure {
+        Failure::Journal(error) => error,
+        Failure::Db(source) => JournalError::Sqlite {
+            action: action(),
+            source,
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,209 @@
+//! The journal's file and tables: how the database is opened and kept up to date.
+//!
+//! In: a state directory (or nothing, for an in-memory journal). Out: a configured
+//! [`rusqlite::Connection`] with the newest schema. The directory is created 0700 and the
+//! file 0600 before SQLite touches it (SQLite gives its `-wal` and `-shm` files the same
+//! mode); WAL with `synchronous=FULL` makes every commit durable before the side effect
+//! that follows it; `secure_delete` overwrites an erased password instead of leaving it in
+//! free space.
+
+use std::fs::{DirBuilder, OpenOptions, Permissions};
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ToSql, ToSqlOutput, ValueRef};
+use rusqlite::{Connection, OpenFlags};
+
+use super::error::JournalError;
+use super::types::JobState;
+
+/// The database file's name inside the state directory.
+pub const FILE_NAME: &str = "journal.sqlite3";
+
+/// How long a write waits for another process (`onbehalf retry`, `status`) to finish.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The current time as SQLite writes it: RFC 3339, UTC, milliseconds.
+pub(super) const NOW: &str = "strftime('%Y-%m-%dT%H:%M:%fZ','now')";
+
+/// Schema steps; step `i` takes the file from `user_version` i to i + 1. Append only.
+const MIGRATIONS: &[&str] = &[
+    // 1: jobs, where their messages were seen, their history, and health values.
+    "CREATE TABLE jobs (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        state TEXT NOT NULL,
+        source TEXT NOT NULL,
+        location TEXT NOT NULL,
+        uidvalidity INTEGER,
+        uid INTEGER,
+        message_id TEXT,
+        content_sha256 TEXT NOT NULL,
+        platform TEXT,
+        invite_url TEXT,
+        invitee TEXT,
+        requester TEXT,
+        subject TEXT,
+        login TEXT,
+        sealed_password TEXT,
+        account_created INTEGER NOT NULL DEFAULT 0,
+        reason TEXT,
+        detail TEXT,
+        needs_human_folder INTEGER NOT NULL DEFAULT 0,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    );
+    CREATE INDEX jobs_message_id ON jobs(message_id);
+    CREATE INDEX jobs_content_sha256 ON jobs(content_sha256);
+    CREATE INDEX jobs_invite_url ON jobs(invite_url);
+    CREATE INDEX jobs_state ON jobs(state);
+    CREATE TABLE locations (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        job_id INTEGER NOT NULL REFERENCES jobs(id),
+        key TEXT NOT NULL UNIQUE,
+        source TEXT NOT NULL,
+        uidvalidity INTEGER,
+        uid INTEGER,
+        location TEXT NOT NULL,
+        seen_at TEXT NOT NULL,
+        filed_at TEXT
+    );
+    CREATE INDEX locations_job ON locations(job_id);
+    CREATE TABLE history (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        job_id INTEGER NOT NULL REFERENCES jobs(id),
+        from_state TEXT,
+        to_state TEXT NOT NULL,
+        at TEXT NOT NULL,
+        note TEXT NOT NULL
+    );
+    CREATE INDEX history_job ON history(job_id);
+    CREATE TABLE health (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    );",
+];
+
+/// Opens (creating if needed) `state_dir/journal.sqlite3` with the newest schema.
+pub(super) fn open_file(state_dir: &Path) -> Result<Connection, JournalError> {
+    prepare_dir(state_dir)?;
+    let path = state_dir.join(FILE_NAME);
+    prepare_file(&path)?;
+    let open_error = |source| JournalError::Open {
+        path: path.clone(),
+        source,
+    };
+    let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+        | OpenFlags::SQLITE_OPEN_CREATE
+        | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let mut conn = Connection::open_with_flags(&path, flags).map_err(open_error)?;
+    configure(&conn).map_err(open_error)?;
+    migrate(&mut conn, &path)?;
+    Ok(conn)
+}
+
+/// An in-memory journal with the newest schema.
+pub(super) fn open_memory() -> Result<Connection, JournalError> {
+    let path = PathBuf::from(":memory:");
+    let mut conn = Connection::open_in_memory().map_err(|source| JournalError::Open {
+        path: path.clone(),
+        source,
+    })?;
+    configure(&conn).map_err(|source| JournalError::Open {
+        path: path.clone(),
+        source,
+    })?;
+    migrate(&mut conn, &path)?;
+    Ok(conn)
+}
+
+fn prepare_dir(dir: &Path) -> Result<(), JournalError> {
+    // An existing directory keeps its mode: systemd's StateDirectory= owns it.
+    DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)
+        .map_err(|source| JournalError::StateDir {
+            path: dir.to_owned(),
+            source,
+        })
+}
+
+fn prepare_file(path: &Path) -> Result<(), JournalError> {
+    let permissions_error = |source| JournalError::Permissions {
+        path: path.to_owned(),
+        source,
+    };
+    let file = OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .mode(0o600)
+        .open(path)
+        .map_err(permissions_error)?;
+    let mode = file
+        .metadata()
+        .map_err(permissions_error)?
+        .permissions()
+        .mode();
+    if mode & 0o077 != 0 {
+        file.set_permissions(Permissions::from_mode(0o600))
+            .map_err(permissions_error)?;
+    }
+    Ok(())
+}
+
+fn configure(conn: &Connection) -> Result<(), rusqlite::Error> {
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    // journal_mode answers with the mode now in force ("memory" for an in-memory file).
+    let _mode: String = conn.query_row("PRAGMA journal_mode=WAL", [], |row| row.get(0))?;
+    conn.execute_batch(
+        "PRAGMA synchronous=FULL;
+         PRAGMA secure_delete=ON;
+         PRAGMA foreign_keys=ON;",
+    )
+}
+
+fn migrate(conn: &mut Connection, path: &Path) -> Result<(), JournalError> {
+    let sqlite_error = |source| JournalError::Open {
+        path: path.to_owned(),
+        source,
+    };
+    let tx = conn
+        .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+        .map_err(sqlite_error)?;
+    let found: i64 = tx
+        .pragma_query_value(None, "user_version", |row| row.get(0))
+        .map_err(sqlite_error)?;
+    let known = MIGRATIONS.len() as i64;
+    if found > known {
+        return Err(JournalError::TooNew {
+            path: path.to_owned(),
+            found,
+            known,
+        });
+    }
+    for step in MIGRATIONS.iter().skip(usize::try_from(found).unwrap_or(0)) {
+        tx.execute_batch(step).map_err(sqlite_error)?;
+    }
+    tx.pragma_update(None, "user_version", known)
+        .map_err(sqlite_error)?;
+    tx.commit().map_err(sqlite_error)
+}
+
+impl ToSql for JobState {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        Ok(ToSqlOutput::from(self.as_str()))
+    }
+}
+
+impl FromSql for JobState {
+    fn column_result(value: ValueRef<'_>) -> FromSqlResult<Self> {
+        value
+            .as_str()?
+            .parse()
+            .map_err(|e| FromSqlError::Other(Box::new(e)))
+    }
+}
