@@ -102,6 +102,37 @@ impl Journal {
     /// a copy in a new place is added to the job's [locations](Self::unfiled_locations)
     /// so it is filed with it.
     pub fn receive(&self, msg: &MessageRef) -> Result<Received, JournalError> {
+        self.receive_inner(msg, None)
+    }
+
+    /// Like [`receive`](Self::receive), and keeps the message's bytes with a new job in
+    /// the same transaction, so tickets, resumes and `retry` never depend on the mailbox
+    /// still holding it.
+    pub fn receive_original(&self, msg: &MessageRef, raw: &[u8]) -> Result<Received, JournalError> {
+        self.receive_inner(msg, Some(raw))
+    }
+
+    /// The message bytes kept by [`receive_original`](Self::receive_original).
+    pub fn original(&self, job: JobId) -> Result<Option<Vec<u8>>, JournalError> {
+        let conn = self.lock();
+        conn.prepare_cached("SELECT raw FROM originals WHERE job_id = ?1")
+            .and_then(|mut stmt| stmt.query_row([job.0], |row| row.get(0)).optional())
+            .doing(|| format!("read {job}'s original message"))
+    }
+
+    /// Drops the kept message of a job that no longer needs it (filed as done).
+    pub fn forget_original(&self, job: JobId) -> Result<(), JournalError> {
+        let conn = self.lock();
+        conn.execute("DELETE FROM originals WHERE job_id = ?1", [job.0])
+            .map(drop)
+            .doing(|| format!("forget {job}'s original message"))
+    }
+
+    fn receive_inner(
+        &self,
+        msg: &MessageRef,
+        raw: Option<&[u8]>,
+    ) -> Result<Received, JournalError> {
         self.write(
             || format!("record the message at {} {}", msg.source, msg.location),
             |tx| {
@@ -129,6 +160,10 @@ impl Journal {
                     return Ok(Received::Known(Box::new(job)));
                 }
                 let job = rows::insert_job(tx, msg, message_id.as_deref(), &hash)?;
+                if let Some(raw) = raw {
+                    tx.prepare_cached("INSERT INTO originals (job_id, raw) VALUES (?1, ?2)")?
+                        .execute(params![job.0, raw])?;
+                }
                 rows::insert_location(tx, job, msg)?;
                 let note = format!("seen at {} {}", msg.source, msg.location);
                 rows::append_history(tx, job, None, JobState::Received, &note)?;

@@ -78,6 +78,10 @@ const MIGRATIONS: &[&str] = &[
         note TEXT NOT NULL
     );
     CREATE INDEX history_job ON history(job_id);
+    CREATE TABLE originals (
+        job_id INTEGER PRIMARY KEY REFERENCES jobs(id),
+        raw BLOB NOT NULL
+    );
     CREATE TABLE health (
         key TEXT PRIMARY KEY,
         value TEXT NOT NULL,

@@ -149,3 +149,24 @@ fn invite_is_recorded_and_its_url_stays_out_of_debug() {
     let url = Secret::new("https://engage.example.com/other");
     assert_eq!(journal.other_job_with_invite(other, &url).unwrap(), None);
 }
+
+#[test]
+fn original_is_kept_with_a_new_job_only() {
+    let journal = Journal::open_in_memory().unwrap();
+    let Received::New(job) = journal
+        .receive_original(&msg(5, Some("<a@x>"), RAW), RAW)
+        .unwrap()
+    else {
+        panic!("first sight must be new");
+    };
+    assert_eq!(journal.original(job).unwrap().as_deref(), Some(RAW));
+    // A copy elsewhere is recognised and does not replace what was kept.
+    let copy = msg(6, Some("<a@x>"), b"other bytes");
+    assert!(matches!(
+        journal.receive_original(&copy, b"other bytes").unwrap(),
+        Received::Known(_)
+    ));
+    assert_eq!(journal.original(job).unwrap().as_deref(), Some(RAW));
+    journal.forget_original(job).unwrap();
+    assert_eq!(journal.original(job).unwrap(), None);
+}
