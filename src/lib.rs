@@ -13,6 +13,8 @@
 //! - [`config`]: the TOML file, validated into typed values (platform profiles, limits).
 //! - [`extract`]: raw message bytes → the invite link, invitee and requester, or a
 //!   rejection with a reason (pure; [`extract::unwrap`] decodes gateway wrappers).
+//! - [`signup`]: an invite link → the account created in a fresh session with a generated
+//!   password, or a failure with a reason a support agent understands.
 //! - [`secret`]: the redacting type every password and token lives in.
 //! - [`cli`]: what each command prints.
 
@@ -20,3 +22,4 @@ pub mod cli;
 pub mod config;
 pub mod extract;
 pub mod secret;
+pub mod signup;

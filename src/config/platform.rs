@@ -129,16 +129,30 @@ fn strings(items: &[&str]) -> Vec<String> {
 }
 
 impl Default for FailureMarkers {
+    /// Wordings real signup pages use. Texts are checked in the order expired link,
+    /// already registered, password rejected, so the expired-link texts name the link or
+    /// invitation ("this email is already used" must not read as an expired link), and
+    /// the password texts come last because signup forms often show a standing hint
+    /// such as "password must be 8 characters or more".
     fn default() -> Self {
         Self {
             link_expired_texts: strings(&[
                 "expired",
                 "no longer valid",
-                "already been used",
-                "already used",
+                "link has already been used",
+                "link was already used",
+                "link is invalid",
+                "invalid link",
+                "invitation has already been used",
+                "invitation was already used",
+                "invitation has already been accepted",
+                "invitation was already accepted",
                 "invalid invitation",
                 "invitation is invalid",
+                "invitation is not valid",
                 "invitation not found",
+                "invitation token is invalid",
+                "invitation token provided is not valid",
             ]),
             link_expired_selector: None,
             already_registered_texts: strings(&[
@@ -146,20 +160,29 @@ impl Default for FailureMarkers {
                 "already have an account",
                 "already has an account",
                 "account already exists",
+                "already exists",
                 "already in use",
                 "already taken",
+                "already been taken",
+                "already been used",
+                "is already used",
+                "already signed up",
             ]),
             already_registered_selector: None,
             password_rejected_texts: strings(&[
                 "password must",
                 "password is too",
+                "password too",
                 "password does not",
                 "password doesn't",
                 "password should",
                 "password requirements",
-                "choose a stronger password",
                 "password is not strong",
+                "password is weak",
                 "password is invalid",
+                "password is not valid",
+                "choose a stronger password",
+                "stronger password",
             ]),
             password_rejected_selector: None,
         }
@@ -235,8 +258,14 @@ impl RawPlatform {
             ("signup_form", &self.signup_form),
             ("success_selector", &self.success_selector),
             ("link_expired_selector", &self.link_expired_selector),
-            ("already_registered_selector", &self.already_registered_selector),
-            ("password_rejected_selector", &self.password_rejected_selector),
+            (
+                "already_registered_selector",
+                &self.already_registered_selector,
+            ),
+            (
+                "password_rejected_selector",
+                &self.password_rejected_selector,
+            ),
         ] {
             check_selector(key, field, selector.as_deref())?;
         }
@@ -324,7 +353,10 @@ fn parse_invite_links(
         })?;
         let (host, port) = split_authority(pattern.authority());
         let port = port.unwrap_or(if pattern.scheme() == "http" { 80 } else { 443 });
-        if !allowed.iter().any(|h| h.permits(pattern.scheme(), host, port)) {
+        if !allowed
+            .iter()
+            .any(|h| h.permits(pattern.scheme(), host, port))
+        {
             return Err(Invalid::new(
                 &field,
                 format!("its host {} is not in allowed_hosts", pattern.authority()),
@@ -384,7 +416,10 @@ impl RawPasswordPolicy {
         if policy.max_length > 256 {
             return Err(Invalid::new(
                 format!("{key}.max_length"),
-                format!("{} characters is more than any signup form takes", policy.max_length),
+                format!(
+                    "{} characters is more than any signup form takes",
+                    policy.max_length
+                ),
                 "set max_length to the platform's documented maximum (at most 256)",
             ));
         }
@@ -398,11 +433,7 @@ impl RawPasswordPolicy {
                 "raise max_length or require fewer classes",
             ));
         }
-        if let Some(bad) = policy
-            .symbols
-            .chars()
-            .find(|c| !c.is_ascii_punctuation())
-        {
+        if let Some(bad) = policy.symbols.chars().find(|c| !c.is_ascii_punctuation()) {
             return Err(Invalid::new(
                 format!("{key}.symbols"),
                 format!("{bad:?} is not an ASCII symbol"),
