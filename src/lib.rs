@@ -16,6 +16,8 @@
 //! - [`signup`]: an invite link → the account created in a fresh session with a generated
 //!   password, or a failure with a reason a support agent understands.
 //! - [`secret`]: the redacting type every password and token lives in.
+//! - [`sim`]: the platform simulator (a small Engage look-alike on loopback) that the
+//!   tests and `onbehalf demo` sign up against.
 //! - [`cli`]: what each command prints.
 
 pub mod cli;
@@ -23,3 +25,4 @@ pub mod config;
 pub mod extract;
 pub mod secret;
 pub mod signup;
+pub mod sim;

@@ -25,6 +25,10 @@ enum Command {
     /// Sign up once for a pasted invite link in a fresh session and print the outcome;
     /// with --dry-run, show the form that would be sent and submit nothing.
     Signup(cli::signup::SignupArgs),
+    /// Run the bundled Engage look-alike on this machine (127.0.0.1), print invite links
+    /// and a ready [[platform]] profile for it, and serve until Ctrl-C, so `onbehalf` can
+    /// be tried without a real platform.
+    Simulator(cli::sim::SimArgs),
 }
 
 fn main() -> ExitCode {
@@ -33,6 +37,7 @@ fn main() -> ExitCode {
         Command::Extract(a) => cli::extract::run(&a),
         Command::Unwrap(a) => cli::unwrap::run(&a),
         Command::Signup(a) => cli::signup::run(&a),
+        Command::Simulator(a) => cli::sim::run(&a),
     };
     ExitCode::from(status)
 }

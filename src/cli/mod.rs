@@ -5,6 +5,7 @@
 
 pub mod extract;
 pub mod signup;
+pub mod sim;
 pub mod unwrap;
 
 use std::path::{Path, PathBuf};

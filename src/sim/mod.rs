@@ -1,0 +1,348 @@
+//! A small web app on loopback that behaves like the Engage platform's invite flow.
+//!
+//! In: [`SimOptions`] and invites issued with [`Simulator::issue_invite`]. Out: a real
+//! HTTPS (or HTTP) server on `127.0.0.1` with server-side sessions, CSRF tokens, a
+//! password policy and the failure modes of [`Behaviour`], plus what it saw: the
+//! [`accounts`](Simulator::accounts) created and every [`request`](Simulator::requests)
+//! received. It knows nothing of its clients; they cannot tell it from a real site.
+//!
+//! The flow, as a Rails app would serve it:
+//!
+//! - `GET /invitations/accept?token=T` starts a session bound to the invite and
+//!   redirects (303) to `/signup`; unknown, used and expired links get pages saying so.
+//! - `GET /signup` renders the pre-filled form `form#signup` after an unrelated form.
+//! - `POST /signup` checks the session, the CSRF token, the invited email, the terms and
+//!   the password policy (8–16 characters; upper, lower, digit and one of `!@#$%^&*`,
+//!   nothing else), then creates the account, logs it in and redirects (303) to `/home`.
+//! - `GET /home` greets the logged-in user in `h1.welcome`; `GET`/`POST /login` and
+//!   `POST /logout` do what they say.
+//!
+//! Layout: [`tls`] mints certificates, `state` holds invites, sessions and accounts,
+//! `routes` with `signup` and `login` answer requests, `pages` renders HTML, and
+//! `server` accepts connections.
+
+mod login;
+mod pages;
+mod routes;
+mod server;
+mod signup;
+mod state;
+pub mod tls;
+
+use std::fmt;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+
+pub use tls::TestCa;
+
+use state::{Invite, State};
+
+/// How to run a [`Simulator`].
+#[derive(Debug, Clone)]
+pub struct SimOptions {
+    /// Serve HTTPS with a certificate from a CA minted in-process (default), else HTTP.
+    pub tls: bool,
+    /// Host names in the certificate; the first one is used in URLs. `127.0.0.1` is
+    /// always in the certificate as an IP address.
+    pub hostnames: Vec<String>,
+    /// Added to every response.
+    pub latency: Duration,
+}
+
+impl Default for SimOptions {
+    fn default() -> Self {
+        Self {
+            tls: true,
+            hostnames: vec!["localhost".to_owned()],
+            latency: Duration::ZERO,
+        }
+    }
+}
+
+/// Why the simulator could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum SimError {
+    /// rcgen refused to make a certificate.
+    #[error("cannot mint a test certificate for {names:?}")]
+    Certificate {
+        /// The names the certificate was for.
+        names: Vec<String>,
+        /// rcgen's reason.
+        #[source]
+        source: rcgen::Error,
+    },
+    /// rustls refused the certificate or key.
+    #[error("cannot build the TLS server configuration")]
+    Tls(#[source] rustls::Error),
+    /// The listening socket could not be opened.
+    #[error("cannot listen on {addr}")]
+    Bind {
+        /// The address asked for.
+        addr: SocketAddr,
+        /// The operating system's reason.
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// What an invite link does when used, beyond the normal flow.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Behaviour {
+    /// The normal flow.
+    Normal,
+    /// The accept page answers 410 "This invitation has expired…".
+    Expired,
+    /// An account for the invited email already exists (with another password, not
+    /// listed in [`Simulator::accounts`]); submitting the form answers 422 "An account
+    /// with this email address already exists. Log in instead."
+    AlreadyRegistered,
+    /// The server refuses passwords longer than `max_length` ("Password is too long").
+    /// When `stated_in_html`, the password inputs carry that `maxlength` and a `pattern`;
+    /// otherwise only the server knows.
+    StricterPassword {
+        /// The longest password the server accepts.
+        max_length: usize,
+        /// Whether the form's HTML states the limit.
+        stated_in_html: bool,
+    },
+    /// The first `GET` of the invite answers 429 with `Retry-After`; later ones are normal.
+    RateLimitedOnce {
+        /// The `Retry-After` value in seconds.
+        retry_after_secs: u64,
+    },
+    /// The first `POST /signup` answers 503 and creates nothing; later ones are normal.
+    ServerErrorOnce,
+    /// The signup page is a JavaScript application shell with no form in the HTML.
+    JavaScriptOnly,
+    /// Every `GET` of the invite redirects (302) to this absolute URL.
+    RedirectTo(String),
+    /// Responses to the invite and to its session are held back this long (the request
+    /// itself is handled at once, as a slow network would do).
+    Slow(Duration),
+}
+
+/// An invite to issue.
+#[derive(Clone, PartialEq, Eq)]
+pub struct InviteSpec {
+    /// The invited email; pre-filled and read-only on the form.
+    pub email: String,
+    /// Pre-filled, editable.
+    pub first_name: String,
+    /// Pre-filled, editable.
+    pub last_name: String,
+    /// The link's token; `None` draws a random one.
+    pub token: Option<String>,
+    /// What the link does.
+    pub behaviour: Behaviour,
+}
+
+impl InviteSpec {
+    /// A normal invite with a random token.
+    pub fn new(
+        email: impl Into<String>,
+        first_name: impl Into<String>,
+        last_name: impl Into<String>,
+    ) -> Self {
+        Self {
+            email: email.into(),
+            first_name: first_name.into(),
+            last_name: last_name.into(),
+            token: None,
+            behaviour: Behaviour::Normal,
+        }
+    }
+
+    /// The same invite with another behaviour.
+    pub fn behaviour(self, behaviour: Behaviour) -> Self {
+        Self { behaviour, ..self }
+    }
+
+    /// The same invite with a fixed token.
+    pub fn token(self, token: impl Into<String>) -> Self {
+        Self {
+            token: Some(token.into()),
+            ..self
+        }
+    }
+}
+
+impl fmt::Debug for InviteSpec {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("InviteSpec")
+            .field("email", &self.email)
+            .field("first_name", &self.first_name)
+            .field("last_name", &self.last_name)
+            .field("token", &self.token.as_ref().map(|_| "[redacted]"))
+            .field("behaviour", &self.behaviour)
+            .finish()
+    }
+}
+
+/// An account created through the signup form.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct AccountRecord {
+    /// The login.
+    pub email: String,
+    /// As submitted.
+    pub first_name: String,
+    /// As submitted.
+    pub last_name: String,
+}
+
+/// One request as the server received it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct RequestRecord {
+    /// `GET`, `POST`, …
+    pub method: String,
+    /// Path and query, e.g. `/invitations/accept?token=…`.
+    pub path: String,
+}
+
+/// A running simulator. Dropping it stops the server; [`Simulator::shutdown`] also
+/// waits for it to stop.
+pub struct Simulator {
+    addr: SocketAddr,
+    authority: String,
+    scheme: &'static str,
+    ca_pem: Option<String>,
+    state: Arc<Mutex<State>>,
+    stop: CancellationToken,
+    task: Option<JoinHandle<()>>,
+}
+
+impl Simulator {
+    /// Starts a simulator on `127.0.0.1` at a free port.
+    pub async fn start(options: SimOptions) -> Result<Simulator, SimError> {
+        Self::start_on(options, SocketAddr::from((Ipv4Addr::LOCALHOST, 0))).await
+    }
+
+    /// Starts a simulator listening on `listen` (port 0 picks a free one).
+    pub async fn start_on(options: SimOptions, listen: SocketAddr) -> Result<Simulator, SimError> {
+        let hostnames = if options.hostnames.is_empty() {
+            SimOptions::default().hostnames
+        } else {
+            options.hostnames.clone()
+        };
+        let (tls_config, ca_pem) = if options.tls {
+            let ca = TestCa::new()?;
+            let mut names = hostnames.clone();
+            names.push(Ipv4Addr::LOCALHOST.to_string());
+            (Some(ca.server_config(&names)?), Some(ca.cert_pem()))
+        } else {
+            (None, None)
+        };
+        let listener = tokio::net::TcpListener::bind(listen)
+            .await
+            .map_err(|source| SimError::Bind {
+                addr: listen,
+                source,
+            })?;
+        let addr = listener.local_addr().map_err(|source| SimError::Bind {
+            addr: listen,
+            source,
+        })?;
+        let state = Arc::new(Mutex::new(State::default()));
+        let app = routes::App {
+            state: Arc::clone(&state),
+            secure_cookies: options.tls,
+            latency: options.latency,
+        };
+        let stop = CancellationToken::new();
+        let task = tokio::spawn(server::serve(
+            listener,
+            tls_config,
+            routes::router(app),
+            stop.clone(),
+        ));
+        Ok(Simulator {
+            addr,
+            authority: format!("{}:{}", hostnames[0], addr.port()),
+            scheme: if options.tls { "https" } else { "http" },
+            ca_pem,
+            state,
+            stop,
+            task: Some(task),
+        })
+    }
+
+    /// The address the server listens on.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// `host:port` with the first host name, as in URLs.
+    pub fn authority(&self) -> String {
+        self.authority.clone()
+    }
+
+    /// `https://host:port` (`http://` without TLS), no trailing slash.
+    pub fn base_url(&self) -> String {
+        format!("{}://{}", self.scheme, self.authority)
+    }
+
+    /// The PEM of the CA that signed the server's certificate, when serving HTTPS.
+    pub fn ca_pem(&self) -> Option<String> {
+        self.ca_pem.clone()
+    }
+
+    /// Registers an invite and returns its full link,
+    /// `https://host:port/invitations/accept?token=…`.
+    pub fn issue_invite(&self, invite: InviteSpec) -> String {
+        let token = invite.token.clone().unwrap_or_else(state::random_token);
+        let query: String = url::form_urlencoded::byte_serialize(token.as_bytes()).collect();
+        let mut state = state::lock(&self.state);
+        if invite.behaviour == Behaviour::AlreadyRegistered {
+            state.add_existing_account(&invite.email, &invite.first_name, &invite.last_name);
+        }
+        state.invites.insert(token, Invite::new(invite));
+        format!("{}/invitations/accept?token={query}", self.base_url())
+    }
+
+    /// The accounts created through the signup form, oldest first.
+    pub fn accounts(&self) -> Vec<AccountRecord> {
+        state::lock(&self.state).signed_up_accounts()
+    }
+
+    /// Whether `password` logs in to the account of `email` (any account, including
+    /// one that existed before, as for [`Behaviour::AlreadyRegistered`]).
+    pub fn password_works(&self, email: &str, password: &str) -> bool {
+        state::lock(&self.state)
+            .account(email)
+            .is_some_and(|account| account.password_is(password))
+    }
+
+    /// Every request received, in order.
+    pub fn requests(&self) -> Vec<RequestRecord> {
+        state::lock(&self.state).requests.clone()
+    }
+
+    /// Stops the server and waits until it has stopped accepting and serving.
+    pub async fn shutdown(mut self) {
+        self.stop.cancel();
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
+}
+
+impl Drop for Simulator {
+    fn drop(&mut self) {
+        self.stop.cancel();
+        if let Some(task) = self.task.take() {
+            task.abort();
+        }
+    }
+}
+
+impl fmt::Debug for Simulator {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Simulator")
+            .field("addr", &self.addr)
+            .field("base_url", &self.base_url())
+            .finish_non_exhaustive()
+    }
+}

@@ -1,0 +1,203 @@
+//! `GET /signup` and `POST /signup`: the pre-filled form and its validation.
+//!
+//! In: the session bound to an invite and, for the POST, the submitted form. Out: the
+//! form (again, with errors and a fresh CSRF token, status 422) or a new logged-in
+//! account and a redirect to `/home`.
+
+use axum::Form;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+
+use super::pages::{self, DEFAULT_TIMEZONE, SignupView, TIMEZONES};
+use super::routes::{App, page, redirect, session_expired, session_id, with_cookie};
+use super::state::{self, Invite, State as Memory};
+use super::{AccountRecord, Behaviour};
+
+/// The submitted fields; for a repeated name the last value wins, as in Rails.
+struct Submitted(Vec<(String, String)>);
+
+impl Submitted {
+    fn get(&self, name: &str) -> &str {
+        self.0
+            .iter()
+            .rev()
+            .find(|(k, _)| k == name)
+            .map_or("", |(_, v)| v.as_str())
+    }
+}
+
+/// The password length the form's HTML states: a stricter rule's when the invite's
+/// behaviour says the page states it, else the normal policy's.
+fn stated_max(invite: &Invite) -> usize {
+    match invite.spec.behaviour {
+        Behaviour::StricterPassword {
+            stated_in_html: true,
+            ..
+        } => invite.max_password(),
+        _ => state::MAX_PASSWORD,
+    }
+}
+
+/// `GET /signup`: the form for the session's invite, or the login page without one.
+pub(super) async fn show(State(app): State<App>, headers: HeaderMap) -> Response {
+    let memory = state::lock(&app.state);
+    let Some((session, invite)) = session_id(&headers)
+        .and_then(|id| memory.sessions.get(&id))
+        .and_then(|s| Some((s, memory.invites.get(s.invite.as_deref()?)?)))
+    else {
+        return redirect(StatusCode::FOUND, "/login");
+    };
+    if invite.spec.behaviour == Behaviour::JavaScriptOnly {
+        return page(StatusCode::OK, pages::spa_shell(&session.csrf));
+    }
+    let spec = &invite.spec;
+    let view = SignupView {
+        csrf: &session.csrf,
+        first_name: &spec.first_name,
+        last_name: &spec.last_name,
+        email: &spec.email,
+        timezone: DEFAULT_TIMEZONE,
+        errors: &[],
+        max_length: stated_max(invite),
+        pattern: stated_max(invite) != state::MAX_PASSWORD,
+    };
+    page(StatusCode::OK, pages::signup(&view))
+}
+
+/// `POST /signup`: creates the account or says what is wrong.
+pub(super) async fn submit(
+    State(app): State<App>,
+    headers: HeaderMap,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Response {
+    let fields = Submitted(fields);
+    let mut memory = state::lock(&app.state);
+    // Like Rails' InvalidAuthenticityToken: no session, or a token not of this session.
+    let Some((id, invite_token, logged_in)) = session_id(&headers).and_then(|id| {
+        let session = memory.sessions.get(&id)?;
+        (session.csrf == fields.get("authenticity_token"))
+            .then(|| (id.clone(), session.invite.clone(), session.user.is_some()))
+    }) else {
+        return session_expired();
+    };
+    let Some(token) = invite_token.filter(|t| memory.invites.contains_key(t)) else {
+        let to = if logged_in { "/home" } else { "/login" };
+        return redirect(StatusCode::SEE_OTHER, to);
+    };
+    if let Some(refusal) = memory.invites.get_mut(&token).and_then(refuse) {
+        return refusal;
+    }
+    let errors = problems(&memory, &token, &fields);
+    if errors.is_empty() {
+        create(&app, &mut memory, &id, &token, &fields)
+    } else {
+        rerender(&mut memory, &id, &token, &fields, &errors)
+    }
+}
+
+/// Answers that come before validation: the one-off server error, a used invite.
+fn refuse(invite: &mut Invite) -> Option<Response> {
+    invite.posts += 1;
+    if invite.spec.behaviour == Behaviour::ServerErrorOnce && invite.posts == 1 {
+        let text = "We're sorry, but something went wrong. Please try again in a moment.";
+        let html = pages::message("Service unavailable", text, None);
+        return Some(page(StatusCode::SERVICE_UNAVAILABLE, html));
+    }
+    if invite.used {
+        let text = "This invitation has already been used. Log in instead.";
+        let html = pages::message("Invitation already used", text, Some(("/login", "Log in")));
+        return Some(page(StatusCode::UNPROCESSABLE_ENTITY, html));
+    }
+    None
+}
+
+/// Everything wrong with the submission, in the platform's words.
+fn problems(memory: &Memory, token: &str, fields: &Submitted) -> Vec<String> {
+    let Some(invite) = memory.invites.get(token) else {
+        return vec!["This invitation is no longer valid.".to_owned()];
+    };
+    if !fields.get("email").eq_ignore_ascii_case(&invite.spec.email) {
+        return vec!["Email does not match the invitation.".to_owned()];
+    }
+    if memory.account(&invite.spec.email).is_some() {
+        return vec![
+            "An account with this email address already exists. Log in instead.".to_owned(),
+        ];
+    }
+    let mut errors = Vec::new();
+    if fields.get("first_name").trim().is_empty() {
+        errors.push("First name can't be blank".to_owned());
+    }
+    if fields.get("last_name").trim().is_empty() {
+        errors.push("Last name can't be blank".to_owned());
+    }
+    if !TIMEZONES
+        .iter()
+        .any(|(value, _)| *value == fields.get("timezone"))
+    {
+        errors.push("Time zone is not included in the list".to_owned());
+    }
+    let password = fields.get("password");
+    errors.extend(state::password_problems(password, invite.max_password()));
+    if password != fields.get("password_confirmation") {
+        errors.push("Password confirmation doesn't match Password".to_owned());
+    }
+    if fields.get("accept_terms") != "1" {
+        errors.push("You must accept the terms of service".to_owned());
+    }
+    errors
+}
+
+/// The form again with the errors, the submitted fields and a fresh CSRF token.
+fn rerender(
+    memory: &mut Memory,
+    session: &str,
+    token: &str,
+    fields: &Submitted,
+    errors: &[String],
+) -> Response {
+    let Some(csrf) = memory.rotate_csrf(session) else {
+        return session_expired();
+    };
+    let Some(invite) = memory.invites.get(token) else {
+        return session_expired();
+    };
+    let view = SignupView {
+        csrf: &csrf,
+        first_name: fields.get("first_name"),
+        last_name: fields.get("last_name"),
+        email: &invite.spec.email,
+        timezone: fields.get("timezone"),
+        errors,
+        max_length: stated_max(invite),
+        pattern: stated_max(invite) != state::MAX_PASSWORD,
+    };
+    page(StatusCode::UNPROCESSABLE_ENTITY, pages::signup(&view))
+}
+
+/// Stores the account, uses up the invite, logs the browser in and sends it home.
+fn create(
+    app: &App,
+    memory: &mut Memory,
+    session: &str,
+    token: &str,
+    fields: &Submitted,
+) -> Response {
+    let Some(invite) = memory.invites.get_mut(token) else {
+        return session_expired();
+    };
+    invite.used = true;
+    let record = AccountRecord {
+        email: invite.spec.email.clone(),
+        first_name: fields.get("first_name").trim().to_owned(),
+        last_name: fields.get("last_name").trim().to_owned(),
+    };
+    let email = record.email.clone();
+    memory.create_account(record, fields.get("password"));
+    let new_id = memory.log_in(session, &email);
+    with_cookie(
+        redirect(StatusCode::SEE_OTHER, "/home"),
+        &app.session_cookie(&new_id),
+    )
+}
