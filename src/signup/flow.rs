@@ -35,7 +35,16 @@ pub async fn probe(
     invite_url: &str,
     options: &SignupOptions,
 ) -> Result<ProbedForm, SignupFailure> {
-    let (_session, form) = open(platform, invite_url, options, system_lookup()).await?;
+    probe_with(platform, invite_url, options, system_lookup()).await
+}
+
+pub(crate) async fn probe_with(
+    platform: &Platform,
+    invite_url: &str,
+    options: &SignupOptions,
+    lookup: Lookup,
+) -> Result<ProbedForm, SignupFailure> {
+    let (_session, form) = open(platform, invite_url, options, lookup).await?;
     let mut problems = Vec::new();
     if let Err(failure) = ready_to_submit(&form) {
         problems.push(failure.detail);

@@ -7,12 +7,14 @@
 //! The values follow HTML's "constructing the entry list": named, enabled controls in tree
 //! order (including those outside the form that point at it with `form="id"`); checkboxes
 //! and radios only when checked; a select's selected options (or its first, as displayed);
-//! textareas' text; and of the submit buttons only the one used, the first.
+//! textareas' text; and of the submit buttons only the one used, the first (built in
+//! `entries.rs`).
 
 use scraper::{ElementRef, Html, Selector};
 use url::Url;
 use zeroize::Zeroizing;
 
+use super::entries::EntryList;
 use super::password::PageRules;
 use crate::config::Platform;
 
@@ -100,7 +102,7 @@ pub struct Submission {
     pub body: Zeroizing<Vec<u8>>,
 }
 
-fn selector(text: &str) -> Selector {
+pub(super) fn selector(text: &str) -> Selector {
     // Only called with literals below, which are valid CSS.
     Selector::parse(text).unwrap_or_else(|_| unreachable!("invalid built-in selector {text}"))
 }
@@ -146,14 +148,14 @@ fn is_password_input(el: &ElementRef) -> bool {
     el.value().name() == "input" && input_type(el) == "password"
 }
 
-fn input_type(el: &ElementRef) -> String {
+pub(super) fn input_type(el: &ElementRef) -> String {
     el.value()
         .attr("type")
         .map(|t| t.trim().to_ascii_lowercase())
         .unwrap_or_else(|| "text".to_owned())
 }
 
-fn is_submit_button(el: &ElementRef) -> bool {
+pub(super) fn is_submit_button(el: &ElementRef) -> bool {
     match el.value().name() {
         "button" => matches!(
             el.value()
@@ -167,7 +169,7 @@ fn is_submit_button(el: &ElementRef) -> bool {
     }
 }
 
-fn is_disabled(el: &ElementRef) -> bool {
+pub(super) fn is_disabled(el: &ElementRef) -> bool {
     el.value().attr("disabled").is_some()
         || el
             .ancestors()
@@ -187,22 +189,13 @@ fn build(
         .filter(|c| is_submit_button(c))
         .find(|c| !is_disabled(c))
         .or_else(|| controls.iter().find(|c| is_submit_button(c)));
-    let fills_password = |el: &ElementRef| {
-        el.value().name() == "input"
-            && match platform.password_fields.is_empty() {
-                true => input_type(el) == "password",
-                false => el
-                    .value()
-                    .attr("name")
-                    .is_some_and(|n| platform.password_fields.iter().any(|p| p == n)),
-            }
-    };
-    let mut builder = Builder::default();
+    let mut entries = EntryList::default();
     for control in &controls {
         let is_submitter = submitter.is_some_and(|s| s.id() == control.id());
-        builder.add(control, is_submitter, fills_password(control), platform);
+        entries.add(control, is_submitter, platform);
     }
-    if !builder
+    let entries = entries.finish();
+    if !entries
         .entries
         .iter()
         .any(|e| matches!(e, Entry::Password { .. }))
@@ -215,16 +208,36 @@ fn build(
             ),
         });
     }
+    let (action, method, enctype) = target(doc, form, submitter, page_url)?;
+    Ok(FormSpec {
+        page_url: page_url.clone(),
+        action,
+        method,
+        enctype,
+        entries: entries.entries,
+        login: entries.login,
+        password_rules: entries.rules,
+        blockers: entries.blockers,
+    })
+}
+
+/// Where, how and in which encoding the form goes; the submit button's `formaction`,
+/// `formmethod` and `formenctype` take precedence over the form's attributes.
+fn target(
+    doc: &Html,
+    form: ElementRef,
+    submitter: Option<&ElementRef>,
+    page_url: &Url,
+) -> Result<(Url, Method, Enctype), String> {
     let attr = |name: &str, override_name: &str| {
         submitter
             .and_then(|s| s.value().attr(override_name))
             .or_else(|| form.value().attr(name))
             .map(str::trim)
     };
-    let base = base_url(doc, page_url);
     let action = match attr("action", "formaction") {
         None | Some("") => page_url.clone(),
-        Some(text) => base
+        Some(text) => base_url(doc, page_url)
             .join(text)
             .map_err(|e| format!("the form's action {text:?} is not a usable URL: {e}"))?,
     };
@@ -240,18 +253,7 @@ fn build(
         Some("text/plain") => Enctype::TextPlain,
         _ => Enctype::UrlEncoded,
     };
-    let radios = std::mem::take(&mut builder.unticked_required_radios);
-    Ok(FormSpec {
-        page_url: page_url.clone(),
-        action,
-        method,
-        enctype,
-        entries: builder.entries,
-        login: builder.login,
-        password_rules: builder.rules,
-        blockers: builder.blockers,
-    }
-    .finish(radios))
+    Ok((action, method, enctype))
 }
 
 fn base_url(doc: &Html, page_url: &Url) -> Url {
@@ -260,241 +262,6 @@ fn base_url(doc: &Html, page_url: &Url) -> Url {
         .and_then(|b| b.value().attr("href"))
         .and_then(|href| page_url.join(href.trim()).ok())
         .unwrap_or_else(|| page_url.clone())
-}
-
-/// Collects entries, the login, the password rules and the blockers, control by control.
-#[derive(Default)]
-struct Builder {
-    entries: Vec<Entry>,
-    login: Option<String>,
-    rules: PageRules,
-    blockers: Vec<String>,
-    unticked_required_radios: Vec<String>,
-}
-
-impl Builder {
-    fn add(
-        &mut self,
-        el: &ElementRef,
-        is_submitter: bool,
-        takes_password: bool,
-        platform: &Platform,
-    ) {
-        let name = el.value().attr("name").unwrap_or_default().to_owned();
-        if is_disabled(el) {
-            return;
-        }
-        if is_submit_button(el) {
-            if is_submitter {
-                self.add_submitter(el, name);
-            }
-            return;
-        }
-        if name.is_empty() {
-            return;
-        }
-        let required = el.value().attr("required").is_some();
-        match el.value().name() {
-            "input" if takes_password => {
-                self.rules.merge(page_rules(el));
-                self.entries.push(Entry::Password { name });
-            }
-            "input" => self.add_input(el, name, required, platform),
-            "select" => {
-                let values = selected_options(el);
-                if required && values.iter().all(String::is_empty) {
-                    self.blockers.push(missing(&name));
-                }
-                for value in values {
-                    self.entries.push(Entry::Value {
-                        name: name.clone(),
-                        value,
-                    });
-                }
-            }
-            "textarea" => {
-                let value = normalize_newlines(&el.text().collect::<String>());
-                if required && value.is_empty() {
-                    self.blockers.push(missing(&name));
-                }
-                self.entries.push(Entry::Value { name, value });
-            }
-            _ => {}
-        }
-    }
-
-    fn add_submitter(&mut self, el: &ElementRef, name: String) {
-        let value = el.value().attr("value").unwrap_or_default().to_owned();
-        if input_type(el) == "image" && el.value().name() == "input" {
-            let prefix = if name.is_empty() {
-                String::new()
-            } else {
-                format!("{name}.")
-            };
-            for axis in ["x", "y"] {
-                self.entries.push(Entry::Value {
-                    name: format!("{prefix}{axis}"),
-                    value: "0".into(),
-                });
-            }
-        } else if !name.is_empty() {
-            self.entries.push(Entry::Value { name, value });
-        }
-    }
-
-    fn add_input(&mut self, el: &ElementRef, name: String, required: bool, platform: &Platform) {
-        let kind = input_type(el);
-        let raw = el.value().attr("value");
-        match kind.as_str() {
-            "checkbox" | "radio" => {
-                let ticked = el.value().attr("checked").is_some()
-                    || (kind == "checkbox" && platform.tick_checkboxes.contains(&name));
-                if ticked {
-                    let value = raw.unwrap_or("on").to_owned();
-                    self.entries.push(Entry::Value { name, value });
-                } else if required && kind == "checkbox" {
-                    self.blockers.push(format!(
-                        "the form requires ticking the checkbox {name:?}{}; tick it only if \
-                         the operator agrees, by adding \"{name}\" to the profile's tick_checkboxes",
-                        label_hint(el)
-                    ));
-                } else if required {
-                    self.unticked_required_radios.push(name);
-                }
-            }
-            "reset" | "button" => {}
-            "hidden" if name.eq_ignore_ascii_case("_charset_") && raw.unwrap_or("").is_empty() => {
-                self.entries.push(Entry::Value {
-                    name,
-                    value: "UTF-8".to_owned(),
-                });
-            }
-            _ => {
-                let mut value = raw.unwrap_or_default().to_owned();
-                if kind != "hidden" {
-                    value.retain(|c| c != '\r' && c != '\n');
-                }
-                if kind == "email" {
-                    value = value.trim().to_owned();
-                }
-                if required && value.is_empty() && kind != "hidden" {
-                    self.blockers.push(missing(&name));
-                }
-                let is_email = kind == "email" || name.to_ascii_lowercase().contains("email");
-                if is_email && self.login.is_none() && !value.trim().is_empty() {
-                    self.login = Some(value.trim().to_owned());
-                }
-                self.entries.push(Entry::Value { name, value });
-            }
-        }
-    }
-}
-
-impl FormSpec {
-    /// Folds in required radio groups with no choice (known only once all are seen).
-    fn finish(mut self, builder_radios: Vec<String>) -> Self {
-        for name in builder_radios {
-            let chosen = self
-                .entries
-                .iter()
-                .any(|e| matches!(e, Entry::Value { name: n, .. } if *n == name));
-            if !chosen
-                && !self
-                    .blockers
-                    .iter()
-                    .any(|b| b.contains(&format!("{name:?}")))
-            {
-                self.blockers.push(format!(
-                    "the form requires a choice for {name:?}, which the platform left unset"
-                ));
-            }
-        }
-        self
-    }
-}
-
-fn missing(name: &str) -> String {
-    format!("the form requires {name:?}, which the platform left empty")
-}
-
-/// ` (labelled "I accept the terms")` when a `<label>` wraps or names the control.
-fn label_hint(el: &ElementRef) -> String {
-    let wrapping = el
-        .ancestors()
-        .filter_map(ElementRef::wrap)
-        .find(|a| a.value().name() == "label");
-    let text = wrapping.map(|l| collapse(&l.text().collect::<String>()));
-    match text {
-        Some(t) if !t.is_empty() => format!(" (labelled {:?})", truncate(&t, 80)),
-        _ => String::new(),
-    }
-}
-
-fn page_rules(el: &ElementRef) -> PageRules {
-    let number = |attr| {
-        el.value()
-            .attr(attr)
-            .and_then(|v| v.trim().parse::<usize>().ok())
-    };
-    PageRules {
-        min_length: number("minlength"),
-        max_length: number("maxlength"),
-        patterns: el
-            .value()
-            .attr("pattern")
-            .map(str::to_owned)
-            .into_iter()
-            .collect(),
-    }
-}
-
-fn selected_options(select: &ElementRef) -> Vec<String> {
-    let options: Vec<ElementRef> = select.select(&selector("option")).collect();
-    let disabled = |o: &ElementRef| {
-        o.value().attr("disabled").is_some()
-            || o.parent().and_then(ElementRef::wrap).is_some_and(|g| {
-                g.value().name() == "optgroup" && g.value().attr("disabled").is_some()
-            })
-    };
-    let value = |o: &ElementRef| {
-        o.value()
-            .attr("value")
-            .map(str::to_owned)
-            .unwrap_or_else(|| collapse(&o.text().collect::<String>()))
-    };
-    let selected: Vec<&ElementRef> = options
-        .iter()
-        .filter(|o| o.value().attr("selected").is_some())
-        .collect();
-    if select.value().attr("multiple").is_some() {
-        return selected
-            .into_iter()
-            .filter(|o| !disabled(o))
-            .map(value)
-            .collect();
-    }
-    // A single select shows (and sends) its last selected option, else its first enabled one.
-    let shown_as_list = select
-        .value()
-        .attr("size")
-        .and_then(|s| s.trim().parse::<u32>().ok())
-        .is_some_and(|s| s > 1);
-    let chosen = match selected.last() {
-        Some(o) => Some(*o),
-        None if shown_as_list => None,
-        None => options.iter().find(|o| !disabled(o)),
-    };
-    chosen
-        .filter(|o| !disabled(o))
-        .map(value)
-        .into_iter()
-        .collect()
-}
-
-fn normalize_newlines(text: &str) -> String {
-    text.replace("\r\n", "\n")
-        .replace('\r', "\n")
-        .replace('\n', "\r\n")
 }
 
 /// Collapses whitespace runs to one space and trims.

@@ -1,6 +1,6 @@
 //! The signup stage: complete a platform's invite signup in a fresh session.
 //!
-//! In: a [`Platform`] profile and an invite URL. Out: the created [`Account`] (the
+//! In: a [`Platform`](crate::config::Platform) profile and an invite URL. Out: the created [`Account`] (the
 //! pre-filled email as login, the generated password, the landing URL) or a
 //! [`SignupFailure`] whose [`FailureReason`] a support agent understands.
 //!
@@ -12,9 +12,11 @@
 //! - [`session`]: the client; only `https` URLs on `allowed_hosts`, every redirect hop
 //!   checked, hosts resolving to private addresses refused ([`address`]), timeouts and
 //!   capped bodies.
-//! - [`form`]: find the signup form and build what a browser would submit.
+//! - [`form`]: find the signup form; `entries.rs` builds the data a browser would send
+//!   and `encode.rs` the request body (urlencoded, multipart or text/plain).
 //! - [`page`]: read a response: success, or why not.
 //! - [`password`]: the generator.
+//! - `flow.rs`: [`sign_up`] and [`probe`], which tie these together.
 //!
 //! Choices worth knowing:
 //! - A required checkbox (accepting terms, say) is ticked only when the profile names it in
@@ -31,6 +33,7 @@
 
 pub mod address;
 mod encode;
+mod entries;
 mod flow;
 pub mod form;
 pub mod page;
@@ -186,7 +189,8 @@ pub struct SignupOptions {
     /// the operator's explicit choice (the demo points the platform's name at the local
     /// simulator), so these addresses pass the private-address guard.
     pub address_overrides: HashMap<String, SocketAddr>,
-    /// Stop before submitting (used by `onbehalf signup --dry-run`).
+    /// Stop right before submitting: [`sign_up`] then fails with `unexpected_page` and a
+    /// detail saying so, having sent nothing (`onbehalf signup --dry-run` uses [`probe`]).
     pub dry_run: bool,
 }
 

@@ -250,7 +250,12 @@ pub fn failure(view: &PageView, stage: Stage) -> SignupFailure {
             ),
         },
     };
-    SignupFailure::new(reason_detail.0, reason_detail.1)
+    let mut failure = SignupFailure::new(reason_detail.0, reason_detail.1);
+    if failure.reason == FailureReason::ServerError {
+        // Servers in maintenance often say when to come back.
+        failure.retry_after = view.retry_after;
+    }
+    failure
 }
 
 /// `HTTP 422 at engage.example.com/signup, titled "Sign up", saying "…"`: no query string,
