@@ -85,7 +85,9 @@ pub(crate) async fn sign_up_with(
     }
     let rule = AddressRule::for_platform(platform);
     let mut submitted = false;
-    for attempt in 1..=SUBMISSIONS {
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
         let mark = |f: SignupFailure| f.submitted(submitted);
         check_url(platform, &rule, &form.action).map_err(|refusal| {
             mark(SignupFailure::new(
@@ -116,13 +118,12 @@ pub(crate) async fn sign_up_with(
             });
         }
         let failure = page::failure(&view, Stage::Submit).submitted(true);
-        if failure.reason != FailureReason::PasswordRejected || attempt == SUBMISSIONS {
+        if failure.reason != FailureReason::PasswordRejected || attempt >= SUBMISSIONS {
             return Err(with_attempts(failure, attempt));
         }
         tracing::info!(attempt, "signup: password refused, trying a fresh one");
         form = rerendered_form(view, &login)?;
     }
-    unreachable!("the loop returns on its last submission")
 }
 
 /// Checks the invite URL, builds the session, GETs the invite and finds the form.

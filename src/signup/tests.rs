@@ -333,3 +333,15 @@ fn reasons_read_as_documented() {
         "\"link_expired\""
     );
 }
+
+#[test]
+fn the_stage_can_run_on_any_worker_thread() {
+    fn assert_send<T: Send>(_: &T) {}
+    let platform = local_platform(1);
+    let options = SignupOptions::default();
+    let mut guard = NoGuard;
+    let signing_up = sign_up(&platform, "http://localhost:1/", &options, &mut guard);
+    assert_send(&signing_up);
+    let probing = probe(&platform, "http://localhost:1/", &options);
+    assert_send(&probing);
+}
