@@ -17,6 +17,8 @@
 //!   from a trusted `Authentication-Results`, sender domains). Pure.
 //! - [`journal`]: the crash-safe record of every job (SQLite): states, history, the
 //!   sealed password while it is needed.
+//! - [`signup`]: an invite link → the account created in a fresh session with a generated
+//!   password, or a failure with a reason a support agent understands.
 //! - [`secret`]: the redacting type every password and token lives in.
 //! - [`sim`]: the platform simulator (a small Engage look-alike on loopback) that the
 //!   tests and `onbehalf demo` sign up against.
@@ -27,5 +29,6 @@ pub mod config;
 pub mod extract;
 pub mod journal;
 pub mod secret;
+pub mod signup;
 pub mod sim;
 pub mod vet;

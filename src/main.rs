@@ -22,6 +22,9 @@ enum Command {
     /// Decode links rewritten by mail security gateways (Safe Links, Proofpoint, …) and
     /// print the link underneath, without visiting anything.
     Unwrap(cli::unwrap::UnwrapArgs),
+    /// Sign up once for a pasted invite link in a fresh session and print the outcome;
+    /// with --dry-run, show the form that would be sent and submit nothing.
+    Signup(cli::signup::SignupArgs),
     /// Run the bundled Engage look-alike on this machine (127.0.0.1), print invite links
     /// and a ready [[platform]] profile for it, and serve until Ctrl-C, so `onbehalf` can
     /// be tried without a real platform.
@@ -33,6 +36,7 @@ fn main() -> ExitCode {
     let status = match args.command {
         Command::Extract(a) => cli::extract::run(&a),
         Command::Unwrap(a) => cli::unwrap::run(&a),
+        Command::Signup(a) => cli::signup::run(&a),
         Command::Simulator(a) => cli::sim::run(&a),
     };
     ExitCode::from(status)

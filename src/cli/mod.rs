@@ -4,6 +4,7 @@
 //! only dispatches here, so the commands can be tested through the real binary.
 
 pub mod extract;
+pub mod signup;
 pub mod sim;
 pub mod unwrap;
 

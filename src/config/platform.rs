@@ -129,16 +129,30 @@ fn strings(items: &[&str]) -> Vec<String> {
 }
 
 impl Default for FailureMarkers {
+    /// Wordings real signup pages use. Texts are checked in the order expired link,
+    /// already registered, password rejected, so the expired-link texts name the link or
+    /// invitation ("this email is already used" must not read as an expired link), and
+    /// the password texts come last because signup forms often show a standing hint
+    /// such as "password must be 8 characters or more".
     fn default() -> Self {
         Self {
             link_expired_texts: strings(&[
                 "expired",
                 "no longer valid",
-                "already been used",
-                "already used",
+                "link has already been used",
+                "link was already used",
+                "link is invalid",
+                "invalid link",
+                "invitation has already been used",
+                "invitation was already used",
+                "invitation has already been accepted",
+                "invitation was already accepted",
                 "invalid invitation",
                 "invitation is invalid",
+                "invitation is not valid",
                 "invitation not found",
+                "invitation token is invalid",
+                "invitation token provided is not valid",
             ]),
             link_expired_selector: None,
             already_registered_texts: strings(&[
@@ -146,20 +160,29 @@ impl Default for FailureMarkers {
                 "already have an account",
                 "already has an account",
                 "account already exists",
+                "already exists",
                 "already in use",
                 "already taken",
+                "already been taken",
+                "already been used",
+                "is already used",
+                "already signed up",
             ]),
             already_registered_selector: None,
             password_rejected_texts: strings(&[
                 "password must",
                 "password is too",
+                "password too",
                 "password does not",
                 "password doesn't",
                 "password should",
                 "password requirements",
-                "choose a stronger password",
                 "password is not strong",
+                "password is weak",
                 "password is invalid",
+                "password is not valid",
+                "choose a stronger password",
+                "stronger password",
             ]),
             password_rejected_selector: None,
         }

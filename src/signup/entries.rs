@@ -1,0 +1,252 @@
+//! The form data set: what a browser would send for the chosen form.
+//!
+//! In: the form's controls, one by one, and the profile (password fields, checkboxes to
+//! tick). Out: an [`EntryList`]: the entries in tree order (password fields marked, not
+//! filled), the pre-filled email, the password inputs' stated rules, and the reasons not
+//! to submit (required fields nobody filled, required checkboxes the profile does not
+//! name).
+
+use scraper::ElementRef;
+
+use super::form::{Entry, collapse, input_type, is_disabled, is_submit_button, selector, truncate};
+use super::password::PageRules;
+use crate::config::Platform;
+
+/// Collects entries, the login, the password rules and the blockers, control by control.
+#[derive(Default)]
+pub(super) struct EntryList {
+    pub(super) entries: Vec<Entry>,
+    pub(super) login: Option<String>,
+    pub(super) rules: PageRules,
+    pub(super) blockers: Vec<String>,
+    unticked_required_radios: Vec<String>,
+}
+
+impl EntryList {
+    /// Adds one control (`is_submitter`: the submit button used).
+    pub(super) fn add(&mut self, el: &ElementRef, is_submitter: bool, platform: &Platform) {
+        let name = el.value().attr("name").unwrap_or_default().to_owned();
+        if is_disabled(el) {
+            return;
+        }
+        if is_submit_button(el) {
+            if is_submitter {
+                self.add_submitter(el, name);
+            }
+            return;
+        }
+        if name.is_empty() {
+            return;
+        }
+        let required = el.value().attr("required").is_some();
+        match el.value().name() {
+            "input" if takes_password(el, &name, platform) => {
+                self.rules.merge(page_rules(el));
+                self.entries.push(Entry::Password { name });
+            }
+            "input" => self.add_input(el, name, required, platform),
+            "select" => {
+                let values = selected_options(el);
+                if required && values.iter().all(String::is_empty) {
+                    self.blockers.push(missing(&name));
+                }
+                for value in values {
+                    self.entries.push(Entry::Value {
+                        name: name.clone(),
+                        value,
+                    });
+                }
+            }
+            "textarea" => {
+                let value = normalize_newlines(&el.text().collect::<String>());
+                if required && value.is_empty() {
+                    self.blockers.push(missing(&name));
+                }
+                self.entries.push(Entry::Value { name, value });
+            }
+            _ => {}
+        }
+    }
+
+    fn add_submitter(&mut self, el: &ElementRef, name: String) {
+        let value = el.value().attr("value").unwrap_or_default().to_owned();
+        if input_type(el) == "image" && el.value().name() == "input" {
+            let prefix = if name.is_empty() {
+                String::new()
+            } else {
+                format!("{name}.")
+            };
+            for axis in ["x", "y"] {
+                self.entries.push(Entry::Value {
+                    name: format!("{prefix}{axis}"),
+                    value: "0".into(),
+                });
+            }
+        } else if !name.is_empty() {
+            self.entries.push(Entry::Value { name, value });
+        }
+    }
+
+    fn add_input(&mut self, el: &ElementRef, name: String, required: bool, platform: &Platform) {
+        let kind = input_type(el);
+        let raw = el.value().attr("value");
+        match kind.as_str() {
+            "checkbox" | "radio" => {
+                let ticked = el.value().attr("checked").is_some()
+                    || (kind == "checkbox" && platform.tick_checkboxes.contains(&name));
+                if ticked {
+                    let value = raw.unwrap_or("on").to_owned();
+                    self.entries.push(Entry::Value { name, value });
+                } else if required && kind == "checkbox" {
+                    self.blockers.push(format!(
+                        "the form requires ticking the checkbox {name:?}{}; tick it only if \
+                         the operator agrees, by adding \"{name}\" to the profile's tick_checkboxes",
+                        label_hint(el)
+                    ));
+                } else if required {
+                    self.unticked_required_radios.push(name);
+                }
+            }
+            "reset" | "button" => {}
+            "hidden" if name.eq_ignore_ascii_case("_charset_") && raw.unwrap_or("").is_empty() => {
+                self.entries.push(Entry::Value {
+                    name,
+                    value: "UTF-8".to_owned(),
+                });
+            }
+            _ => {
+                let mut value = raw.unwrap_or_default().to_owned();
+                if kind != "hidden" {
+                    value.retain(|c| c != '\r' && c != '\n');
+                }
+                if kind == "email" {
+                    value = value.trim().to_owned();
+                }
+                if required && value.is_empty() && kind != "hidden" {
+                    self.blockers.push(missing(&name));
+                }
+                let is_email = kind == "email" || name.to_ascii_lowercase().contains("email");
+                if is_email && self.login.is_none() && !value.trim().is_empty() {
+                    self.login = Some(value.trim().to_owned());
+                }
+                self.entries.push(Entry::Value { name, value });
+            }
+        }
+    }
+}
+
+impl EntryList {
+    /// Adds the required radio groups left without a choice (known only once every
+    /// control has been seen).
+    pub(super) fn finish(mut self) -> Self {
+        for name in std::mem::take(&mut self.unticked_required_radios) {
+            let chosen = self
+                .entries
+                .iter()
+                .any(|e| matches!(e, Entry::Value { name: n, .. } if *n == name));
+            let told = self
+                .blockers
+                .iter()
+                .any(|b| b.contains(&format!("{name:?}")));
+            if !chosen && !told {
+                self.blockers.push(format!(
+                    "the form requires a choice for {name:?}, which the platform left unset"
+                ));
+            }
+        }
+        self
+    }
+}
+
+/// The profile's `password_fields` when it names some, else every password input.
+fn takes_password(el: &ElementRef, name: &str, platform: &Platform) -> bool {
+    if platform.password_fields.is_empty() {
+        input_type(el) == "password"
+    } else {
+        platform.password_fields.iter().any(|p| p == name)
+    }
+}
+
+fn missing(name: &str) -> String {
+    format!("the form requires {name:?}, which the platform left empty")
+}
+
+/// ` (labelled "I accept the terms")` when a `<label>` wraps or names the control.
+fn label_hint(el: &ElementRef) -> String {
+    let wrapping = el
+        .ancestors()
+        .filter_map(ElementRef::wrap)
+        .find(|a| a.value().name() == "label");
+    let text = wrapping.map(|l| collapse(&l.text().collect::<String>()));
+    match text {
+        Some(t) if !t.is_empty() => format!(" (labelled {:?})", truncate(&t, 80)),
+        _ => String::new(),
+    }
+}
+
+fn page_rules(el: &ElementRef) -> PageRules {
+    let number = |attr| {
+        el.value()
+            .attr(attr)
+            .and_then(|v| v.trim().parse::<usize>().ok())
+    };
+    PageRules {
+        min_length: number("minlength"),
+        max_length: number("maxlength"),
+        patterns: el
+            .value()
+            .attr("pattern")
+            .map(str::to_owned)
+            .into_iter()
+            .collect(),
+    }
+}
+
+fn selected_options(select: &ElementRef) -> Vec<String> {
+    let options: Vec<ElementRef> = select.select(&selector("option")).collect();
+    let disabled = |o: &ElementRef| {
+        o.value().attr("disabled").is_some()
+            || o.parent().and_then(ElementRef::wrap).is_some_and(|g| {
+                g.value().name() == "optgroup" && g.value().attr("disabled").is_some()
+            })
+    };
+    let value = |o: &ElementRef| {
+        o.value()
+            .attr("value")
+            .map(str::to_owned)
+            .unwrap_or_else(|| collapse(&o.text().collect::<String>()))
+    };
+    let selected: Vec<&ElementRef> = options
+        .iter()
+        .filter(|o| o.value().attr("selected").is_some())
+        .collect();
+    if select.value().attr("multiple").is_some() {
+        return selected
+            .into_iter()
+            .filter(|o| !disabled(o))
+            .map(value)
+            .collect();
+    }
+    // A single select shows (and sends) its last selected option, else its first enabled one.
+    let shown_as_list = select
+        .value()
+        .attr("size")
+        .and_then(|s| s.trim().parse::<u32>().ok())
+        .is_some_and(|s| s > 1);
+    let chosen = match selected.last() {
+        Some(o) => Some(*o),
+        None if shown_as_list => None,
+        None => options.iter().find(|o| !disabled(o)),
+    };
+    chosen
+        .filter(|o| !disabled(o))
+        .map(value)
+        .into_iter()
+        .collect()
+}
+
+fn normalize_newlines(text: &str) -> String {
+    text.replace("\r\n", "\n")
+        .replace('\r', "\n")
+        .replace('\n', "\r\n")
+}

@@ -1,0 +1,231 @@
+//! The signup itself: open the invite, fill the form, submit, judge the landing page.
+//!
+//! In: the profile, the invite URL, the options and the caller's [`SubmitGuard`]. Out:
+//! the [`Account`] or a [`SignupFailure`] (see the module docs of [`super`] for the
+//! choices made). A refused password is retried with a fresh one on the re-rendered form
+//! (fresh CSRF token), at most [`SUBMISSIONS`] submissions in all.
+
+use url::Url;
+
+use super::address::{AddressRule, Lookup, system_lookup};
+use super::form::FormSpec;
+use super::page::{self, PageView, Stage};
+use super::password;
+use super::session::{Session, check_url, shown};
+use super::{Account, FailureReason, ProbedForm, SignupFailure, SignupOptions, SubmitGuard};
+use crate::config::Platform;
+use crate::secret::Secret;
+
+/// Submissions at most: the first, and two more after a refused password.
+pub const SUBMISSIONS: usize = 3;
+
+/// Signs the invitee up. See [`super`] for what is and is not done.
+pub async fn sign_up(
+    platform: &Platform,
+    invite_url: &str,
+    options: &SignupOptions,
+    guard: &mut impl SubmitGuard,
+) -> Result<Account, SignupFailure> {
+    sign_up_with(platform, invite_url, options, guard, system_lookup()).await
+}
+
+/// Opens the invite and reads its signup form without submitting anything.
+pub async fn probe(
+    platform: &Platform,
+    invite_url: &str,
+    options: &SignupOptions,
+) -> Result<ProbedForm, SignupFailure> {
+    probe_with(platform, invite_url, options, system_lookup()).await
+}
+
+pub(crate) async fn probe_with(
+    platform: &Platform,
+    invite_url: &str,
+    options: &SignupOptions,
+    lookup: Lookup,
+) -> Result<ProbedForm, SignupFailure> {
+    let (_session, form) = open(platform, invite_url, options, lookup).await?;
+    let mut problems = Vec::new();
+    if let Err(failure) = ready_to_submit(&form) {
+        problems.push(failure.detail);
+    }
+    if let Err(refusal) = check_url(platform, &AddressRule::for_platform(platform), &form.action) {
+        problems.push(format!("the signup form posts elsewhere: {refusal}"));
+    }
+    if let Err(failure) = fresh_password(platform, &form) {
+        problems.push(failure.detail);
+    }
+    if let Err(failure) = page::check_success_configured(platform) {
+        problems.push(failure.detail);
+    }
+    Ok(ProbedForm {
+        login: form.login.clone(),
+        fields: form.redacted_fields(),
+        action: form.action.to_string(),
+        method: form.method.as_str().to_owned(),
+        problems,
+    })
+}
+
+pub(crate) async fn sign_up_with(
+    platform: &Platform,
+    invite_url: &str,
+    options: &SignupOptions,
+    guard: &mut impl SubmitGuard,
+    lookup: Lookup,
+) -> Result<Account, SignupFailure> {
+    page::check_success_configured(platform)?;
+    let (session, mut form) = open(platform, invite_url, options, lookup).await?;
+    let login = ready_to_submit(&form)?;
+    if options.dry_run {
+        return Err(SignupFailure::new(
+            FailureReason::UnexpectedPage,
+            "dry run: stopped before submitting",
+        ));
+    }
+    let rule = AddressRule::for_platform(platform);
+    let mut submitted = false;
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        let mark = |f: SignupFailure| f.submitted(submitted);
+        check_url(platform, &rule, &form.action).map_err(|refusal| {
+            mark(SignupFailure::new(
+                FailureReason::BlockedRedirect,
+                format!("the signup form posts elsewhere: {refusal}"),
+            ))
+        })?;
+        let password = fresh_password(platform, &form).map_err(mark)?;
+        guard.before_submit(&login, &password).await.map_err(|e| {
+            mark(SignupFailure::new(
+                FailureReason::UnexpectedPage,
+                format!("stopped before submitting: {e}"),
+            ))
+        })?;
+        submitted = true;
+        let submission = form.submission(&password);
+        let fetched = session
+            .submit(&submission, &form.page_url)
+            .await
+            .map_err(|f| f.submitted(true))?;
+        let view = page::read(platform, &fetched);
+        if page::is_success(platform, &view).map_err(|f| f.submitted(true))? {
+            tracing::info!(landed = %shown(&view.url), "signup: account created");
+            return Ok(Account {
+                login,
+                password,
+                landed_url: view.url.to_string(),
+            });
+        }
+        let failure = page::failure(&view, Stage::Submit).submitted(true);
+        if failure.reason != FailureReason::PasswordRejected || attempt >= SUBMISSIONS {
+            return Err(with_attempts(failure, attempt));
+        }
+        tracing::info!(attempt, "signup: password refused, trying a fresh one");
+        form = rerendered_form(view, &login)?;
+    }
+}
+
+/// Checks the invite URL, builds the session, GETs the invite and finds the form.
+async fn open(
+    platform: &Platform,
+    invite_url: &str,
+    options: &SignupOptions,
+    lookup: Lookup,
+) -> Result<(Session, FormSpec), SignupFailure> {
+    let url = Url::parse(invite_url.trim()).map_err(|e| {
+        SignupFailure::new(
+            FailureReason::UnexpectedPage,
+            format!("cannot parse the invite link as a URL: {e}"),
+        )
+    })?;
+    check_url(platform, &AddressRule::for_platform(platform), &url)
+        .map_err(|r| SignupFailure::new(FailureReason::BlockedRedirect, r.to_string()))?;
+    let session = Session::open_with(platform, options, lookup)?;
+    let fetched = session.get(&url).await?;
+    let view = page::read(platform, &fetched);
+    let form_ok = (200..300).contains(&view.status);
+    match view.form {
+        Ok(form) if form_ok => {
+            tracing::info!(page = %shown(&view.url), "signup: found the signup form");
+            Ok((session, form))
+        }
+        _ => Err(page::failure(&view, Stage::Invite)),
+    }
+}
+
+/// The login, once the form is fit to be submitted on the invitee's behalf.
+fn ready_to_submit(form: &FormSpec) -> Result<String, SignupFailure> {
+    if !form.blockers.is_empty() {
+        return Err(SignupFailure::new(
+            FailureReason::UnexpectedPage,
+            format!("{} (nothing was submitted)", form.blockers.join("; ")),
+        ));
+    }
+    form.login.clone().ok_or_else(|| {
+        SignupFailure::new(
+            FailureReason::UnexpectedPage,
+            format!(
+                "the signup form at {} shows no pre-filled email, so the account's login \
+                 (and where to send the credentials) is unknown; nothing was submitted",
+                shown(&form.page_url)
+            ),
+        )
+    })
+}
+
+/// A new password for `form`, checked once more against every rule before it can go out.
+fn fresh_password(platform: &Platform, form: &FormSpec) -> Result<Secret, SignupFailure> {
+    let refuse = |why: String| {
+        SignupFailure::new(
+            FailureReason::PasswordRejected,
+            format!(
+                "{why}; the page's password rules and the profile's policy cannot both be \
+                 met, so nothing was submitted with this form (adjust [platform.password])"
+            ),
+        )
+    };
+    let password = password::generate(&platform.password, &form.password_rules)
+        .map_err(|e| refuse(e.to_string()))?;
+    password::check(&platform.password, &form.password_rules, password.expose()).map_err(
+        |why| {
+            refuse(format!(
+                "the generated password failed a final check: {why}"
+            ))
+        },
+    )?;
+    Ok(password)
+}
+
+/// The form the platform re-rendered with its error, for the next try.
+fn rerendered_form(view: PageView, login: &str) -> Result<FormSpec, SignupFailure> {
+    let describe = page::describe(&view);
+    let form = view.form.map_err(|why| {
+        SignupFailure::new(
+            FailureReason::PasswordRejected,
+            format!("the password was refused and the page offers no form to try again: {why} ({describe})"),
+        )
+        .submitted(true)
+    })?;
+    match &form.login {
+        Some(again) if again.eq_ignore_ascii_case(login) && form.blockers.is_empty() => Ok(form),
+        _ => Err(SignupFailure::new(
+            FailureReason::UnexpectedPage,
+            format!(
+                "the password was refused and the form shown again is no longer pre-filled \
+                 for {login} as before, so it was not submitted again ({describe})"
+            ),
+        )
+        .submitted(true)),
+    }
+}
+
+fn with_attempts(mut failure: SignupFailure, attempts: usize) -> SignupFailure {
+    if failure.reason == FailureReason::PasswordRejected {
+        failure.detail = format!(
+            "{} — refused {attempts} times, each with a fresh password",
+            failure.detail
+        );
+    }
+    failure
+}

@@ -1,0 +1,282 @@
+//! The signup form, read as a browser reads it.
+//!
+//! In: a parsed page, its URL and the platform profile. Out: a [`FormSpec`] (where and how
+//! to submit, every pre-filled value, which fields take the password and what the page
+//! says about passwords), and from it the exact request body ([`Submission`]).
+//!
+//! The values follow HTML's "constructing the entry list": named, enabled controls in tree
+//! order (including those outside the form that point at it with `form="id"`); checkboxes
+//! and radios only when checked; a select's selected options (or its first, as displayed);
+//! textareas' text; and of the submit buttons only the one used, the first (built in
+//! `entries.rs`).
+
+use scraper::{ElementRef, Html, Selector};
+use url::Url;
+use zeroize::Zeroizing;
+
+use super::entries::EntryList;
+use super::password::PageRules;
+use crate::config::Platform;
+
+/// What `ProbedForm` shows instead of a password.
+pub const REDACTED: &str = "[redacted]";
+
+/// How the form is sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    /// The data goes in the query string.
+    Get,
+    /// The data goes in the body.
+    Post,
+}
+
+impl Method {
+    /// `GET` or `POST`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Get => "GET",
+            Self::Post => "POST",
+        }
+    }
+}
+
+/// The body encoding of a POST form.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Enctype {
+    /// `application/x-www-form-urlencoded` (the default).
+    UrlEncoded,
+    /// `multipart/form-data`.
+    Multipart,
+    /// `text/plain`.
+    TextPlain,
+}
+
+/// One entry of the form data set.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Entry {
+    /// A value sent as the platform gave it (or as ticked by the profile).
+    Value {
+        /// The control's name.
+        name: String,
+        /// Its value.
+        value: String,
+    },
+    /// A field that receives the generated password.
+    Password {
+        /// The control's name.
+        name: String,
+    },
+}
+
+/// The signup form as found on a page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FormSpec {
+    /// The URL of the page the form is on (sent as `Referer`, its origin as `Origin`).
+    pub page_url: Url,
+    /// Where the form is sent.
+    pub action: Url,
+    /// How.
+    pub method: Method,
+    /// In which encoding.
+    pub enctype: Enctype,
+    /// The entries, in tree order.
+    pub entries: Vec<Entry>,
+    /// The pre-filled email (an `email` input, or a field whose name contains "email").
+    pub login: Option<String>,
+    /// `minlength`/`maxlength`/`pattern` of the password fields.
+    pub password_rules: PageRules,
+    /// Reasons not to submit the form as is (required fields nobody filled).
+    pub blockers: Vec<String>,
+}
+
+/// The request a form submission makes. The body holds the password: it is wiped on drop.
+#[derive(Debug)]
+pub struct Submission {
+    /// `GET` or `POST`.
+    pub method: Method,
+    /// The URL, with the data as query for `GET`.
+    pub url: Url,
+    /// The body's content type (`POST` only).
+    pub content_type: Option<String>,
+    /// The body (`POST` only).
+    pub body: Zeroizing<Vec<u8>>,
+}
+
+pub(super) fn selector(text: &str) -> Selector {
+    // Only called with literals below, which are valid CSS.
+    Selector::parse(text).unwrap_or_else(|_| unreachable!("invalid built-in selector {text}"))
+}
+
+/// Finds the signup form: the profile's selector, else the first form with a password
+/// input. `Err` explains, in plain words, why there is none.
+pub fn find(doc: &Html, page_url: &Url, platform: &Platform) -> Result<FormSpec, String> {
+    let form = match &platform.signup_form {
+        Some(css) => {
+            let chosen = Selector::parse(css)
+                .map_err(|_| format!("the profile's signup_form {css:?} is not valid CSS"))?;
+            doc.select(&chosen)
+                .next()
+                .ok_or_else(|| format!("no element on the page matches signup_form {css:?}"))?
+        }
+        None => doc
+            .select(&selector("form"))
+            .find(|f| controls(doc, *f).iter().any(|c| is_password_input(c)))
+            .ok_or("no form on the page has a password field")?,
+    };
+    if form.value().name() != "form" {
+        return Err(format!(
+            "signup_form {:?} matches a <{}>, not a <form>",
+            platform.signup_form.as_deref().unwrap_or_default(),
+            form.value().name()
+        ));
+    }
+    build(doc, form, page_url, platform)
+}
+
+/// The listed elements that belong to `form`, in tree order.
+fn controls<'a>(doc: &'a Html, form: ElementRef<'a>) -> Vec<ElementRef<'a>> {
+    let form_id = form.value().attr("id");
+    doc.select(&selector("input, select, textarea, button"))
+        .filter(|el| match el.value().attr("form") {
+            Some(owner) => Some(owner) == form_id,
+            None => el.ancestors().any(|a| a.id() == form.id()),
+        })
+        .collect()
+}
+
+fn is_password_input(el: &ElementRef) -> bool {
+    el.value().name() == "input" && input_type(el) == "password"
+}
+
+pub(super) fn input_type(el: &ElementRef) -> String {
+    el.value()
+        .attr("type")
+        .map(|t| t.trim().to_ascii_lowercase())
+        .unwrap_or_else(|| "text".to_owned())
+}
+
+pub(super) fn is_submit_button(el: &ElementRef) -> bool {
+    match el.value().name() {
+        "button" => matches!(
+            el.value()
+                .attr("type")
+                .map(|t| t.trim().to_ascii_lowercase())
+                .as_deref(),
+            None | Some("submit") | Some("")
+        ),
+        "input" => matches!(input_type(el).as_str(), "submit" | "image"),
+        _ => false,
+    }
+}
+
+pub(super) fn is_disabled(el: &ElementRef) -> bool {
+    el.value().attr("disabled").is_some()
+        || el
+            .ancestors()
+            .filter_map(ElementRef::wrap)
+            .any(|a| a.value().name() == "fieldset" && a.value().attr("disabled").is_some())
+}
+
+fn build(
+    doc: &Html,
+    form: ElementRef,
+    page_url: &Url,
+    platform: &Platform,
+) -> Result<FormSpec, String> {
+    let controls = controls(doc, form);
+    let submitter = controls
+        .iter()
+        .filter(|c| is_submit_button(c))
+        .find(|c| !is_disabled(c))
+        .or_else(|| controls.iter().find(|c| is_submit_button(c)));
+    let mut entries = EntryList::default();
+    for control in &controls {
+        let is_submitter = submitter.is_some_and(|s| s.id() == control.id());
+        entries.add(control, is_submitter, platform);
+    }
+    let entries = entries.finish();
+    if !entries
+        .entries
+        .iter()
+        .any(|e| matches!(e, Entry::Password { .. }))
+    {
+        return Err(match platform.password_fields.is_empty() {
+            true => "the signup form has no password field".to_owned(),
+            false => format!(
+                "the signup form has no field named {} (the profile's password_fields)",
+                platform.password_fields.join(" or ")
+            ),
+        });
+    }
+    let (action, method, enctype) = target(doc, form, submitter, page_url)?;
+    Ok(FormSpec {
+        page_url: page_url.clone(),
+        action,
+        method,
+        enctype,
+        entries: entries.entries,
+        login: entries.login,
+        password_rules: entries.rules,
+        blockers: entries.blockers,
+    })
+}
+
+/// Where, how and in which encoding the form goes; the submit button's `formaction`,
+/// `formmethod` and `formenctype` take precedence over the form's attributes.
+fn target(
+    doc: &Html,
+    form: ElementRef,
+    submitter: Option<&ElementRef>,
+    page_url: &Url,
+) -> Result<(Url, Method, Enctype), String> {
+    let attr = |name: &str, override_name: &str| {
+        submitter
+            .and_then(|s| s.value().attr(override_name))
+            .or_else(|| form.value().attr(name))
+            .map(str::trim)
+    };
+    let action = match attr("action", "formaction") {
+        None | Some("") => page_url.clone(),
+        Some(text) => base_url(doc, page_url)
+            .join(text)
+            .map_err(|e| format!("the form's action {text:?} is not a usable URL: {e}"))?,
+    };
+    let method = match attr("method", "formmethod") {
+        Some(m) if m.eq_ignore_ascii_case("post") => Method::Post,
+        _ => Method::Get,
+    };
+    let enctype = match attr("enctype", "formenctype")
+        .map(str::to_ascii_lowercase)
+        .as_deref()
+    {
+        Some("multipart/form-data") => Enctype::Multipart,
+        Some("text/plain") => Enctype::TextPlain,
+        _ => Enctype::UrlEncoded,
+    };
+    Ok((action, method, enctype))
+}
+
+fn base_url(doc: &Html, page_url: &Url) -> Url {
+    doc.select(&selector("base[href]"))
+        .next()
+        .and_then(|b| b.value().attr("href"))
+        .and_then(|href| page_url.join(href.trim()).ok())
+        .unwrap_or_else(|| page_url.clone())
+}
+
+/// Collapses whitespace runs to one space and trims.
+pub fn collapse(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// At most `max` characters, with `…` when cut.
+pub fn truncate(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        Some((cut, _)) => format!("{}…", &text[..cut]),
+        None => text.to_owned(),
+    }
+}
+
+#[cfg(test)]
+#[path = "form_tests.rs"]
+mod tests;

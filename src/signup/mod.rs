@@ -1,0 +1,213 @@
+//! The signup stage: complete a platform's invite signup in a fresh session.
+//!
+//! In: a [`Platform`](crate::config::Platform) profile and an invite URL. Out: the created [`Account`] (the
+//! pre-filled email as login, the generated password, the landing URL) or a
+//! [`SignupFailure`] whose [`FailureReason`] a support agent understands.
+//!
+//! This is what an agent does by hand in an incognito window: open the link, find the
+//! pre-filled signup form, choose a password that meets the policy, submit, and check the
+//! landing page. Each call builds its own HTTP client with an empty cookie store and drops
+//! it at the end, so nothing is shared between jobs or kept.
+//!
+//! - [`session`]: the client; only `https` URLs on `allowed_hosts`, every redirect hop
+//!   checked, hosts resolving to private addresses refused ([`address`]), timeouts and
+//!   capped bodies.
+//! - [`form`]: find the signup form; `entries.rs` builds the data a browser would send
+//!   and `encode.rs` the request body (urlencoded, multipart or text/plain).
+//! - [`page`]: read a response: success, or why not.
+//! - [`password`]: the generator.
+//! - `flow.rs`: [`sign_up`] and [`probe`], which tie these together.
+//!
+//! Choices worth knowing:
+//! - A required checkbox (accepting terms, say) is ticked only when the profile names it in
+//!   `tick_checkboxes`; otherwise nothing is submitted and the failure says to add it. A
+//!   required text field that the platform did not pre-fill stops the stage the same way.
+//! - The login is the email the platform pre-filled; a form without one is not submitted,
+//!   as the credentials could not be sent where the invite went.
+//! - A refused redirect and a host resolving to a private address are both
+//!   `blocked_redirect`: the stage refused to go somewhere.
+//! - When [`SubmitGuard::before_submit`] refuses, the stage stops with `unexpected_page`
+//!   and the guard's message; the caller knows its own guard failed.
+//! - Proxies from the environment are ignored: through a proxy the private-address guard
+//!   could not see where a connection really goes.
+
+pub mod address;
+mod encode;
+mod entries;
+mod flow;
+pub mod form;
+pub mod page;
+pub mod password;
+pub mod session;
+
+use std::collections::HashMap;
+use std::fmt;
+use std::future::Future;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use serde::Serialize;
+
+use crate::secret::Secret;
+
+pub use flow::{probe, sign_up};
+
+/// The account the stage created.
+#[derive(Debug, Clone)]
+pub struct Account {
+    /// The login: the email the platform pre-filled from the invite.
+    pub login: String,
+    /// The generated password.
+    pub password: Secret,
+    /// Where the browser landed after submitting (the platform's home page).
+    pub landed_url: String,
+}
+
+/// Why a signup did not complete, in words a support agent knows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FailureReason {
+    /// The invite link has expired or was already used.
+    LinkExpired,
+    /// The invitee already has an account.
+    AlreadyRegistered,
+    /// The platform refused the password (after two fresh tries), or the page's password
+    /// rules cannot be met under the profile's policy.
+    PasswordRejected,
+    /// The platform asked to slow down (HTTP 429).
+    RateLimited,
+    /// The platform failed (HTTP 5xx).
+    ServerError,
+    /// No signup form on the page (including pages that build it with JavaScript).
+    FormNotFound,
+    /// A redirect or an address outside what the profile allows was refused.
+    BlockedRedirect,
+    /// A page the stage cannot interpret, or a form it must not submit.
+    UnexpectedPage,
+    /// Connection, TLS or timeout trouble.
+    Network,
+}
+
+impl FailureReason {
+    /// Every reason, in declaration order.
+    pub const ALL: [FailureReason; 9] = [
+        Self::LinkExpired,
+        Self::AlreadyRegistered,
+        Self::PasswordRejected,
+        Self::RateLimited,
+        Self::ServerError,
+        Self::FormNotFound,
+        Self::BlockedRedirect,
+        Self::UnexpectedPage,
+        Self::Network,
+    ];
+
+    /// The reason as written in journals, tickets and JSON output.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::LinkExpired => "link_expired",
+            Self::AlreadyRegistered => "already_registered",
+            Self::PasswordRejected => "password_rejected",
+            Self::RateLimited => "rate_limited",
+            Self::ServerError => "server_error",
+            Self::FormNotFound => "form_not_found",
+            Self::BlockedRedirect => "blocked_redirect",
+            Self::UnexpectedPage => "unexpected_page",
+            Self::Network => "network",
+        }
+    }
+
+    /// Whether trying again later may succeed.
+    pub fn retryable(self) -> bool {
+        matches!(self, Self::RateLimited | Self::ServerError | Self::Network)
+    }
+}
+
+impl fmt::Display for FailureReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A signup that did not complete.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("cannot sign up ({reason}): {detail}")]
+pub struct SignupFailure {
+    /// Why, as one of the fixed reasons.
+    pub reason: FailureReason,
+    /// Plain words for a support agent; never the password or the invite's token.
+    pub detail: String,
+    /// How long the platform asked to wait (`Retry-After`), when it did.
+    pub retry_after: Option<Duration>,
+    /// Whether a signup form was submitted (so an account may exist).
+    pub submitted: bool,
+}
+
+impl SignupFailure {
+    /// A failure before anything was submitted.
+    pub fn new(reason: FailureReason, detail: impl Into<String>) -> Self {
+        Self {
+            reason,
+            detail: detail.into(),
+            retry_after: None,
+            submitted: false,
+        }
+    }
+
+    /// The same failure, marked as having submitted the form or not.
+    pub fn submitted(mut self, submitted: bool) -> Self {
+        self.submitted = submitted;
+        self
+    }
+}
+
+/// Called with the login and the password right before each submission; the daemon seals
+/// the password in its journal here. Returning `Err` aborts without submitting.
+pub trait SubmitGuard {
+    /// Runs before the form is sent; the `Err` text ends up in the failure's detail.
+    fn before_submit(
+        &mut self,
+        login: &str,
+        password: &Secret,
+    ) -> impl Future<Output = Result<(), String>> + Send;
+}
+
+/// A guard that lets every submission through.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoGuard;
+
+impl SubmitGuard for NoGuard {
+    async fn before_submit(&mut self, _login: &str, _password: &Secret) -> Result<(), String> {
+        Ok(())
+    }
+}
+
+/// How a run may deviate from plain DNS.
+#[derive(Debug, Clone, Default)]
+pub struct SignupOptions {
+    /// Connect to this address for that host name (lower-case) instead of resolving it:
+    /// the operator's explicit choice (the demo points the platform's name at the local
+    /// simulator), so these addresses pass the private-address guard.
+    pub address_overrides: HashMap<String, SocketAddr>,
+    /// Stop right before submitting: [`sign_up`] then fails with `unexpected_page` and a
+    /// detail saying so, having sent nothing (`onbehalf signup --dry-run` uses [`probe`]).
+    pub dry_run: bool,
+}
+
+/// The signup form found behind an invite, without submitting it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ProbedForm {
+    /// The pre-filled email, when there is one.
+    pub login: Option<String>,
+    /// What would be sent, in order; password values read `[redacted]`.
+    pub fields: Vec<(String, String)>,
+    /// Where it would be sent (absolute URL).
+    pub action: String,
+    /// `GET` or `POST`.
+    pub method: String,
+    /// Why the stage would not submit this form (empty when it would).
+    pub problems: Vec<String>,
+}
+
+#[cfg(test)]
+mod tests;

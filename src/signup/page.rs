@@ -1,0 +1,282 @@
+//! Reading a response page: did the signup succeed, and if not, why.
+//!
+//! In: a fetched page (status, final URL, `Retry-After`, body) and the platform profile.
+//! Out: a [`PageView`] holding everything the stage decides on (owned values: the parsed
+//! HTML never crosses an `.await`), and from it [`is_success`] or a [`SignupFailure`].
+
+use std::time::{Duration, SystemTime};
+
+use scraper::{ElementRef, Html, Node, Selector};
+use url::Url;
+
+use super::form::{self, FormSpec, collapse, truncate};
+use super::{FailureReason, SignupFailure};
+use crate::config::Platform;
+
+/// A response as the session delivers it.
+#[derive(Debug, Clone)]
+pub struct Fetched {
+    /// The HTTP status.
+    pub status: u16,
+    /// The URL after redirects.
+    pub url: Url,
+    /// The `Retry-After` header, when present.
+    pub retry_after: Option<String>,
+    /// The body, as text.
+    pub body: String,
+}
+
+/// What the stage needs to know about one page.
+#[derive(Debug, Clone)]
+pub struct PageView {
+    /// The HTTP status.
+    pub status: u16,
+    /// The URL after redirects.
+    pub url: Url,
+    /// How long the server asked to wait.
+    pub retry_after: Option<Duration>,
+    /// The page title, collapsed and shortened.
+    pub title: Option<String>,
+    /// A failure marker found on the page: the reason and what matched.
+    pub marker: Option<(FailureReason, String)>,
+    /// Whether the profile's `success_selector` is on the page (`None`: not configured).
+    pub success_selector: Option<bool>,
+    /// Whether the page has `<script>` or `<noscript>`.
+    pub uses_javascript: bool,
+    /// Text of alert-like elements, for people reading a failure.
+    pub alert: Option<String>,
+    /// The signup form, or why there is none.
+    pub form: Result<FormSpec, String>,
+}
+
+/// Reads a fetched page against the profile.
+pub fn read(platform: &Platform, fetched: &Fetched) -> PageView {
+    let doc = Html::parse_document(&fetched.body);
+    let select_first = |css: &str| {
+        Selector::parse(css)
+            .ok()
+            .and_then(|s| doc.select(&s).next())
+    };
+    let title = select_first("title")
+        .map(|t| truncate(&collapse(&t.text().collect::<String>()), 100))
+        .filter(|t| !t.is_empty());
+    let alert = select_first("[role=alert], .alert, .error, .errors, .flash, .notice")
+        .map(|a| truncate(&collapse(&visible_text(a)), 200))
+        .filter(|t| !t.is_empty());
+    PageView {
+        status: fetched.status,
+        url: fetched.url.clone(),
+        retry_after: fetched
+            .retry_after
+            .as_deref()
+            .and_then(|v| parse_retry_after(v, SystemTime::now())),
+        title,
+        marker: find_marker(&doc, platform),
+        success_selector: platform
+            .success_selector
+            .as_deref()
+            .map(|css| select_first(css).is_some()),
+        uses_javascript: select_first("script, noscript").is_some(),
+        alert,
+        form: form::find(&doc, &fetched.url, platform),
+    }
+}
+
+/// `Retry-After` as seconds or an HTTP date (a date in the past means "now").
+pub fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
+    let value = value.trim();
+    if let Ok(seconds) = value.parse::<u64>() {
+        return Some(Duration::from_secs(seconds));
+    }
+    let when = httpdate::parse_http_date(value).ok()?;
+    Some(when.duration_since(now).unwrap_or(Duration::ZERO))
+}
+
+/// The profile's selectors first (they are precise), then its texts, each in the order
+/// expired link, already registered, password rejected: a signup form often carries a
+/// standing hint such as "password must…", so that one is the weakest evidence.
+fn find_marker(doc: &Html, platform: &Platform) -> Option<(FailureReason, String)> {
+    let m = &platform.failures;
+    let selectors = [
+        (FailureReason::LinkExpired, &m.link_expired_selector),
+        (
+            FailureReason::AlreadyRegistered,
+            &m.already_registered_selector,
+        ),
+        (
+            FailureReason::PasswordRejected,
+            &m.password_rejected_selector,
+        ),
+    ];
+    for (reason, css) in selectors {
+        let Some(css) = css else { continue };
+        let found = Selector::parse(css)
+            .ok()
+            .and_then(|s| doc.select(&s).next());
+        if found.is_some() {
+            return Some((reason, format!("the page has {css}")));
+        }
+    }
+    let text = normalize(&visible_text(doc.root_element()));
+    let texts = [
+        (FailureReason::LinkExpired, &m.link_expired_texts),
+        (
+            FailureReason::AlreadyRegistered,
+            &m.already_registered_texts,
+        ),
+        (FailureReason::PasswordRejected, &m.password_rejected_texts),
+    ];
+    texts.into_iter().find_map(|(reason, needles)| {
+        needles
+            .iter()
+            .find(|n| !n.trim().is_empty() && text.contains(&normalize(n)))
+            .map(|n| (reason, format!("the page says {:?}", n.trim())))
+    })
+}
+
+/// Lower case, typographic apostrophes made plain, whitespace collapsed.
+fn normalize(text: &str) -> String {
+    collapse(&text.to_lowercase().replace(['\u{2019}', '\u{2018}'], "'"))
+}
+
+/// The text a person sees: no scripts, styles, templates, `<head>`, nor elements hidden
+/// with `hidden` or an inline `display:none`.
+pub fn visible_text(root: ElementRef) -> String {
+    let mut out = String::new();
+    let mut stack = vec![*root];
+    while let Some(node) = stack.pop() {
+        match node.value() {
+            Node::Text(text) => {
+                out.push_str(text);
+                out.push(' ');
+            }
+            Node::Element(el) => {
+                let hidden_style = el.attr("style").is_some_and(|s| {
+                    s.to_ascii_lowercase()
+                        .replace(' ', "")
+                        .contains("display:none")
+                });
+                let skip = matches!(el.name(), "script" | "style" | "template" | "head")
+                    || el.attr("hidden").is_some()
+                    || hidden_style;
+                if !skip {
+                    stack.extend(node.children().rev());
+                }
+            }
+            _ => stack.extend(node.children().rev()),
+        }
+    }
+    out
+}
+
+/// Whether the page shows every success criterion the profile configures. `Err` when
+/// the profile configures none: success is never assumed from a 200.
+pub fn is_success(platform: &Platform, view: &PageView) -> Result<bool, SignupFailure> {
+    check_success_configured(platform)?;
+    let url_ok = platform
+        .success_url
+        .as_ref()
+        .is_none_or(|p| p.matches(view.url.as_str()));
+    Ok((200..300).contains(&view.status) && url_ok && view.success_selector != Some(false))
+}
+
+/// Refuses to start when success could not be recognised.
+pub fn check_success_configured(platform: &Platform) -> Result<(), SignupFailure> {
+    if platform.success_url.is_none() && platform.success_selector.is_none() {
+        return Err(SignupFailure::new(
+            FailureReason::UnexpectedPage,
+            format!(
+                "the profile of {} has neither success_url nor success_selector, so a \
+                 successful signup could not be told apart from a failed one; add one of \
+                 them to its [[platform]] table (nothing was submitted)",
+                platform.name
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Which request the page answers, as that changes what a status means.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage {
+    /// The GET of the invite link.
+    Invite,
+    /// A form submission.
+    Submit,
+}
+
+/// Why `view` is not what the stage hoped for.
+pub fn failure(view: &PageView, stage: Stage) -> SignupFailure {
+    let where_ = describe(view);
+    let reason_detail = match view.status {
+        429 => {
+            let wait = view
+                .retry_after
+                .map(|d| format!("; it asks to wait {}s", d.as_secs()))
+                .unwrap_or_default();
+            let mut f = SignupFailure::new(
+                FailureReason::RateLimited,
+                format!("the platform is rate limiting ({where_}){wait}"),
+            );
+            f.retry_after = view.retry_after;
+            return f;
+        }
+        500..=599 => (
+            FailureReason::ServerError,
+            format!("the platform failed ({where_})"),
+        ),
+        _ => match &view.marker {
+            Some((reason, matched)) => (*reason, format!("{matched} ({where_})")),
+            None if stage == Stage::Invite && matches!(view.status, 404 | 410) => (
+                FailureReason::LinkExpired,
+                format!("the invite link is gone ({where_})"),
+            ),
+            None if stage == Stage::Invite
+                && view.form.is_err()
+                && (200..300).contains(&view.status) =>
+            {
+                let why = view.form.as_ref().err().cloned().unwrap_or_default();
+                let js = if view.uses_javascript {
+                    "; the page seems to build its form with JavaScript, which this \
+                     program does not run, so a person has to complete it in a browser"
+                } else {
+                    ""
+                };
+                (FailureReason::FormNotFound, format!("{why} ({where_}){js}"))
+            }
+            None => (
+                FailureReason::UnexpectedPage,
+                format!("unexpected page ({where_})"),
+            ),
+        },
+    };
+    let mut failure = SignupFailure::new(reason_detail.0, reason_detail.1);
+    if failure.reason == FailureReason::ServerError {
+        // Servers in maintenance often say when to come back.
+        failure.retry_after = view.retry_after;
+    }
+    failure
+}
+
+/// `HTTP 422 at engage.example.com/signup, titled "Sign up", saying "…"`: no query string,
+/// as it may hold the invite token.
+pub fn describe(view: &PageView) -> String {
+    let port = view.url.port().map(|p| format!(":{p}")).unwrap_or_default();
+    let mut text = format!(
+        "HTTP {} at {}{port}{}",
+        view.status,
+        view.url.host_str().unwrap_or_default(),
+        view.url.path()
+    );
+    if let Some(title) = &view.title {
+        text.push_str(&format!(", titled {title:?}"));
+    }
+    if let Some(alert) = &view.alert {
+        text.push_str(&format!(", saying {alert:?}"));
+    }
+    text
+}
+
+#[cfg(test)]
+#[path = "page_tests.rs"]
+mod tests;

@@ -1,0 +1,225 @@
+use std::time::{Duration, SystemTime};
+
+use super::*;
+use crate::config::{AllowedHost, UrlPattern};
+use crate::signup::tests::platform_with_hosts;
+
+fn platform() -> Platform {
+    let mut p = platform_with_hosts(vec![AllowedHost::parse("engage.example.com").unwrap()]);
+    p.success_url = Some(UrlPattern::parse("https://engage.example.com/home*").unwrap());
+    p
+}
+
+fn fetched(status: u16, path: &str, body: &str) -> Fetched {
+    Fetched {
+        status,
+        url: Url::parse(&format!("https://engage.example.com{path}")).unwrap(),
+        retry_after: None,
+        body: body.to_owned(),
+    }
+}
+
+fn reason(platform: &Platform, page: &Fetched, stage: Stage) -> FailureReason {
+    failure(&read(platform, page), stage).reason
+}
+
+#[test]
+fn retry_after_seconds_and_dates() {
+    let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+    assert_eq!(
+        parse_retry_after(" 120 ", now),
+        Some(Duration::from_secs(120))
+    );
+    let later = httpdate::fmt_http_date(now + Duration::from_secs(90));
+    assert_eq!(
+        parse_retry_after(&later, now),
+        Some(Duration::from_secs(90))
+    );
+    let earlier = httpdate::fmt_http_date(now - Duration::from_secs(90));
+    assert_eq!(parse_retry_after(&earlier, now), Some(Duration::ZERO));
+    assert_eq!(parse_retry_after("soon", now), None);
+    assert_eq!(parse_retry_after("-5", now), None);
+}
+
+#[test]
+fn status_codes_come_first() {
+    let p = platform();
+    let mut limited = fetched(429, "/users", "<p>Your invitation has expired</p>");
+    limited.retry_after = Some("30".to_owned());
+    let f = failure(&read(&p, &limited), Stage::Submit);
+    assert_eq!(f.reason, FailureReason::RateLimited);
+    assert_eq!(f.retry_after, Some(Duration::from_secs(30)));
+    assert!(f.detail.contains("30s"), "{}", f.detail);
+    assert_eq!(
+        reason(&p, &fetched(503, "/users", ""), Stage::Submit),
+        FailureReason::ServerError
+    );
+    assert_eq!(
+        reason(
+            &p,
+            &fetched(404, "/invitations/accept", "<h1>Not Found</h1>"),
+            Stage::Invite
+        ),
+        FailureReason::LinkExpired
+    );
+    assert_eq!(
+        reason(&p, &fetched(410, "/x", ""), Stage::Invite),
+        FailureReason::LinkExpired
+    );
+    assert_eq!(
+        reason(
+            &p,
+            &fetched(404, "/users", "<h1>Not Found</h1>"),
+            Stage::Submit
+        ),
+        FailureReason::UnexpectedPage
+    );
+}
+
+#[test]
+fn default_texts_classify_common_wordings() {
+    let p = platform();
+    let cases = [
+        (
+            "<p>This invitation link has EXPIRED.</p>",
+            FailureReason::LinkExpired,
+        ),
+        (
+            "<div>This invitation was already used</div>",
+            FailureReason::LinkExpired,
+        ),
+        (
+            "<p>The invitation token provided is not valid!</p>",
+            FailureReason::LinkExpired,
+        ),
+        (
+            "<p>An account with this email\n   already exists.</p>",
+            FailureReason::AlreadyRegistered,
+        ),
+        (
+            "<li>Email has already been taken</li>",
+            FailureReason::AlreadyRegistered,
+        ),
+        (
+            "<li>This email address is already used</li>",
+            FailureReason::AlreadyRegistered,
+        ),
+        (
+            "<p>You already have an account. Sign in instead.</p>",
+            FailureReason::AlreadyRegistered,
+        ),
+        (
+            "<div role=alert>Password doesn\u{2019}t meet the requirements</div>",
+            FailureReason::PasswordRejected,
+        ),
+        (
+            "<div>Password is too long (maximum is 12 characters)</div>",
+            FailureReason::PasswordRejected,
+        ),
+    ];
+    for (body, expected) in cases {
+        assert_eq!(
+            reason(&p, &fetched(422, "/users", body), Stage::Submit),
+            expected,
+            "{body}"
+        );
+    }
+}
+
+#[test]
+fn selectors_win_over_texts_and_hidden_text_is_ignored() {
+    let mut p = platform();
+    p.failures.already_registered_selector = Some(".dup".to_owned());
+    let page = fetched(
+        200,
+        "/users",
+        r#"<p>Password must be long</p><div class="dup"></div>"#,
+    );
+    assert_eq!(
+        reason(&p, &page, Stage::Submit),
+        FailureReason::AlreadyRegistered
+    );
+    let hidden = fetched(
+        200,
+        "/users",
+        r#"<p hidden>Your link has expired</p><p style="display: none">expired</p>
+           <script>var msg = "expired";</script><template><p>expired</p></template><p>Welcome?</p>"#,
+    );
+    assert_eq!(
+        reason(&p, &hidden, Stage::Submit),
+        FailureReason::UnexpectedPage
+    );
+}
+
+#[test]
+fn form_hints_do_not_outrank_a_real_error() {
+    let p = platform();
+    let body = r#"<div class="alert">This email is already registered</div>
+        <form><p>Password must be 8-16 characters</p><input type=password name=p></form>"#;
+    assert_eq!(
+        reason(&p, &fetched(422, "/users", body), Stage::Submit),
+        FailureReason::AlreadyRegistered
+    );
+}
+
+#[test]
+fn javascript_only_page_is_form_not_found_with_a_hint() {
+    let p = platform();
+    let body = r#"<html><head><title>Engage</title><script src="/bundle.js"></script></head>
+        <body><div id="root"></div><noscript>Please turn on scripts.</noscript></body></html>"#;
+    let f = failure(&read(&p, &fetched(200, "/signup", body)), Stage::Invite);
+    assert_eq!(f.reason, FailureReason::FormNotFound);
+    assert!(f.detail.contains("JavaScript"), "{}", f.detail);
+    let plain = failure(
+        &read(&p, &fetched(200, "/signup", "<p>Hello</p>")),
+        Stage::Invite,
+    );
+    assert_eq!(plain.reason, FailureReason::FormNotFound);
+    assert!(!plain.detail.contains("JavaScript"), "{}", plain.detail);
+}
+
+#[test]
+fn unexpected_page_detail_has_status_path_title_but_no_query() {
+    let p = platform();
+    let mut page = fetched(
+        403,
+        "/gate?token=SECRET",
+        "<title> Access   denied </title><div class=error>Blocked by policy</div>",
+    );
+    page.url = Url::parse("https://engage.example.com:8443/gate?token=SECRET").unwrap();
+    let f = failure(&read(&p, &page), Stage::Invite);
+    assert_eq!(f.reason, FailureReason::UnexpectedPage);
+    assert!(
+        f.detail
+            .contains("HTTP 403 at engage.example.com:8443/gate"),
+        "{}",
+        f.detail
+    );
+    assert!(f.detail.contains("\"Access denied\""), "{}", f.detail);
+    assert!(f.detail.contains("Blocked by policy"), "{}", f.detail);
+    assert!(!f.detail.contains("SECRET"), "{}", f.detail);
+}
+
+#[test]
+fn success_needs_every_configured_criterion() {
+    let mut p = platform();
+    let home = fetched(200, "/home", "<h1 class=welcome>Hi</h1>");
+    assert!(is_success(&p, &read(&p, &home)).unwrap());
+    assert!(!is_success(&p, &read(&p, &fetched(200, "/users", ""))).unwrap());
+    assert!(!is_success(&p, &read(&p, &fetched(500, "/home", ""))).unwrap());
+    p.success_selector = Some("h1.welcome".to_owned());
+    assert!(is_success(&p, &read(&p, &home)).unwrap());
+    assert!(!is_success(&p, &read(&p, &fetched(200, "/home", "<h1>Hi</h1>"))).unwrap());
+    p.success_url = None;
+    assert!(
+        is_success(
+            &p,
+            &read(&p, &fetched(200, "/anywhere", "<h1 class=welcome>x</h1>"))
+        )
+        .unwrap()
+    );
+    p.success_selector = None;
+    let err = is_success(&p, &read(&p, &home)).unwrap_err();
+    assert_eq!(err.reason, FailureReason::UnexpectedPage);
+    assert!(err.detail.contains("success_url"), "{}", err.detail);
+}

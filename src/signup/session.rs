@@ -1,0 +1,347 @@
+//! The "incognito window": one HTTP client per signup, fenced in by the profile.
+//!
+//! In: the platform profile and the run's options. Out: a [`Session`] whose requests go
+//! only to `https` (or, with `allow_http`, `http`) URLs on `allowed_hosts`, whose every
+//! redirect hop is checked by the same rule (at most [`MAX_HOPS`]), whose connections go
+//! only to addresses the [`address`](super::address) guard accepts, with the profile's
+//! timeouts, and whose response bodies are read in chunks up to `max_response_bytes`.
+//! Every failure comes back as a [`SignupFailure`] whose detail names host and path, never
+//! the query string (it holds the invite token).
+//!
+//! The client has its own empty cookie store and is dropped with the session. TLS is a
+//! rustls configuration built here with the ring provider, the webpki roots and the
+//! profile's `ca_file`, so nothing process-wide is needed or changed.
+
+use std::collections::HashMap;
+use std::error::Error as StdError;
+use std::sync::Arc;
+use std::time::Duration;
+
+use reqwest::header::{ACCEPT, CONTENT_TYPE, ORIGIN, REFERER, RETRY_AFTER};
+use reqwest::redirect;
+use rustls::pki_types::CertificateDer;
+use rustls::pki_types::pem::PemObject;
+use url::Url;
+
+use super::address::{AddressRefused, AddressRule, GuardedResolver, Lookup, system_lookup};
+use super::form::{Method, Submission};
+use super::page::Fetched;
+use super::{FailureReason, SignupFailure, SignupOptions};
+use crate::config::Platform;
+
+/// Redirect hops followed before giving up.
+pub const MAX_HOPS: usize = 10;
+
+/// Why a URL is not visited.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Refusal {
+    /// Scheme, host or port is not what `allowed_hosts` permits.
+    #[error("refused to visit {url}: it is not on the platform's allowed_hosts{}", if *.http { " (or uses http://, which the profile does not allow)" } else { "" })]
+    NotAllowed {
+        /// The URL without its query string.
+        url: String,
+        /// Whether the scheme is plain http.
+        http: bool,
+    },
+    /// The URL names an IP address the address guard refuses.
+    #[error(transparent)]
+    Address(#[from] AddressRefused),
+    /// The redirect chain is longer than [`MAX_HOPS`].
+    #[error("more than {MAX_HOPS} redirects in a row")]
+    TooManyRedirects,
+}
+
+/// `scheme://host[:port]/path`: a URL fit for logs and details (no query, no fragment).
+pub fn shown(url: &Url) -> String {
+    let port = url.port().map(|p| format!(":{p}")).unwrap_or_default();
+    format!(
+        "{}://{}{port}{}",
+        url.scheme(),
+        url.host_str().unwrap_or_default(),
+        url.path()
+    )
+}
+
+/// Checks one URL against the profile: scheme, host and port on `allowed_hosts`, and an
+/// IP-literal host against the address guard (such hosts never reach the resolver).
+pub fn check_url(platform: &Platform, rule: &AddressRule, url: &Url) -> Result<(), Refusal> {
+    let host = url.host_str().unwrap_or_default();
+    let port = url.port_or_known_default().unwrap_or(0);
+    if !platform.allows(url.scheme(), host, port) {
+        return Err(Refusal::NotAllowed {
+            url: shown(url),
+            http: url.scheme() == "http",
+        });
+    }
+    let literal = match url.host() {
+        Some(url::Host::Ipv4(ip)) => Some(std::net::IpAddr::V4(ip)),
+        Some(url::Host::Ipv6(ip)) => Some(std::net::IpAddr::V6(ip)),
+        _ => None,
+    };
+    match literal {
+        Some(ip) if !rule.permits(host, ip) => Err(Refusal::Address(AddressRefused {
+            host: host.to_owned(),
+            addresses: vec![ip],
+        })),
+        _ => Ok(()),
+    }
+}
+
+/// A fresh, fenced HTTP client for one signup.
+pub struct Session {
+    client: reqwest::Client,
+    max_body: usize,
+    request_timeout: Duration,
+}
+
+impl Session {
+    /// Builds the client; fails (as `network`) only when the TLS setup cannot be made,
+    /// e.g. an unreadable `ca_file`.
+    pub fn open(platform: &Platform, options: &SignupOptions) -> Result<Self, SignupFailure> {
+        Self::open_with(platform, options, system_lookup())
+    }
+
+    pub(crate) fn open_with(
+        platform: &Platform,
+        options: &SignupOptions,
+        lookup: Lookup,
+    ) -> Result<Self, SignupFailure> {
+        let rule = AddressRule::for_platform(platform);
+        let overrides: HashMap<String, std::net::SocketAddr> = options
+            .address_overrides
+            .iter()
+            .map(|(host, addr)| (host.to_ascii_lowercase(), *addr))
+            .collect();
+        let resolver = GuardedResolver {
+            rule: rule.clone(),
+            overrides: Arc::new(overrides),
+            lookup,
+        };
+        let fence = Arc::new(platform.clone());
+        let policy = redirect::Policy::custom(move |attempt| {
+            if attempt.previous().len() > MAX_HOPS {
+                return attempt.error(Refusal::TooManyRedirects);
+            }
+            match check_url(&fence, &rule, attempt.url()) {
+                Ok(()) => {
+                    tracing::debug!(to = %shown(attempt.url()), "signup: following a redirect");
+                    attempt.follow()
+                }
+                Err(refusal) => {
+                    tracing::info!(to = %shown(attempt.url()), "signup: refused a redirect");
+                    attempt.error(refusal)
+                }
+            }
+        });
+        let client = reqwest::Client::builder()
+            .tls_backend_preconfigured(tls_config(platform)?)
+            .cookie_store(true)
+            .redirect(policy)
+            .dns_resolver(resolver)
+            .no_proxy()
+            .https_only(!platform.allow_http)
+            .connect_timeout(platform.connect_timeout)
+            .timeout(platform.request_timeout)
+            .user_agent(concat!("onbehalf/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| network(format!("cannot set up the HTTP client: {}", chain(&e))))?;
+        Ok(Self {
+            client,
+            max_body: platform.max_response_bytes,
+            request_timeout: platform.request_timeout,
+        })
+    }
+
+    /// GETs `url`, following checked redirects.
+    pub async fn get(&self, url: &Url) -> Result<Fetched, SignupFailure> {
+        tracing::info!(url = %shown(url), "signup: opening");
+        let request = self.client.get(url.clone()).header(ACCEPT, HTML);
+        self.send(request).await
+    }
+
+    /// Sends a form submission, with `Referer` and `Origin` as a browser would (some CSRF
+    /// protections demand them). The caller checks `submission.url` first.
+    pub async fn submit(
+        &self,
+        submission: &Submission,
+        page: &Url,
+    ) -> Result<Fetched, SignupFailure> {
+        tracing::info!(url = %shown(&submission.url), method = submission.method.as_str(), "signup: submitting the form");
+        let same_origin = page.origin() == submission.url.origin();
+        let referer = if same_origin {
+            page.as_str().to_owned()
+        } else {
+            format!("{}/", page.origin().ascii_serialization())
+        };
+        let mut request = match submission.method {
+            Method::Get => self.client.get(submission.url.clone()),
+            Method::Post => self
+                .client
+                .post(submission.url.clone())
+                .header(ORIGIN, page.origin().ascii_serialization())
+                .body(submission.body.to_vec()),
+        };
+        if let Some(content_type) = &submission.content_type {
+            request = request.header(CONTENT_TYPE, content_type);
+        }
+        self.send(request.header(ACCEPT, HTML).header(REFERER, referer))
+            .await
+    }
+
+    async fn send(&self, request: reqwest::RequestBuilder) -> Result<Fetched, SignupFailure> {
+        let mut response = request
+            .send()
+            .await
+            .map_err(|e| request_failure(&e, self.request_timeout))?;
+        let url = response.url().clone();
+        let status = response.status().as_u16();
+        let retry_after = response
+            .headers()
+            .get(RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let too_large = || {
+            SignupFailure::new(
+                FailureReason::UnexpectedPage,
+                format!(
+                    "the page at {} is larger than max_response_bytes ({} bytes), so it was \
+                     not read",
+                    shown(&url),
+                    self.max_body
+                ),
+            )
+        };
+        if response
+            .content_length()
+            .is_some_and(|n| n > self.max_body as u64)
+        {
+            return Err(too_large());
+        }
+        let mut body = Vec::new();
+        while let Some(chunk) = response
+            .chunk()
+            .await
+            .map_err(|e| request_failure(&e, self.request_timeout))?
+        {
+            if body.len() + chunk.len() > self.max_body {
+                return Err(too_large());
+            }
+            body.extend_from_slice(&chunk);
+        }
+        tracing::debug!(url = %shown(&url), status, bytes = body.len(), "signup: page read");
+        Ok(Fetched {
+            status,
+            url,
+            retry_after,
+            body: String::from_utf8_lossy(&body).into_owned(),
+        })
+    }
+}
+
+const HTML: &str = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.8";
+
+fn network(detail: String) -> SignupFailure {
+    SignupFailure::new(FailureReason::Network, detail)
+}
+
+/// rustls with ring, the webpki roots and the profile's extra root.
+fn tls_config(platform: &Platform) -> Result<rustls::ClientConfig, SignupFailure> {
+    let mut roots = rustls::RootCertStore {
+        roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
+    };
+    if let Some(path) = &platform.ca_file {
+        let pem = std::fs::read(path)
+            .map_err(|e| network(format!("cannot read ca_file {}: {e}", path.display())))?;
+        let mut added = 0;
+        for cert in CertificateDer::pem_slice_iter(&pem) {
+            let cert =
+                cert.map_err(|e| network(format!("cannot read ca_file {}: {e}", path.display())))?;
+            roots.add(cert).map_err(|e| {
+                network(format!(
+                    "cannot use the certificate in ca_file {}: {e}",
+                    path.display()
+                ))
+            })?;
+            added += 1;
+        }
+        if added == 0 {
+            return Err(network(format!(
+                "cannot use ca_file {}: it holds no PEM certificate",
+                path.display()
+            )));
+        }
+    }
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let mut config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| network(format!("cannot set up TLS: {e}")))?
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    Ok(config)
+}
+
+/// Classifies a failed request. The detail names host:port and the cause, never the URL's
+/// query (reqwest's own message would include it, so only its sources are used).
+fn request_failure(err: &reqwest::Error, timeout: Duration) -> SignupFailure {
+    if let Some(refusal) = find::<Refusal>(err) {
+        let reason = match refusal {
+            Refusal::TooManyRedirects => FailureReason::UnexpectedPage,
+            _ => FailureReason::BlockedRedirect,
+        };
+        return SignupFailure::new(reason, refusal.to_string());
+    }
+    if let Some(refused) = find::<AddressRefused>(err) {
+        return SignupFailure::new(FailureReason::BlockedRedirect, refused.to_string());
+    }
+    let target = err
+        .url()
+        .map(|u| {
+            let host = u.host_str().unwrap_or_default();
+            let port = u.port_or_known_default().unwrap_or(0);
+            format!("{host}:{port}")
+        })
+        .unwrap_or_else(|| "the platform".to_owned());
+    if err.is_timeout() {
+        return network(format!(
+            "no complete answer from {target} within {}s (request_timeout or connect_timeout)",
+            timeout.as_secs_f32()
+        ));
+    }
+    network(format!("cannot talk to {target}: {}", chain(err)))
+}
+
+/// The error's causes joined with `: `, starting below reqwest's own message (which
+/// carries the full URL).
+fn chain(err: &(dyn StdError + 'static)) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut next = err.source();
+    while let Some(cause) = next {
+        let text = cause.to_string();
+        if !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        next = cause.source();
+    }
+    if parts.is_empty() {
+        let kind = if err.to_string().contains("builder") {
+            "client setup failed"
+        } else {
+            "request failed"
+        };
+        return kind.to_owned();
+    }
+    parts.join(": ")
+}
+
+/// The first error of type `E` in `err`'s source chain.
+fn find<'a, E: StdError + 'static>(err: &'a (dyn StdError + 'static)) -> Option<&'a E> {
+    let mut next: Option<&(dyn StdError + 'static)> = Some(err);
+    while let Some(current) = next {
+        if let Some(found) = current.downcast_ref::<E>() {
+            return Some(found);
+        }
+        next = current.source();
+    }
+    None
+}

@@ -1,0 +1,123 @@
+//! `onbehalf signup` through the real binary, against the simulator.
+
+use std::path::Path;
+
+use super::{ENGAGE_EXTRAS, Env};
+use onbehalf::sim::Behaviour;
+
+/// Runs the binary off the async runtime (the simulator keeps serving meanwhile).
+async fn onbehalf(args: Vec<String>) -> (i32, serde_json::Value, String) {
+    let output = tokio::task::spawn_blocking(move || {
+        assert_cmd::Command::cargo_bin("onbehalf")
+            .unwrap()
+            .args(&args)
+            .env_remove("ONBEHALF_CONFIG")
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    let json = serde_json::from_str(stdout.trim()).unwrap_or(serde_json::Value::Null);
+    (
+        output.status.code().unwrap(),
+        json,
+        format!("{stdout}{stderr}"),
+    )
+}
+
+fn args(config: &Path, extra: &[&str]) -> Vec<String> {
+    let mut all = vec![
+        "signup".to_owned(),
+        "--config".to_owned(),
+        config.display().to_string(),
+    ];
+    all.extend(extra.iter().map(|s| (*s).to_owned()));
+    all
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn signup_command_creates_the_account_and_hides_the_password_unless_asked() {
+    let env = Env::start().await;
+    let config = env.config_path(ENGAGE_EXTRAS);
+    let (url, token) = env.invite(Behaviour::Normal);
+    let (code, json, text) = onbehalf(args(&config, &["--json", &url])).await;
+    assert_eq!(code, 0, "{text}");
+    assert_eq!(json["outcome"], "created");
+    assert_eq!(json["login"], "jane@partner.test");
+    assert_eq!(json["landed_url"], format!("{}/home", env.sim.base_url()));
+    assert!(json.get("password").is_none(), "{text}");
+    assert!(!text.contains(&token));
+
+    let (url, _) = env.invite(Behaviour::Normal);
+    let other = env.sim.issue_invite(onbehalf::sim::InviteSpec::new(
+        "max@partner.test",
+        "Max",
+        "Muster",
+    ));
+    let _ = url;
+    let (code, json, text) =
+        onbehalf(args(&config, &["--json", "--reveal-password", &other])).await;
+    assert_eq!(code, 0, "{text}");
+    let password = json["password"].as_str().unwrap();
+    assert!(env.sim.password_works("max@partner.test", password));
+    assert_eq!(env.sim.accounts().len(), 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn signup_command_reports_failures_with_reason_and_exit_1() {
+    let env = Env::start().await;
+    let config = env.config_path(ENGAGE_EXTRAS);
+    let (url, token) = env.invite(Behaviour::Expired);
+    let (code, json, text) = onbehalf(args(&config, &["--json", &url])).await;
+    assert_eq!(code, 1, "{text}");
+    assert_eq!(json["outcome"], "failed");
+    assert_eq!(json["reason"], "link_expired");
+    assert!(
+        json["detail"].as_str().unwrap().contains("expired"),
+        "{text}"
+    );
+    assert!(!text.contains(&token));
+    let (code, _, text) = onbehalf(args(&config, &[&url])).await;
+    assert_eq!(code, 1);
+    assert!(text.starts_with("failed (link_expired): "), "{text}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dry_run_shows_the_form_and_submits_nothing() {
+    let env = Env::start().await;
+    let config = env.config_path(ENGAGE_EXTRAS);
+    let (url, _) = env.invite(Behaviour::Normal);
+    let (code, json, text) = onbehalf(args(&config, &["--dry-run", "--json", &url])).await;
+    assert_eq!(code, 0, "{text}");
+    assert_eq!(json["outcome"], "dry_run");
+    assert_eq!(json["method"], "POST");
+    assert_eq!(json["login"], "jane@partner.test");
+    let fields = json["fields"].as_array().unwrap();
+    let password = fields.iter().find(|f| f["name"] == "password").unwrap();
+    assert_eq!(password["value"], "[redacted]");
+    assert!(env.sim.requests().iter().all(|r| r.method != "POST"));
+    assert!(env.sim.accounts().is_empty());
+
+    let (code, _, text) = onbehalf(args(&config, &["--dry-run", &url])).await;
+    assert_eq!(code, 0, "{text}");
+    assert!(text.contains("  password = [redacted]"), "{text}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_link_no_platform_claims_is_a_usage_error() {
+    let env = Env::start().await;
+    let config = env.config_path(ENGAGE_EXTRAS);
+    let (code, _, text) = onbehalf(args(
+        &config,
+        &["https://elsewhere.test/invitations/accept?token=x"],
+    ))
+    .await;
+    assert_eq!(code, 2, "{text}");
+    assert!(text.contains("--platform"), "{text}");
+    let (code, _, text) = onbehalf(args(&config, &["--platform", "Nope", "https://x.test/"])).await;
+    assert_eq!(code, 2, "{text}");
+    assert!(text.contains("Engage"), "{text}");
+    assert_eq!(env.sim.requests().len(), 0);
+}
