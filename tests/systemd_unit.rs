@@ -1,6 +1,7 @@
 //! The shipped systemd unit, `systemd/onbehalf.service`: its sandbox scores 2.0 or lower in
-//! `systemd-analyze security --offline=true` (skipped, with a notice, where `systemd-analyze`
-//! is missing or too old for `--offline`), and it keeps the directives the daemon relies on.
+//! `systemd-analyze security --offline=true`, `systemd-analyze verify` finds no unknown key or
+//! bad value in it (both skipped, with a notice, where `systemd-analyze` is missing or too old
+//! for `--offline`), and it keeps the directives the daemon relies on.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::io::ErrorKind;
@@ -11,24 +12,24 @@ const UNIT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/systemd/onbehalf.servic
 const MAX_EXPOSURE: f64 = 2.0;
 const SCORE_LINE: &str = "Overall exposure level for onbehalf.service:";
 
-/// Runs the offline security analysis, or `None` when this machine cannot run it.
-fn analyze_security(unit: &Path) -> Option<Output> {
+/// Runs `systemd-analyze <args> <unit>`, or `None` when this machine cannot run it.
+fn systemd_analyze(args: &[&str], unit: &Path) -> Option<Output> {
     let result = Command::new("systemd-analyze")
-        .args(["security", "--offline=true", "--no-pager"])
+        .args(args)
         .arg(unit)
         .env("SYSTEMD_COLORS", "0")
         .output();
     let output = match result {
         Ok(output) => output,
         Err(e) if e.kind() == ErrorKind::NotFound => {
-            println!("notice: systemd-analyze not found; unit security score not checked");
+            println!("notice: systemd-analyze not found; unit not checked");
             return None;
         }
         Err(e) => panic!("cannot run systemd-analyze: {e}"),
     };
     let stderr = String::from_utf8_lossy(&output.stderr);
     if stderr.contains("--offline") && stderr.contains("unrecognized option") {
-        println!("notice: systemd-analyze predates --offline (systemd < 250); score not checked");
+        println!("notice: systemd-analyze predates --offline (systemd < 250); not checked");
         return None;
     }
     Some(output)
@@ -43,7 +44,8 @@ fn exposure(stdout: &str) -> Option<f64> {
 
 #[test]
 fn exposure_score_is_at_most_two() {
-    let Some(output) = analyze_security(Path::new(UNIT)) else {
+    let args = ["security", "--offline=true", "--no-pager"];
+    let Some(output) = systemd_analyze(&args, Path::new(UNIT)) else {
         return;
     };
     let stdout = String::from_utf8_lossy(&output.stdout);
@@ -60,6 +62,35 @@ fn exposure_score_is_at_most_two() {
     assert!(
         score <= MAX_EXPOSURE,
         "exposure {score} is above {MAX_EXPOSURE:.1}\n{full}"
+    );
+}
+
+/// `verify` warns (and still exits 0) on a misspelt key or a bad value. It also insists that
+/// ExecStart= exists, so the copy it checks runs the binary this test build made.
+#[test]
+fn verify_finds_no_unknown_key_or_bad_value() {
+    let dir = tempfile::tempdir().unwrap();
+    let unit = dir.path().join("onbehalf.service");
+    let text = std::fs::read_to_string(UNIT).unwrap();
+    let text = text.replace(
+        "/usr/bin/onbehalf ",
+        &format!("{} ", env!("CARGO_BIN_EXE_onbehalf")),
+    );
+    std::fs::write(&unit, text).unwrap();
+
+    let Some(output) = systemd_analyze(&["verify", "--no-pager"], &unit) else {
+        return;
+    };
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    // Only lines about this unit: a host's own units may have warnings of their own.
+    let ours: Vec<&str> = stderr
+        .lines()
+        .filter(|line| line.contains("onbehalf"))
+        .collect();
+    assert!(
+        output.status.success() && ours.is_empty(),
+        "systemd-analyze verify ({}):\n{stderr}",
+        output.status
     );
 }
 
