@@ -430,19 +430,17 @@ fn folder_name(key: &str, value: Option<String>, default: &str) -> Result<String
     let Some(name) = value else {
         return Ok(default.to_owned());
     };
+    let odd_char = name
+        .chars()
+        .find(|c| !c.is_ascii() || c.is_ascii_control() || matches!(c, '*' | '%'));
     let problem = if name.is_empty() {
         Some("the folder name is empty".to_owned())
     } else if name.split('/').any(str::is_empty) {
         Some(format!(
             "{name:?} has an empty level (a leading, trailing or double /)"
         ))
-    } else if let Some(c) = name
-        .chars()
-        .find(|c| !c.is_ascii() || c.is_ascii_control() || matches!(c, '*' | '%'))
-    {
-        Some(format!("{name:?} contains {c:?}"))
     } else {
-        None
+        odd_char.map(|c| format!("{name:?} contains {c:?}"))
     };
     match problem {
         Some(problem) => Err(Invalid::new(
