@@ -206,6 +206,15 @@ impl Mailbox {
         }
     }
 
+    /// Closes the commander's connection politely (at shutdown; IMAP LOGOUT). The next
+    /// call would connect again.
+    pub async fn close(&mut self) {
+        match self {
+            Self::Imap(imap) => imap.close().await,
+            Self::Maildir(_) => {}
+        }
+    }
+
     /// The health record shared with the watcher.
     pub fn health(&self) -> Arc<Health> {
         match self {

@@ -84,3 +84,22 @@ pub(crate) async fn handshake(
             }
         })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_unusable_ca_file_is_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let missing = dir.path().join("missing.pem");
+        let empty = dir.path().join("empty.pem");
+        std::fs::write(&empty, "not a certificate\n").unwrap();
+        for (path, expected) in [(&missing, "missing.pem"), (&empty, "no PEM certificate")] {
+            let error = client_config(Some(path)).unwrap_err().to_string();
+            assert!(error.starts_with("cannot use the CA file"), "{error}");
+            assert!(error.contains(expected), "{error}");
+        }
+        assert!(client_config(None).is_ok());
+    }
+}

@@ -12,6 +12,7 @@
 //! each one counts as a successful check in [`Health`].
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use async_imap::extensions::idle::{Handle, IdleResponse};
 use async_imap::imap_proto::{Response, Status};
@@ -24,6 +25,9 @@ use super::connect::{self, ImapStream};
 use crate::mailbox::MailboxError;
 use crate::mailbox::backoff::{Backoff, BackoffPolicy};
 use crate::mailbox::health::Part;
+
+/// How long a polite goodbye (DONE, LOGOUT) may take at shutdown.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(2);
 
 /// Waits for changes on its own IMAP connection; spawn [`ImapWatcher::run`].
 #[derive(Debug)]
@@ -63,8 +67,15 @@ impl ImapWatcher {
                 changed.notify_one();
             }
         };
+        // At shutdown the IDLE session says DONE and LOGOUT if the server answers within
+        // the grace period; a wedged server is simply dropped.
+        let grace_over = async {
+            shutdown.cancelled().await;
+            tokio::time::sleep(SHUTDOWN_GRACE).await;
+        };
         tokio::select! {
             () = safety_net => {}
+            () = grace_over => {}
             () = self.watch(&changed, &shutdown) => {}
         }
         self.shared.health.watcher_stopped();
