@@ -212,33 +212,7 @@ impl RawMailbox {
         }
         let host = required_text("mailbox.host", self.host, "the IMAP server's name")?;
         let security = self.security.unwrap_or(ImapSecurity::Tls);
-        if security == ImapSecurity::Plain && !is_loopback(&host) {
-            return Err(Invalid::new(
-                "mailbox.security",
-                format!("\"plain\" would send the password to {host} unencrypted"),
-                "use security = \"tls\" (port 993) or \"starttls\" (port 143); \"plain\" is \
-                 only accepted for localhost",
-            ));
-        }
-        if security == ImapSecurity::Plain && self.ca_file.is_some() {
-            return Err(Invalid::new(
-                "mailbox.ca_file",
-                "security = \"plain\" uses no TLS, so no CA is consulted",
-                "remove ca_file, or use security = \"tls\" or \"starttls\"",
-            ));
-        }
-        let port = match self.port {
-            Some(0) => {
-                return Err(Invalid::new(
-                    "mailbox.port",
-                    "0 is not a port",
-                    "use 993 for tls or 143 for starttls, or leave the key out",
-                ));
-            }
-            Some(port) => port,
-            None if security == ImapSecurity::Tls => 993,
-            None => 143,
-        };
+        let port = transport(&host, security, self.port, self.ca_file.is_some())?;
         let username = required_text("mailbox.username", self.username, "the login name")?;
         let auth = imap_auth(
             self.password_file,
@@ -250,17 +224,7 @@ impl RawMailbox {
         let folder = folder_name("mailbox.folder", self.folder, "INBOX")?;
         let (done_folder, needs_human_folder) =
             filing_folders(self.done_folder, self.needs_human_folder, Some(&folder))?;
-        let idle_renew = self.idle_renew.unwrap_or(Duration::from_secs(20 * 60));
-        if idle_renew.is_zero() || idle_renew > MAX_IDLE_RENEW {
-            return Err(Invalid::new(
-                "mailbox.idle_renew",
-                format!(
-                    "{} is outside 1s..29m (servers end an IDLE after 30 minutes)",
-                    humantime_serde::re::humantime::format_duration(idle_renew)
-                ),
-                "use idle_renew = \"20m\", or leave the key out",
-            ));
-        }
+        let idle_renew = idle_renew(self.idle_renew)?;
         Ok(ImapConfig {
             host,
             port,
@@ -329,6 +293,55 @@ impl RawMailbox {
     }
 }
 
+/// Checks the security against the host and picks the port.
+fn transport(
+    host: &str,
+    security: ImapSecurity,
+    port: Option<u16>,
+    has_ca_file: bool,
+) -> Result<u16, Invalid> {
+    if security == ImapSecurity::Plain && !is_loopback(host) {
+        return Err(Invalid::new(
+            "mailbox.security",
+            format!("\"plain\" would send the password to {host} unencrypted"),
+            "use security = \"tls\" (port 993) or \"starttls\" (port 143); \"plain\" is \
+             only accepted for localhost",
+        ));
+    }
+    if security == ImapSecurity::Plain && has_ca_file {
+        return Err(Invalid::new(
+            "mailbox.ca_file",
+            "security = \"plain\" uses no TLS, so no CA is consulted",
+            "remove ca_file, or use security = \"tls\" or \"starttls\"",
+        ));
+    }
+    match port {
+        Some(0) => Err(Invalid::new(
+            "mailbox.port",
+            "0 is not a port",
+            "use 993 for tls or 143 for starttls, or leave the key out",
+        )),
+        Some(port) => Ok(port),
+        None if security == ImapSecurity::Tls => Ok(993),
+        None => Ok(143),
+    }
+}
+
+fn idle_renew(value: Option<Duration>) -> Result<Duration, Invalid> {
+    let idle_renew = value.unwrap_or(Duration::from_secs(20 * 60));
+    if idle_renew.is_zero() || idle_renew > MAX_IDLE_RENEW {
+        return Err(Invalid::new(
+            "mailbox.idle_renew",
+            format!(
+                "{} is outside 1s..29m (servers end an IDLE after 30 minutes)",
+                humantime_serde::re::humantime::format_duration(idle_renew)
+            ),
+            "use idle_renew = \"20m\", or leave the key out",
+        ));
+    }
+    Ok(idle_renew)
+}
+
 fn imap_auth(
     password_file: Option<PathBuf>,
     password_credential: Option<String>,
@@ -336,45 +349,36 @@ fn imap_auth(
     token_command: Option<String>,
     base_dir: &Path,
 ) -> Result<ImapAuth, Invalid> {
-    let mut chosen = Vec::new();
-    if let Some(path) = password_file {
-        chosen.push((
-            "password_file",
-            ImapAuth::Password(SecretSource::File(base_dir.join(path))),
-        ));
-    }
-    if let Some(name) = password_credential {
-        if name.is_empty() || name.contains('/') {
-            return Err(Invalid::new(
-                "mailbox.password_credential",
-                format!("{name:?} is not a systemd credential name"),
-                "use the name given to LoadCredential=, e.g. password_credential = \"imap-password\"",
-            ));
-        }
-        chosen.push((
-            "password_credential",
-            ImapAuth::Password(SecretSource::Credential(name)),
-        ));
-    }
-    if let Some(path) = token_file {
-        chosen.push((
-            "xoauth2_token_file",
-            ImapAuth::XOAuth2(TokenSource::File(base_dir.join(path))),
-        ));
-    }
-    if let Some(command) = token_command {
-        if command.trim().is_empty() {
-            return Err(Invalid::new(
-                "mailbox.xoauth2_token_command",
-                "the command is empty",
-                "give a command that prints a current access token, or use xoauth2_token_file",
-            ));
-        }
-        chosen.push((
-            "xoauth2_token_command",
-            ImapAuth::XOAuth2(TokenSource::Command(command)),
-        ));
-    }
+    check_auth_values(password_credential.as_deref(), token_command.as_deref())?;
+    let mut chosen: Vec<(&str, ImapAuth)> = [
+        password_file.map(|p| {
+            (
+                "password_file",
+                ImapAuth::Password(SecretSource::File(base_dir.join(p))),
+            )
+        }),
+        password_credential.map(|n| {
+            (
+                "password_credential",
+                ImapAuth::Password(SecretSource::Credential(n)),
+            )
+        }),
+        token_file.map(|p| {
+            (
+                "xoauth2_token_file",
+                ImapAuth::XOAuth2(TokenSource::File(base_dir.join(p))),
+            )
+        }),
+        token_command.map(|c| {
+            (
+                "xoauth2_token_command",
+                ImapAuth::XOAuth2(TokenSource::Command(c)),
+            )
+        }),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
     let how = "set exactly one of password_file, password_credential, xoauth2_token_file or \
                xoauth2_token_command";
     match chosen.len() {
@@ -390,6 +394,30 @@ fn imap_auth(
             how,
         )),
     }
+}
+
+/// Refuses values no login could work with.
+fn check_auth_values(
+    password_credential: Option<&str>,
+    token_command: Option<&str>,
+) -> Result<(), Invalid> {
+    if let Some(name) = password_credential
+        && (name.is_empty() || name.contains('/'))
+    {
+        return Err(Invalid::new(
+            "mailbox.password_credential",
+            format!("{name:?} is not a systemd credential name"),
+            "use the name given to LoadCredential=, e.g. password_credential = \"imap-password\"",
+        ));
+    }
+    if token_command.is_some_and(|c| c.trim().is_empty()) {
+        return Err(Invalid::new(
+            "mailbox.xoauth2_token_command",
+            "the command is empty",
+            "give a command that prints a current access token, or use xoauth2_token_file",
+        ));
+    }
+    Ok(())
 }
 
 fn filing_folders(

@@ -5,8 +5,9 @@
 //! missing, the only sure test that they can be), and what the server lacks (IDLE, MOVE,
 //! UIDPLUS) — or the first [`MailboxError`] that would stop `run`.
 
-use super::{ImapMailbox, connect};
-use crate::config::ImapSecurity;
+use super::ImapMailbox;
+use super::connect::{self, Capabilities};
+use crate::config::{ImapConfig, ImapSecurity};
 use crate::mailbox::health::Part;
 use crate::mailbox::{CheckReport, MailboxError};
 
@@ -52,32 +53,36 @@ impl ImapMailbox {
                 format!("folder {folder:?} exists")
             });
         }
-        let capabilities = connection.capabilities;
-        let poll = config.poll_interval;
-        match (config.idle, capabilities.idle) {
-            (true, true) => report
-                .passed
-                .push("IDLE is supported: new mail is seen at once".into()),
-            (true, false) => report.warnings.push(format!(
-                "the server has no IDLE: new mail is seen within poll_interval ({poll:?})"
-            )),
-            (false, _) => report.warnings.push(format!(
-                "idle = false: new mail is seen within poll_interval ({poll:?})"
-            )),
-        }
-        if !capabilities.moves {
-            report.warnings.push(
-                "the server has no MOVE: messages are filed with COPY and a \\Deleted flag".into(),
-            );
-            if !capabilities.uidplus {
-                report.warnings.push(
-                    "the server has no UIDPLUS: filed messages stay in the folder flagged \
-                     \\Deleted until someone expunges it"
-                        .into(),
-                );
-            }
-        }
+        capability_notes(config, connection.capabilities, &mut report);
         connection.logout(shared).await;
         Ok(report)
+    }
+}
+
+/// What the server's capabilities mean for `run`.
+fn capability_notes(config: &ImapConfig, capabilities: Capabilities, report: &mut CheckReport) {
+    let poll = config.poll_interval;
+    match (config.idle, capabilities.idle) {
+        (true, true) => report
+            .passed
+            .push("IDLE is supported: new mail is seen at once".into()),
+        (true, false) => report.warnings.push(format!(
+            "the server has no IDLE: new mail is seen within poll_interval ({poll:?})"
+        )),
+        (false, _) => report.warnings.push(format!(
+            "idle = false: new mail is seen within poll_interval ({poll:?})"
+        )),
+    }
+    if !capabilities.moves {
+        report.warnings.push(
+            "the server has no MOVE: messages are filed with COPY and a \\Deleted flag".into(),
+        );
+        if !capabilities.uidplus {
+            report.warnings.push(
+                "the server has no UIDPLUS: filed messages stay in the folder flagged \
+                 \\Deleted until someone expunges it"
+                    .into(),
+            );
+        }
     }
 }

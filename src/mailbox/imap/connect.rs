@@ -65,34 +65,7 @@ pub(crate) async fn open(shared: &Shared) -> Result<Connection, MailboxError> {
             address: shared.address.clone(),
             source,
         })?;
-    let client = match config.security {
-        ImapSecurity::Tls => {
-            let tls = secure(shared, tcp).await?;
-            let mut client = Client::new(Either::Left(tls));
-            greeting(shared, &mut client).await?;
-            client
-        }
-        ImapSecurity::StartTls => {
-            let mut plain = Client::new(tcp);
-            greeting(shared, &mut plain).await?;
-            shared
-                .within("STARTTLS", plain.run_command_and_check_ok("STARTTLS", None))
-                .await?
-                .map_err(|source| MailboxError::StartTls {
-                    address: shared.address.clone(),
-                    source,
-                })?;
-            // Anything the server sent after its OK stays behind in the old buffer: that
-            // is what RFC 3501 asks (no plaintext injected into the TLS session).
-            let tls = secure(shared, plain.into_inner()).await?;
-            Client::new(Either::Left(tls))
-        }
-        ImapSecurity::Plain => {
-            let mut client = Client::new(Either::Right(tcp));
-            greeting(shared, &mut client).await?;
-            client
-        }
-    };
+    let client = greeted_client(shared, tcp).await?;
     let mut session = login(shared, client).await?;
     let capabilities = shared.command("CAPABILITY", session.capabilities()).await?;
     let capabilities = Capabilities {
@@ -117,6 +90,41 @@ pub(crate) async fn open(shared: &Shared) -> Result<Connection, MailboxError> {
         capabilities,
         delimiter,
     })
+}
+
+/// Secures the connection as configured and reads the greeting: a client ready to log in.
+async fn greeted_client(
+    shared: &Shared,
+    tcp: TcpStream,
+) -> Result<Client<ImapStream>, MailboxError> {
+    match shared.config.security {
+        ImapSecurity::Tls => {
+            let tls = secure(shared, tcp).await?;
+            let mut client = Client::new(Either::Left(tls));
+            greeting(shared, &mut client).await?;
+            Ok(client)
+        }
+        ImapSecurity::StartTls => {
+            let mut plain = Client::new(tcp);
+            greeting(shared, &mut plain).await?;
+            shared
+                .within("STARTTLS", plain.run_command_and_check_ok("STARTTLS", None))
+                .await?
+                .map_err(|source| MailboxError::StartTls {
+                    address: shared.address.clone(),
+                    source,
+                })?;
+            // Anything the server sent after its OK stays behind in the old buffer: that
+            // is what RFC 3501 asks (no plaintext injected into the TLS session).
+            let tls = secure(shared, plain.into_inner()).await?;
+            Ok(Client::new(Either::Left(tls)))
+        }
+        ImapSecurity::Plain => {
+            let mut client = Client::new(Either::Right(tcp));
+            greeting(shared, &mut client).await?;
+            Ok(client)
+        }
+    }
 }
 
 async fn secure(shared: &Shared, tcp: TcpStream) -> Result<TlsStream<TcpStream>, MailboxError> {

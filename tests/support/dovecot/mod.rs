@@ -30,6 +30,9 @@
 
 #![allow(dead_code)]
 
+mod mail;
+mod setup;
+
 use std::fmt::Write as _;
 use std::net::{TcpListener, TcpStream};
 use std::os::unix::fs::MetadataExt;
@@ -38,7 +41,6 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use futures::TryStreamExt;
 use onbehalf::config::{ImapAuth, ImapConfig, ImapSecurity};
 use onbehalf::secret::SecretSource;
 
@@ -273,113 +275,13 @@ impl Dovecot {
         new
     }
 
-    /// Appends a message to a folder (created if missing).
-    pub async fn append(&self, folder: &str, message: &[u8]) {
-        let name = server_name(folder);
-        self.with_session(async |session| {
-            if !session_has_folder(session, &name).await {
-                session.create(&name).await?;
-            }
-            session.append(&name, None, None, message).await
-        })
-        .await;
-    }
-
-    /// The raw messages in a folder, by UID; empty when the folder does not exist.
-    pub async fn messages(&self, folder: &str) -> Vec<Vec<u8>> {
-        self.fetch_all(folder, "BODY.PEEK[]")
-            .await
-            .into_iter()
-            .map(|(_, _, body)| body)
-            .collect()
-    }
-
-    /// How many messages a folder holds (0 when it does not exist).
-    pub async fn count(&self, folder: &str) -> usize {
-        self.fetch_all(folder, "FLAGS").await.len()
-    }
-
-    /// Each message's UID and flags (`\Seen`, `\Deleted`, …), by UID.
-    pub async fn flags(&self, folder: &str) -> Vec<(u32, Vec<String>)> {
-        self.fetch_all(folder, "FLAGS")
-            .await
-            .into_iter()
-            .map(|(uid, flags, _)| (uid, flags))
-            .collect()
-    }
-
-    /// Every folder, named with `/` between levels.
-    pub async fn folders(&self) -> Vec<String> {
-        self.with_session(async |session| {
-            let names: Vec<_> = session
-                .list(Some(""), Some("*"))
-                .await?
-                .try_collect()
-                .await?;
-            Ok(names.iter().map(|n| n.name().replace('.', "/")).collect())
-        })
-        .await
-    }
-
-    async fn fetch_all(&self, folder: &str, items: &str) -> Vec<(u32, Vec<String>, Vec<u8>)> {
-        let name = server_name(folder);
-        let query = format!("(UID FLAGS {items})");
-        self.with_session(async |session| {
-            if !session_has_folder(session, &name).await {
-                return Ok(Vec::new());
-            }
-            session.examine(&name).await?;
-            let fetches: Vec<_> = session
-                .uid_fetch("1:*", &query)
-                .await?
-                .try_collect()
-                .await?;
-            let mut found: Vec<_> = fetches
-                .iter()
-                .filter_map(|f| {
-                    let flags = f.flags().map(|flag| flag_name(&flag)).collect();
-                    Some((f.uid?, flags, f.body().unwrap_or_default().to_vec()))
-                })
-                .collect();
-            found.sort_by_key(|(uid, _, _)| *uid);
-            Ok(found)
-        })
-        .await
-    }
-
-    /// Runs `work` on a fresh plain-IMAP session as the test user, under the deadline.
-    async fn with_session<T>(
-        &self,
-        work: impl AsyncFnOnce(
-            &mut async_imap::Session<tokio::net::TcpStream>,
-        ) -> async_imap::error::Result<T>,
-    ) -> T {
-        let job = async {
-            let tcp = tokio::net::TcpStream::connect(("127.0.0.1", self.imap_port)).await?;
-            let mut client = async_imap::Client::new(tcp);
-            client.read_response().await?;
-            let mut session = client
-                .login(self.username(), self.password())
-                .await
-                .map_err(|(e, _)| e)?;
-            let result = work(&mut session).await?;
-            session.logout().await?;
-            Ok::<_, async_imap::error::Error>(result)
-        };
-        match tokio::time::timeout(DEADLINE, job).await {
-            Ok(Ok(result)) => result,
-            Ok(Err(e)) => panic!("dovecot helper failed: {e}\n{}", self.log()),
-            Err(_) => panic!("dovecot helper timed out\n{}", self.log()),
-        }
-    }
-
     fn doveadm(&self, args: &[&str], folder: &str) -> String {
         let config = self.dir.path().join("dovecot.conf");
         let output = Command::new("doveadm")
             .arg("-c")
             .arg(&config)
             .args(args)
-            .arg(server_name(folder))
+            .arg(mail::server_name(folder))
             .output()
             .expect("cannot run doveadm");
         assert!(
@@ -398,7 +300,7 @@ impl Dovecot {
             .expect("cannot make a temp dir");
         let root = dir.path();
         set_mode(root, 0o755);
-        let ca_pem = write_tls(&root.join("tls"));
+        let ca_pem = setup::write_tls(&root.join("tls"));
         let passwd = format!("{}:{{PLAIN}}{}::::::\n", options.username, options.password);
         std::fs::write(root.join("passwd"), passwd).expect("cannot write passwd");
         std::fs::write(
@@ -422,7 +324,7 @@ impl Dovecot {
                 "cannot chown the mail home to nobody:nogroup"
             );
         }
-        let conf = dovecot_conf(root, &options, imap_port, imaps_port, as_root);
+        let conf = setup::dovecot_conf(root, &options, imap_port, imaps_port, as_root);
         std::fs::write(root.join("dovecot.conf"), conf).expect("cannot write dovecot.conf");
         Self {
             dir,
@@ -484,76 +386,6 @@ impl Drop for Dovecot {
         }
     }
 }
-
-fn dovecot_conf(
-    root: &Path,
-    options: &DovecotOptions,
-    imap_port: u16,
-    imaps_port: u16,
-    as_root: bool,
-) -> String {
-    let t = root.display();
-    let (mail_user, privileges) = if as_root {
-        ("uid=nobody gid=nogroup".to_owned(), String::new())
-    } else {
-        let meta = std::fs::metadata("/proc/self").expect("cannot stat /proc/self");
-        (
-            format!("uid={} gid={}", meta.uid(), meta.gid()),
-            // Unprivileged: no user switching and no chroots.
-            "default_login_user = nobody\ndefault_internal_user = nobody\n\
-             default_internal_group = nogroup\nservice anvil {\n  chroot =\n}\n\
-             service imap-login {\n  chroot =\n}\n"
-                .to_owned(),
-        )
-    };
-    format!(
-        "base_dir = {t}/run\nstate_dir = {t}/state\ninstance_name = onbehalf-test-{imap_port}\n\
-         log_path = {t}/dovecot.log\nprotocols = imap\nlisten = 127.0.0.1\n\
-         ssl = yes\nssl_cert = <{t}/tls/server.pem\nssl_key = <{t}/tls/server.key\n\
-         auth_mechanisms = plain login\ndisable_plaintext_auth = no\n\
-         mail_location = maildir:~/Maildir\nfirst_valid_uid = 1\n\
-         passdb {{\n  driver = passwd-file\n  args = scheme=PLAIN username_format=%u {t}/passwd\n}}\n\
-         userdb {{\n  driver = static\n  args = {mail_user} home={t}/home/%u\n}}\n\
-         service imap-login {{\n\
-           inet_listener imap {{\n    address = 127.0.0.1\n    port = {imap_port}\n  }}\n\
-           inet_listener imaps {{\n    address = 127.0.0.1\n    port = {imaps_port}\n    ssl = yes\n  }}\n\
-         }}\n{privileges}{}\n",
-        options.extra_config
-    )
-}
-
-/// Mints a CA and a leaf for localhost/127.0.0.1 (rustls refuses a CA as the leaf);
-/// writes `ca.pem`, `server.pem`, `server.key`; returns the CA PEM.
-fn write_tls(dir: &Path) -> String {
-    use rcgen::{
-        BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair, KeyUsagePurpose,
-    };
-    std::fs::create_dir(dir).expect("cannot make the tls dir");
-    let ca_key = KeyPair::generate().expect("cannot make a CA key");
-    let mut ca_params = CertificateParams::new(Vec::new()).expect("CA params");
-    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    ca_params
-        .distinguished_name
-        .push(DnType::CommonName, "onbehalf test CA");
-    ca_params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
-    let ca_cert = ca_params.self_signed(&ca_key).expect("cannot sign the CA");
-    let issuer = Issuer::new(ca_params, ca_key);
-    let leaf_key = KeyPair::generate().expect("cannot make a server key");
-    let mut leaf_params =
-        CertificateParams::new(vec!["localhost".to_owned(), "127.0.0.1".to_owned()])
-            .expect("leaf params");
-    leaf_params
-        .distinguished_name
-        .push(DnType::CommonName, "localhost");
-    let leaf = leaf_params
-        .signed_by(&leaf_key, &issuer)
-        .expect("cannot sign the leaf");
-    std::fs::write(dir.join("ca.pem"), ca_cert.pem()).expect("cannot write ca.pem");
-    std::fs::write(dir.join("server.pem"), leaf.pem()).expect("cannot write server.pem");
-    std::fs::write(dir.join("server.key"), leaf_key.serialize_pem()).expect("cannot write key");
-    ca_cert.pem()
-}
-
 /// Two distinct free loopback ports (both held open while the second is chosen).
 fn two_free_ports() -> (u16, u16) {
     let a = TcpListener::bind("127.0.0.1:0").expect("cannot bind a port");
@@ -580,38 +412,6 @@ fn greets(port: u16) -> bool {
 /// True when the TLS port accepts connections (the handshake is the client's to test).
 fn greets_tls_port(port: u16) -> bool {
     TcpStream::connect(("127.0.0.1", port)).is_ok()
-}
-
-fn flag_name(flag: &async_imap::types::Flag<'_>) -> String {
-    use async_imap::types::Flag;
-    match flag {
-        Flag::Seen => "\\Seen".into(),
-        Flag::Answered => "\\Answered".into(),
-        Flag::Flagged => "\\Flagged".into(),
-        Flag::Deleted => "\\Deleted".into(),
-        Flag::Draft => "\\Draft".into(),
-        Flag::Recent => "\\Recent".into(),
-        Flag::MayCreate => "\\*".into(),
-        Flag::Custom(name) => name.to_string(),
-    }
-}
-
-fn server_name(folder: &str) -> String {
-    folder.replace('/', ".")
-}
-
-async fn session_has_folder(
-    session: &mut async_imap::Session<tokio::net::TcpStream>,
-    name: &str,
-) -> bool {
-    let pattern = format!("\"{name}\"");
-    match session.list(Some(""), Some(&pattern)).await {
-        Ok(stream) => stream
-            .try_collect::<Vec<_>>()
-            .await
-            .is_ok_and(|names| names.iter().any(|n| n.name() == name)),
-        Err(_) => false,
-    }
 }
 
 fn signal(pid: u32, signal: &str) {
