@@ -132,7 +132,8 @@ async fn a_wrong_password_is_named_without_the_password() {
     assert!(matches!(error, MailboxError::Login { .. }), "{error:?}");
     assert!(
         text.starts_with(&format!(
-            "cannot log in to 127.0.0.1:{} as testuser: the server said:",
+            "cannot log in to 127.0.0.1:{} as testuser: the server said: NO \
+             [AUTHENTICATIONFAILED] Authentication failed.",
             dovecot.imaps_port()
         )),
         "{text}"
@@ -405,7 +406,11 @@ async fn a_missing_folder_is_named() {
     config.folder = "Support/Invites".into();
     let error = mailbox(config).list().await.unwrap_err();
     let text = error.to_string();
-    assert!(text.contains("SELECT \"Support.Invites\""), "{text}");
+    assert!(
+        text.contains("SELECT \"Support.Invites\" on 127.0.0.1:")
+            && text.contains(": NO Mailbox doesn't exist: Support.Invites"),
+        "{text}"
+    );
     assert!(!error.is_connection_problem());
 }
 
@@ -466,4 +471,28 @@ async fn shutdown_is_prompt_even_when_the_server_is_wedged() {
         .unwrap();
     assert!(started.elapsed() < Duration::from_secs(4));
     dovecot.resume();
+}
+
+/// Daemon tests write the harness's `[mailbox]` table into a config file: it must say
+/// what `imap_config` says.
+#[test]
+fn the_harness_toml_matches_its_config() {
+    let dovecot = Dovecot::start();
+    for security in [
+        ImapSecurity::Tls,
+        ImapSecurity::StartTls,
+        ImapSecurity::Plain,
+    ] {
+        let text = format!(
+            "[[platform]]\nname = \"E\"\ninvite_links = [\"https://e.test/i?*\"]\n\
+             allowed_hosts = [\"e.test\"]\n{}",
+            dovecot.mailbox_toml(security)
+        );
+        let config =
+            onbehalf::config::Config::from_toml(&text, std::path::Path::new("/x/o.toml")).unwrap();
+        assert_eq!(
+            config.mailbox,
+            Some(MailboxConfig::Imap(dovecot.imap_config(security)))
+        );
+    }
 }

@@ -50,8 +50,9 @@ pub enum MailboxError {
     },
     /// The server refused `STARTTLS`.
     #[error(
-        "cannot start TLS with {address}: {source} (does the server offer STARTTLS? \
-             else use security = \"tls\")"
+        "cannot start TLS with {address}: {} (does the server offer STARTTLS? \
+             else use security = \"tls\")",
+        server_said(.source)
     )]
     StartTls {
         /// host:port.
@@ -98,7 +99,7 @@ pub enum MailboxError {
         after: Duration,
     },
     /// A command failed.
-    #[error("cannot {action} on {address}: {source}")]
+    #[error("cannot {action} on {address}: {}", server_said(.source))]
     Command {
         /// host:port.
         address: String,
@@ -207,4 +208,69 @@ fn breaks_session(error: &async_imap::error::Error) -> bool {
         error,
         async_imap::error::Error::No(_) | async_imap::error::Error::Bad(_)
     )
+}
+
+/// The server's own words for a refused command. async-imap renders `NO`/`BAD` answers
+/// as `code: Some(…), info: Some("…")` or `outcome: Outcome { code: …, information: … }`;
+/// an operator wants `NO [CODE] the sentence`.
+pub(crate) fn server_said(error: &async_imap::error::Error) -> String {
+    use async_imap::error::Error;
+    let (Error::No(text) | Error::Bad(text)) = error else {
+        return error.to_string();
+    };
+    let fields = text
+        .strip_prefix("outcome: Outcome { ")
+        .and_then(|rest| rest.strip_suffix(" }"))
+        .unwrap_or(text);
+    let Some((code, info)) = fields.strip_prefix("code: ").and_then(|rest| {
+        rest.split_once(", information: ")
+            .or_else(|| rest.split_once(", info: "))
+    }) else {
+        return text.clone();
+    };
+    let sentence = info
+        .strip_prefix("Some(\"")
+        .and_then(|quoted| quoted.strip_suffix("\")"))
+        .map_or_else(String::new, |s| {
+            s.replace("\\\"", "\"").replace("\\\\", "\\")
+        });
+    let verdict = if matches!(error, Error::No(_)) {
+        "NO"
+    } else {
+        "BAD"
+    };
+    match code.strip_prefix("Some(").and_then(|c| c.strip_suffix(')')) {
+        Some(code) if sentence.is_empty() => format!("{verdict} [{code}]"),
+        Some(code) => format!("{verdict} [{code}] {sentence}"),
+        None if sentence.is_empty() => verdict.to_owned(),
+        None => format!("{verdict} {sentence}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use async_imap::error::Error;
+
+    use super::*;
+
+    #[test]
+    fn refusals_read_as_the_server_wrote_them() {
+        let no = Error::No(
+            r#"code: None, info: Some("[AUTHENTICATIONFAILED] Authentication failed.")"#.into(),
+        );
+        assert_eq!(
+            server_said(&no),
+            "NO [AUTHENTICATIONFAILED] Authentication failed."
+        );
+        let quoted = Error::Bad(r#"code: Some(TryCreate), info: Some("no "x" here")"#.into());
+        assert_eq!(server_said(&quoted), r#"BAD [TryCreate] no "x" here"#);
+        let select = Error::No(
+            r#"outcome: Outcome { code: None, information: Some("Mailbox doesn't exist: X") }"#
+                .into(),
+        );
+        assert_eq!(server_said(&select), "NO Mailbox doesn't exist: X");
+        let bare = Error::No("code: None, info: None".into());
+        assert_eq!(server_said(&bare), "NO");
+        assert_eq!(server_said(&Error::ConnectionLost), "connection lost");
+    }
 }

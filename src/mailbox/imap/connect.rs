@@ -18,6 +18,7 @@ use super::auth::{self, Credential, XOAuth2};
 use super::tls;
 use crate::config::ImapSecurity;
 use crate::mailbox::MailboxError;
+use crate::mailbox::error::server_said;
 
 /// The transport under an IMAP session: TLS, or plain on loopback.
 pub(crate) type ImapStream = Either<TlsStream<TcpStream>, TcpStream>;
@@ -195,9 +196,6 @@ async fn login(
     attempt.map_err(|(error, _client)| MailboxError::Login {
         address: shared.address.clone(),
         username: username.to_owned(),
-        reason: match error {
-            async_imap::error::Error::No(text) | async_imap::error::Error::Bad(text) => text,
-            other => other.to_string(),
-        },
+        reason: server_said(&error),
     })
 }

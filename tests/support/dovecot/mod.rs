@@ -57,6 +57,10 @@ pub struct DovecotOptions {
     /// Lines appended to `dovecot.conf`, e.g. `imap_capability = IMAP4rev1 UIDPLUS` to
     /// take IDLE and MOVE away (the commands still work; clients just aren't told).
     pub extra_config: String,
+    /// Accept XOAUTH2 too, checking each token with `GET <url><token>`; the endpoint
+    /// answers 200 with `{"username": "<login>"}` for a good token (any other status
+    /// refuses it). Dovecot's oauth2 passdb does the asking.
+    pub oauth2_tokeninfo_url: Option<String>,
 }
 
 impl Default for DovecotOptions {
@@ -65,6 +69,7 @@ impl Default for DovecotOptions {
             username: "testuser".into(),
             password: "testpass".into(),
             extra_config: String::new(),
+            oauth2_tokeninfo_url: None,
         }
     }
 }

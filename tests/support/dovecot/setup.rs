@@ -29,13 +29,29 @@ pub(super) fn dovecot_conf(
                 .to_owned(),
         )
     };
+    let (mechanisms, oauth2) = match &options.oauth2_tokeninfo_url {
+        Some(url) => {
+            let settings = format!("tokeninfo_url = {url}\nusername_attribute = username\n");
+            std::fs::write(root.join("oauth2.conf.ext"), settings)
+                .expect("cannot write oauth2 conf");
+            (
+                "plain login xoauth2",
+                format!(
+                    "passdb {{\n  driver = oauth2\n  mechanisms = xoauth2\n  \
+                     args = {t}/oauth2.conf.ext\n}}\n"
+                ),
+            )
+        }
+        None => ("plain login", String::new()),
+    };
     format!(
         "base_dir = {t}/run\nstate_dir = {t}/state\ninstance_name = onbehalf-test-{imap_port}\n\
          log_path = {t}/dovecot.log\nprotocols = imap\nlisten = 127.0.0.1\n\
          ssl = yes\nssl_cert = <{t}/tls/server.pem\nssl_key = <{t}/tls/server.key\n\
-         auth_mechanisms = plain login\ndisable_plaintext_auth = no\n\
+         auth_mechanisms = {mechanisms}\ndisable_plaintext_auth = no\nauth_failure_delay = 0\n\
          mail_location = maildir:~/Maildir\nfirst_valid_uid = 1\n\
          passdb {{\n  driver = passwd-file\n  args = scheme=PLAIN username_format=%u {t}/passwd\n}}\n\
+         {oauth2}\
          userdb {{\n  driver = static\n  args = {mail_user} home={t}/home/%u\n}}\n\
          service imap-login {{\n\
            inet_listener imap {{\n    address = 127.0.0.1\n    port = {imap_port}\n  }}\n\
