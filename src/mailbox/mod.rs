@@ -242,9 +242,11 @@ pub enum Watcher {
 }
 
 impl Watcher {
-    /// Runs until `shutdown` is cancelled, reconnecting as needed. `changed` is notified
-    /// when the watcher (re)connects, when the server reports a change, and at least every
-    /// `poll_interval`; notifications coalesce, so a busy receiver misses nothing.
+    /// Runs until `shutdown` is cancelled, reconnecting as needed. IMAP: `changed` is
+    /// notified when the watcher (re)connects, when IDLE reports anything, and every
+    /// `poll_interval` regardless (the safety-net full check). Maildir: after the first
+    /// scan and whenever a scan finds the set of messages changed. Notifications coalesce
+    /// (a [`Notify`] keeps one permit), so a busy receiver misses nothing.
     pub async fn run(self, changed: Arc<Notify>, shutdown: CancellationToken) {
         match self {
             Self::Imap(imap) => imap.run(changed, shutdown).await,

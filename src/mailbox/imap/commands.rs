@@ -81,7 +81,8 @@ impl Connection {
         Ok(uids)
     }
 
-    /// True when the selected folder still holds this UID.
+    /// True when the selected folder still holds this UID, not flagged `\Deleted` (a
+    /// message filed by COPY on a server without UIDPLUS stays behind, flagged).
     pub(crate) async fn contains(
         &mut self,
         shared: &Shared,
@@ -89,8 +90,8 @@ impl Connection {
     ) -> Result<bool, MailboxError> {
         let found = shared
             .command(
-                &format!("UID SEARCH UID {uid}"),
-                self.session.uid_search(format!("UID {uid}")),
+                &format!("UID SEARCH UID {uid} UNDELETED"),
+                self.session.uid_search(format!("UID {uid} UNDELETED")),
             )
             .await?;
         Ok(found.contains(&uid))

@@ -132,13 +132,15 @@ impl ImapWatcher {
         shared
             .command(&format!("EXAMINE {folder:?}"), session.examine(&folder))
             .await?;
-        backoff.succeeded();
         shared.health.checked(Part::Watcher);
         // Whatever arrived while we were away is news to the daemon.
         changed.notify_one();
         loop {
             let mut idle = session.idle();
             shared.command("IDLE", idle.init()).await?;
+            // The server accepted IDLE: a later drop (a NAT timeout, a restart) starts the
+            // backoff from the bottom again rather than doubling forever.
+            backoff.succeeded();
             shared.health.set_watching(true);
             let wake = wait(&mut idle, shared, shutdown).await?;
             session = shared.command("DONE", idle.done()).await?;
