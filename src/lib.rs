@@ -11,6 +11,8 @@
 //! Modules in the order a message meets them:
 //!
 //! - [`config`]: the TOML file, validated into typed values (platform profiles, limits).
+//! - [`mailbox`]: where forwarded invites come from (IMAP with IDLE, or a Maildir), and
+//!   where they are filed once handled; a watcher signals new mail.
 //! - [`extract`]: raw message bytes → the invite link, invitee and requester, or a
 //!   rejection with a reason (pure; [`extract::unwrap`] decodes gateway wrappers).
 //! - [`vet`]: the invite + headers + policy → may it be acted on (DMARC / aligned DKIM
@@ -28,6 +30,7 @@ pub mod cli;
 pub mod config;
 pub mod extract;
 pub mod journal;
+pub mod mailbox;
 pub mod secret;
 pub mod signup;
 pub mod sim;

@@ -22,7 +22,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 pub use daemon::DaemonConfig;
-pub use mailbox::MailboxConfig;
+pub use mailbox::{ImapAuth, ImapConfig, ImapSecurity, MailboxConfig, MaildirConfig, TokenSource};
 pub use notify::NotifyConfig;
 pub use pattern::{AllowedHost, PatternError, UrlPattern};
 pub use platform::{CharClass, FailureMarkers, PasswordPolicy, Platform};

@@ -1,0 +1,293 @@
+//! An IMAP account as a mailbox: the commander connection and its watcher.
+//!
+//! In: an [`ImapConfig`]. Out: an [`ImapMailbox`] that lists (SELECT + UID SEARCH), fetches
+//! (UID FETCH BODY.PEEK[]) and files (UID MOVE, or COPY + \Deleted + UID EXPUNGE) messages
+//! over one connection it opens on first use and re-opens after any failure, waiting out
+//! an exponential backoff with jitter between attempts; and an [`ImapWatcher`] that IDLEs
+//! on a second connection.
+//!
+//! Folder names in the config separate levels with `/`; they are translated to the
+//! server's hierarchy delimiter (Dovecot's Maildir default is `.`) on every connection.
+
+mod auth;
+mod check;
+mod commands;
+mod connect;
+mod tls;
+mod watcher;
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use rustls::ClientConfig;
+
+use self::connect::Connection;
+use super::backoff::{Backoff, BackoffPolicy};
+use super::health::{Health, Part};
+use super::{Destination, Filed, Listing, MailboxError, MessageLocation};
+use crate::config::ImapConfig;
+
+pub use watcher::ImapWatcher;
+
+/// What the commander and the watcher share: the settings and the health record.
+#[derive(Debug)]
+pub(crate) struct Shared {
+    pub(crate) config: ImapConfig,
+    /// `host:port`, for messages.
+    pub(crate) address: String,
+    pub(crate) tls: Arc<ClientConfig>,
+    pub(crate) health: Arc<Health>,
+}
+
+impl Shared {
+    /// Runs `future` under the configured timeout.
+    pub(crate) async fn within<F: Future>(
+        &self,
+        action: &str,
+        future: F,
+    ) -> Result<F::Output, MailboxError> {
+        tokio::time::timeout(self.config.timeout, future)
+            .await
+            .map_err(|_| MailboxError::Timeout {
+                address: self.address.clone(),
+                action: action.to_owned(),
+                after: self.config.timeout,
+            })
+    }
+
+    /// Runs one IMAP command under the configured timeout.
+    pub(crate) async fn command<T>(
+        &self,
+        action: &str,
+        future: impl Future<Output = async_imap::error::Result<T>>,
+    ) -> Result<T, MailboxError> {
+        self.within(action, future)
+            .await?
+            .map_err(|source| MailboxError::Command {
+                address: self.address.clone(),
+                action: action.to_owned(),
+                source,
+            })
+    }
+
+    fn source_name(&self) -> String {
+        let config = &self.config;
+        format!("imap:{}@{}/{}", config.username, config.host, config.folder)
+    }
+}
+
+/// The commander: lists, fetches and files, one call at a time.
+#[derive(Debug)]
+pub struct ImapMailbox {
+    shared: Arc<Shared>,
+    /// How reconnects are spaced; the watcher gets a copy.
+    policy: BackoffPolicy,
+    /// When the next connection attempt may start.
+    backoff: Backoff,
+    /// The open session, if any; taken out while a command runs, so a cancelled or failed
+    /// command leaves no half-read session behind.
+    connection: Option<Box<Connection>>,
+}
+
+impl ImapMailbox {
+    /// Prepares the account (reads the CA file); connects on first use.
+    pub fn new(config: ImapConfig) -> Result<Self, MailboxError> {
+        let tls = tls::client_config(config.ca_file.as_deref())?;
+        let address = if config.host.contains(':') && !config.host.starts_with('[') {
+            format!("[{}]:{}", config.host, config.port)
+        } else {
+            format!("{}:{}", config.host, config.port)
+        };
+        let policy = BackoffPolicy::default();
+        Ok(Self {
+            shared: Arc::new(Shared {
+                config,
+                address,
+                tls,
+                health: Arc::default(),
+            }),
+            policy,
+            backoff: Backoff::new(policy),
+            connection: None,
+        })
+    }
+
+    /// Changes how reconnects are spaced (for this mailbox and watchers made after).
+    pub fn with_backoff(mut self, policy: BackoffPolicy) -> Self {
+        self.policy = policy;
+        self.backoff = Backoff::new(policy);
+        self
+    }
+
+    /// `imap:user@host/folder`.
+    pub fn source_name(&self) -> String {
+        self.shared.source_name()
+    }
+
+    /// Every undeleted message in the folder, with the folder's UIDVALIDITY. A successful
+    /// listing is the "last successful check" of [`Health`].
+    pub async fn list(&mut self) -> Result<Listing, MailboxError> {
+        let folder = self.shared.config.folder.clone();
+        let mut retried = false;
+        let (uidvalidity, uids) = loop {
+            let (mut connection, reused) = self.checkout().await?;
+            let result = connection.list_folder(&self.shared, &folder).await;
+            if let Some(result) = self.checkin(connection, reused, &mut retried, result) {
+                break result?;
+            }
+        };
+        self.shared.health.checked(Part::Commander);
+        let messages = uids
+            .into_iter()
+            .map(|uid| MessageLocation {
+                uidvalidity,
+                uid: Some(uid),
+                name: uid.to_string(),
+            })
+            .collect();
+        Ok(Listing {
+            uidvalidity,
+            messages,
+        })
+    }
+
+    /// The raw message; `\Seen` is left as it was.
+    pub async fn fetch(&mut self, msg: &MessageLocation) -> Result<Vec<u8>, MailboxError> {
+        let uid = self.uid_of(msg)?;
+        let folder = self.shared.config.folder.clone();
+        let mut retried = false;
+        let body = loop {
+            let (mut connection, reused) = self.checkout().await?;
+            let result = connection
+                .fetch_message(&self.shared, &folder, msg, uid)
+                .await;
+            if let Some(result) = self.checkin(connection, reused, &mut retried, result) {
+                break result?;
+            }
+        };
+        body.ok_or_else(|| MailboxError::Gone {
+            source_name: self.source_name(),
+            location: msg.to_string(),
+        })
+    }
+
+    /// Moves the message to its destination folder, creating the folder if needed.
+    pub async fn file(
+        &mut self,
+        msg: &MessageLocation,
+        to: Destination,
+    ) -> Result<Filed, MailboxError> {
+        let uid = self.uid_of(msg)?;
+        let config = &self.shared.config;
+        let folder = config.folder.clone();
+        let destination = match to {
+            Destination::Done => config.done_folder.clone(),
+            Destination::NeedsHuman => config.needs_human_folder.clone(),
+        };
+        let mut retried = false;
+        let filed = loop {
+            let (mut connection, reused) = self.checkout().await?;
+            let result = connection
+                .file_message(&self.shared, &folder, msg, uid, &destination)
+                .await;
+            if let Some(result) = self.checkin(connection, reused, &mut retried, result) {
+                break result?;
+            }
+        };
+        match filed {
+            Filed::Moved => tracing::debug!(%msg, to = %destination, "message filed"),
+            Filed::AlreadyGone => tracing::warn!(
+                %msg, to = %destination,
+                "message already gone from the folder; nothing to file"
+            ),
+        }
+        Ok(filed)
+    }
+
+    /// A watcher sharing this mailbox's settings and health.
+    pub fn watcher(&self) -> ImapWatcher {
+        ImapWatcher::new(Arc::clone(&self.shared), self.policy)
+    }
+
+    /// The health record shared with the watcher.
+    pub fn health(&self) -> Arc<Health> {
+        Arc::clone(&self.shared.health)
+    }
+
+    /// The safety-net check period.
+    pub fn poll_interval(&self) -> Duration {
+        self.shared.config.poll_interval
+    }
+
+    /// Logs out politely (at shutdown); the next call would connect again.
+    pub async fn close(&mut self) {
+        if let Some(connection) = self.connection.take() {
+            connection.logout(&self.shared).await;
+        }
+    }
+
+    fn uid_of(&self, msg: &MessageLocation) -> Result<u32, MailboxError> {
+        msg.uid.ok_or_else(|| MailboxError::ForeignLocation {
+            source_name: self.source_name(),
+            location: msg.to_string(),
+        })
+    }
+
+    /// The open session, or a new one (after the backoff); true when it is an old one.
+    async fn checkout(&mut self) -> Result<(Box<Connection>, bool), MailboxError> {
+        match self.connection.take() {
+            Some(connection) => Ok((connection, true)),
+            None => Ok((Box::new(self.connect().await?), false)),
+        }
+    }
+
+    /// Puts the session back after an operation, or drops it when the failure broke it.
+    /// Returns `None` to ask for one retry on a new session: when the broken session was
+    /// an old one (the server may have restarted since), unless it timed out (a wedged
+    /// server would only time out again) or this already was the retry.
+    fn checkin<T>(
+        &mut self,
+        mut connection: Box<Connection>,
+        reused: bool,
+        retried: &mut bool,
+        result: Result<T, MailboxError>,
+    ) -> Option<Result<T, MailboxError>> {
+        connection.discard_unsolicited();
+        match result {
+            Err(error) if error.breaks_session() => {
+                self.shared.health.failed(Part::Commander, &error);
+                let timed_out = matches!(error, MailboxError::Timeout { .. });
+                if !reused || *retried || timed_out {
+                    return Some(Err(error));
+                }
+                tracing::info!(%error, "IMAP session went stale; reconnecting");
+                *retried = true;
+                None
+            }
+            result => {
+                self.shared.health.up(Part::Commander);
+                self.connection = Some(connection);
+                Some(result)
+            }
+        }
+    }
+
+    async fn connect(&mut self) -> Result<Connection, MailboxError> {
+        self.backoff.wait().await;
+        match connect::open(&self.shared).await {
+            Ok(connection) => {
+                self.backoff.succeeded();
+                self.shared.health.up(Part::Commander);
+                tracing::info!(source = %self.source_name(), "connected to the mailbox");
+                Ok(connection)
+            }
+            Err(error) => {
+                let retry_in = self.backoff.failed();
+                self.shared.health.failed(Part::Commander, &error);
+                tracing::warn!(%error, ?retry_in, "cannot open the mailbox");
+                Err(error)
+            }
+        }
+    }
+}
