@@ -13,10 +13,12 @@
 //! - [`config`]: the TOML file, validated into typed values (platform profiles, limits).
 //! - [`extract`]: raw message bytes → the invite link, invitee and requester, or a
 //!   rejection with a reason (pure; [`extract::unwrap`] decodes gateway wrappers).
+//! - [`notify`]: the credentials mail, the requester note and the ticket, over SMTP.
 //! - [`secret`]: the redacting type every password and token lives in.
 //! - [`cli`]: what each command prints.
 
 pub mod cli;
 pub mod config;
 pub mod extract;
+pub mod notify;
 pub mod secret;

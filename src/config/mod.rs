@@ -23,11 +23,11 @@ use serde::Deserialize;
 
 pub use daemon::DaemonConfig;
 pub use mailbox::MailboxConfig;
-pub use notify::NotifyConfig;
+pub use notify::{DEFAULT_CHANGE_PASSWORD_HINT, NotifyConfig};
 pub use pattern::{AllowedHost, PatternError, UrlPattern};
 pub use platform::{CharClass, FailureMarkers, PasswordPolicy, Platform};
 pub use policy::PolicyConfig;
-pub use smtp::SmtpConfig;
+pub use smtp::{SmtpConfig, SmtpSecurity};
 
 /// The default location of the config file.
 pub const DEFAULT_PATH: &str = "/etc/onbehalf/onbehalf.toml";
@@ -169,16 +169,17 @@ impl Config {
             message: e.to_string().trim_end().to_owned(),
         })?;
         let base_dir = path.parent().unwrap_or(Path::new("."));
-        Self::validate(raw, base_dir).map_err(|invalid| ConfigError::Invalid {
-            path: path.to_owned(),
-            key: invalid.key,
-            problem: invalid.problem,
-            suggestion: invalid.suggestion,
-        })
-        .map(|mut config| {
-            config.path = path.to_owned();
-            config
-        })
+        Self::validate(raw, base_dir)
+            .map_err(|invalid| ConfigError::Invalid {
+                path: path.to_owned(),
+                key: invalid.key,
+                problem: invalid.problem,
+                suggestion: invalid.suggestion,
+            })
+            .map(|mut config| {
+                config.path = path.to_owned();
+                config
+            })
     }
 
     fn validate(raw: RawConfig, base_dir: &Path) -> Result<Self, Invalid> {
