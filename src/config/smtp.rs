@@ -55,7 +55,8 @@ pub struct SmtpConfig {
     pub ca_file: Option<PathBuf>,
     /// The `From` of every mail, and the envelope sender.
     pub from: Mailbox,
-    /// Time allowed for connecting and for each SMTP command.
+    /// Time allowed for connecting; one whole delivery attempt (TLS, login, transfer)
+    /// is cut off after [`SmtpConfig::attempt_limit`].
     pub timeout: Duration,
     /// How many times a temporary failure (4xx, lost connection) is retried.
     pub retries: u32,
@@ -64,6 +65,12 @@ pub struct SmtpConfig {
 }
 
 impl SmtpConfig {
+    /// How long one delivery attempt may take in all: four times `timeout`, room for
+    /// the connect, TLS, AUTH and a large ticket's transfer.
+    pub fn attempt_limit(&self) -> Duration {
+        self.timeout.saturating_mul(4)
+    }
+
     /// `host:port`, for messages.
     pub fn server(&self) -> String {
         if self.host.contains(':') {

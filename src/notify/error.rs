@@ -127,6 +127,21 @@ pub enum NotifyError {
         #[source]
         source: lettre::transport::smtp::Error,
     },
+    /// The SMTP server stopped answering during an attempt.
+    #[error(
+        "cannot {action} via SMTP server {server}: no answer within {limit:?} \
+         ({attempts} attempt(s))"
+    )]
+    Timeout {
+        /// What was being done.
+        action: String,
+        /// `host:port`.
+        server: String,
+        /// How many attempts were made.
+        attempts: u32,
+        /// How long one attempt may take.
+        limit: std::time::Duration,
+    },
     /// The file transport could not write the mail.
     #[error("cannot write the {kind} mail for job {job_id} into {dir}")]
     File {
@@ -149,7 +164,7 @@ impl NotifyError {
     pub fn is_temporary(&self) -> bool {
         match self {
             Self::Smtp { temporary, .. } => *temporary,
-            Self::File { .. } => true,
+            Self::File { .. } | Self::Timeout { .. } => true,
             _ => false,
         }
     }

@@ -126,7 +126,7 @@ struct Inner {
 impl fmt::Debug for Notifier {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let target = match &self.inner.transport {
-            Transport::Smtp { server, .. } => format!("smtp {server}"),
+            Transport::Smtp(client) => format!("smtp {}", client.server),
             Transport::Files { dir, .. } => format!("files in {}", dir.display()),
         };
         f.debug_struct("Notifier").field("to", &target).finish()

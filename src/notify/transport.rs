@@ -8,13 +8,15 @@
 
 use std::error::Error as _;
 use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use lettre::address::Envelope;
 use lettre::transport::smtp::authentication::{Credentials, Mechanism};
 use lettre::transport::smtp::client::{Certificate, CertificateStore, Tls, TlsParameters};
-use lettre::transport::smtp::{self, PoolConfig};
+use lettre::transport::smtp::{self, AsyncSmtpTransportBuilder, PoolConfig};
 use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
+use rustls::pki_types::{CertificateDer, pem::PemObject};
 
 use super::error::{MailKind, NotifyError};
 use crate::config::{SmtpConfig, SmtpSecurity};
@@ -25,18 +27,7 @@ const MAX_BACKOFF: Duration = Duration::from_secs(300);
 /// Where mails go.
 pub(super) enum Transport {
     /// A real SMTP server.
-    Smtp {
-        /// The pooled client; clones share the pool.
-        mailer: AsyncSmtpTransport<Tokio1Executor>,
-        /// `host:port`, for messages.
-        server: String,
-        /// The AUTH user, for messages.
-        username: Option<String>,
-        /// How often and how patiently temporary failures are retried.
-        retries: u32,
-        /// The first wait; doubled for every further retry.
-        backoff: Duration,
-    },
+    Smtp(Box<SmtpClient>),
     /// `.eml` files in a folder (the demo).
     Files {
         /// The writer.
@@ -44,6 +35,31 @@ pub(super) enum Transport {
         /// The folder.
         dir: PathBuf,
     },
+}
+
+/// The pooled SMTP client and how it retries.
+pub(super) struct SmtpClient {
+    /// Builds a fresh pool after an attempt was cut off (see [`SmtpClient::attempt`]).
+    builder: AsyncSmtpTransportBuilder,
+    /// The current pool; clones of it share connections.
+    mailer: Mutex<AsyncSmtpTransport<Tokio1Executor>>,
+    /// `host:port`, for messages.
+    pub(super) server: String,
+    /// The AUTH user, for messages.
+    username: Option<String>,
+    /// How many times a temporary failure is retried.
+    retries: u32,
+    /// The first wait; doubled for every further retry.
+    backoff: Duration,
+    /// How long one whole attempt may take: lettre's async client times out only the
+    /// connect, so a server that stops answering would otherwise hang the job.
+    attempt_limit: Duration,
+}
+
+/// Why one attempt failed.
+enum Failure {
+    Smtp(smtp::Error),
+    Timeout,
 }
 
 /// What was delivered and how.
@@ -55,7 +71,7 @@ pub(super) struct Delivery {
 }
 
 impl Transport {
-    /// Builds the SMTP client: TLS roots, credentials (read now), pool and timeout.
+    /// Builds the SMTP client: TLS roots, credentials (read now), pool and timeouts.
     pub(super) fn smtp(config: &SmtpConfig) -> Result<Self, NotifyError> {
         let server = config.server();
         let tls = match config.security {
@@ -84,13 +100,15 @@ impl Transport {
                 ))
                 .authentication(vec![Mechanism::Plain, Mechanism::Login]);
         }
-        Ok(Self::Smtp {
-            mailer: builder.build(),
+        Ok(Self::Smtp(Box::new(SmtpClient {
+            mailer: Mutex::new(builder.clone().build()),
+            builder,
             server,
             username: config.username.clone(),
             retries: config.retries,
             backoff: config.retry_backoff,
-        })
+            attempt_limit: config.attempt_limit(),
+        })))
     }
 
     /// Writes mails as `<id>.eml` into `dir`, creating it if needed.
@@ -107,24 +125,15 @@ impl Transport {
 
     /// Connects, upgrades to TLS and logs in without sending anything.
     pub(super) async fn check(&self) -> Result<(), NotifyError> {
-        let Self::Smtp {
-            mailer,
-            server,
-            username,
-            ..
-        } = self
-        else {
+        let Self::Smtp(client) = self else {
             return Ok(());
         };
-        match mailer.test_connection().await {
+        match client
+            .attempt(|mailer| async move { mailer.test_connection().await })
+            .await
+        {
             Ok(_) => Ok(()),
-            Err(source) => Err(smtp_error(
-                "connect and log in".to_owned(),
-                server,
-                username,
-                1,
-                source,
-            )),
+            Err(failure) => Err(client.error("connect and log in".to_owned(), 1, failure)),
         }
     }
 
@@ -136,43 +145,8 @@ impl Transport {
         kind: MailKind,
         job_id: &str,
     ) -> Result<Delivery, NotifyError> {
-        let action = || format!("send the {kind} mail for job {job_id}");
         match self {
-            Self::Smtp {
-                mailer,
-                server,
-                username,
-                retries,
-                backoff,
-            } => {
-                let mut attempts = 0;
-                loop {
-                    attempts += 1;
-                    let error = match mailer.send_raw(envelope, raw).await {
-                        Ok(_) => {
-                            return Ok(Delivery {
-                                attempts,
-                                file: None,
-                            });
-                        }
-                        Err(error) => error,
-                    };
-                    if !is_temporary(&error) || attempts > *retries {
-                        return Err(smtp_error(action(), server, username, attempts, error));
-                    }
-                    let delay = backoff_delay(*backoff, attempts);
-                    tracing::warn!(
-                        job_id,
-                        kind = %kind,
-                        server = %server,
-                        attempt = attempts,
-                        retry_in = ?delay,
-                        error = %error,
-                        "temporary failure sending mail, will retry"
-                    );
-                    tokio::time::sleep(delay).await;
-                }
-            }
+            Self::Smtp(client) => client.send(envelope, raw, kind, job_id).await,
             Self::Files { mailer, dir } => match mailer.send_raw(envelope, raw).await {
                 Ok(id) => Ok(Delivery {
                     attempts: 1,
@@ -185,6 +159,117 @@ impl Transport {
                     source,
                 }),
             },
+        }
+    }
+}
+
+impl SmtpClient {
+    async fn send(
+        &self,
+        envelope: &Envelope,
+        raw: &[u8],
+        kind: MailKind,
+        job_id: &str,
+    ) -> Result<Delivery, NotifyError> {
+        let mut attempts = 0;
+        loop {
+            attempts += 1;
+            let result = self
+                .attempt(|mailer| async move { mailer.send_raw(envelope, raw).await })
+                .await;
+            let failure = match result {
+                Ok(_) => {
+                    return Ok(Delivery {
+                        attempts,
+                        file: None,
+                    });
+                }
+                Err(failure) => failure,
+            };
+            if !failure.is_temporary() || attempts > self.retries {
+                let action = format!("send the {kind} mail for job {job_id}");
+                return Err(self.error(action, attempts, failure));
+            }
+            let delay = backoff_delay(self.backoff, attempts);
+            tracing::warn!(
+                job_id,
+                kind = %kind,
+                server = %self.server,
+                attempt = attempts,
+                retry_in = ?delay,
+                error = %failure,
+                "temporary failure sending mail, will retry"
+            );
+            tokio::time::sleep(delay).await;
+        }
+    }
+
+    /// Runs one exchange under the attempt limit. When it is cut off, the connection may
+    /// be mid-command; lettre would put it back in the pool, so the whole pool is
+    /// replaced and the old one (with that connection) dropped.
+    async fn attempt<T, F, Fut>(&self, exchange: F) -> Result<T, Failure>
+    where
+        F: FnOnce(AsyncSmtpTransport<Tokio1Executor>) -> Fut,
+        Fut: Future<Output = Result<T, smtp::Error>>,
+    {
+        let mailer = self.lock().clone();
+        match tokio::time::timeout(self.attempt_limit, exchange(mailer)).await {
+            Ok(result) => result.map_err(Failure::Smtp),
+            Err(_) => {
+                *self.lock() = self.builder.clone().build();
+                Err(Failure::Timeout)
+            }
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, AsyncSmtpTransport<Tokio1Executor>> {
+        self.mailer.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn error(&self, action: String, attempts: u32, failure: Failure) -> NotifyError {
+        let source = match failure {
+            Failure::Timeout => {
+                return NotifyError::Timeout {
+                    action,
+                    server: self.server.clone(),
+                    attempts,
+                    limit: self.attempt_limit,
+                };
+            }
+            Failure::Smtp(source) => source,
+        };
+        let code = source.status().map(|c| c.to_string());
+        if code.as_deref().is_some_and(|c| AUTH_REFUSED.contains(&c)) {
+            return NotifyError::Auth {
+                server: self.server.clone(),
+                username: self.username.clone(),
+                source,
+            };
+        }
+        NotifyError::Smtp {
+            action,
+            server: self.server.clone(),
+            attempts,
+            temporary: is_temporary(&source),
+            source,
+        }
+    }
+}
+
+impl Failure {
+    fn is_temporary(&self) -> bool {
+        match self {
+            Failure::Smtp(error) => is_temporary(error),
+            Failure::Timeout => true,
+        }
+    }
+}
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Failure::Smtp(error) => error.fmt(f),
+            Failure::Timeout => f.write_str("no answer in time"),
         }
     }
 }
@@ -204,7 +289,6 @@ fn tls_parameters(config: &SmtpConfig) -> Result<TlsParameters, NotifyError> {
             problem,
         };
         let pem = std::fs::read(path).map_err(|e| ca_error(e.to_string()))?;
-        use rustls::pki_types::{CertificateDer, pem::PemObject};
         let count = CertificateDer::pem_slice_iter(&pem)
             .collect::<Result<Vec<_>, _>>()
             .map_err(|e| ca_error(format!("it is not valid PEM ({e})")))?
@@ -225,30 +309,6 @@ fn tls_parameters(config: &SmtpConfig) -> Result<TlsParameters, NotifyError> {
 
 /// Codes with which servers refuse a login (RFC 4954).
 const AUTH_REFUSED: [&str; 4] = ["530", "534", "535", "538"];
-
-fn smtp_error(
-    action: String,
-    server: &str,
-    username: &Option<String>,
-    attempts: u32,
-    source: smtp::Error,
-) -> NotifyError {
-    let code = source.status().map(|c| c.to_string());
-    if code.as_deref().is_some_and(|c| AUTH_REFUSED.contains(&c)) {
-        return NotifyError::Auth {
-            server: server.to_owned(),
-            username: username.clone(),
-            source,
-        };
-    }
-    NotifyError::Smtp {
-        action,
-        server: server.to_owned(),
-        attempts,
-        temporary: is_temporary(&source),
-        source,
-    }
-}
 
 /// 4xx replies, timeouts and lost connections may pass; 5xx replies, client-side
 /// problems and TLS failures (an untrusted certificate stays untrusted) will not.
