@@ -99,41 +99,8 @@ impl RawNotify {
             })?,
             None => Templates::builtin(),
         };
-        let change_password_hint = match self.change_password_hint {
-            Some(hint) if hint.trim().is_empty() => {
-                return Err(Invalid::new(
-                    "notify.change_password_hint",
-                    "the instruction is empty, so users would not be told to change the \
-                     password",
-                    "say where to change it, e.g. \"Change it under Profile → Security \
-                     right after your first login.\"",
-                ));
-            }
-            Some(hint) => hint.trim().to_owned(),
-            None => DEFAULT_CHANGE_PASSWORD_HINT.to_owned(),
-        };
-        let mut login_urls = BTreeMap::new();
-        for (platform, text) in self.login_url {
-            let key = format!("notify.login_url.{platform}");
-            let url = Url::parse(text.trim())
-                .ok()
-                .filter(|u| matches!(u.scheme(), "https" | "http") && u.has_host())
-                .ok_or_else(|| {
-                    Invalid::new(
-                        &key,
-                        format!("{text:?} is not an http(s) URL"),
-                        "write the page where users sign in, e.g. \
-                         \"https://engage.example.com/login\"",
-                    )
-                })?;
-            if login_urls.insert(platform.to_lowercase(), url).is_some() {
-                return Err(Invalid::new(
-                    key,
-                    "the platform is listed twice (names are case-insensitive)",
-                    "keep one entry per platform",
-                ));
-            }
-        }
+        let change_password_hint = validate_hint(self.change_password_hint)?;
+        let login_urls = validate_login_urls(self.login_url)?;
         Ok(NotifyConfig {
             ticket_to,
             reply_to,
@@ -143,6 +110,45 @@ impl RawNotify {
             login_urls,
         })
     }
+}
+
+fn validate_hint(hint: Option<String>) -> Result<String, Invalid> {
+    match hint {
+        Some(hint) if hint.trim().is_empty() => Err(Invalid::new(
+            "notify.change_password_hint",
+            "the instruction is empty, so users would not be told to change the password",
+            "say where to change it, e.g. \"Change it under Profile → Security right after \
+             your first login.\"",
+        )),
+        Some(hint) => Ok(hint.trim().to_owned()),
+        None => Ok(DEFAULT_CHANGE_PASSWORD_HINT.to_owned()),
+    }
+}
+
+fn validate_login_urls(raw: BTreeMap<String, String>) -> Result<BTreeMap<String, Url>, Invalid> {
+    let mut login_urls = BTreeMap::new();
+    for (platform, text) in raw {
+        let key = format!("notify.login_url.{platform}");
+        let url = Url::parse(text.trim())
+            .ok()
+            .filter(|u| matches!(u.scheme(), "https" | "http") && u.has_host())
+            .ok_or_else(|| {
+                Invalid::new(
+                    &key,
+                    format!("{text:?} is not an http(s) URL"),
+                    "write the page where users sign in, e.g. \
+                     \"https://engage.example.com/login\"",
+                )
+            })?;
+        if login_urls.insert(platform.to_lowercase(), url).is_some() {
+            return Err(Invalid::new(
+                key,
+                "the platform is listed twice (names are case-insensitive)",
+                "keep one entry per platform",
+            ));
+        }
+    }
+    Ok(login_urls)
 }
 
 fn parse_mailbox(key: &str, text: Option<&str>) -> Result<Option<Mailbox>, Invalid> {

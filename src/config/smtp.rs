@@ -117,20 +117,7 @@ impl RawSmtp {
                  only accepted for host = \"127.0.0.1\", \"::1\" or \"localhost\"",
             ));
         }
-        let port = match self.port {
-            Some(0) => {
-                return Err(Invalid::new(
-                    "smtp.port",
-                    "port 0 cannot be connected to",
-                    format!(
-                        "use the server's submission port, or leave the key out for {}",
-                        security.default_port()
-                    ),
-                ));
-            }
-            Some(port) => port,
-            None => security.default_port(),
-        };
+        let port = validate_port(self.port, security)?;
         let (username, password) = validate_auth(
             self.username,
             self.password_file,
@@ -145,22 +132,7 @@ impl RawSmtp {
                  from = \"Support <support@example.com>\"",
             )
         })?;
-        let timeout = self.timeout.unwrap_or(Duration::from_secs(30));
-        if timeout.is_zero() {
-            return Err(Invalid::new(
-                "smtp.timeout",
-                "a zero timeout fails every command",
-                "use a duration such as \"30s\", or leave the key out",
-            ));
-        }
-        let retries = self.retries.unwrap_or(3);
-        if retries > MAX_RETRIES {
-            return Err(Invalid::new(
-                "smtp.retries",
-                format!("{retries} retries would hold a job for hours"),
-                format!("use at most {MAX_RETRIES}; the default is 3"),
-            ));
-        }
+        let (timeout, retries) = validate_timing(self.timeout, self.retries)?;
         Ok(SmtpConfig {
             host,
             port,
@@ -174,6 +146,44 @@ impl RawSmtp {
             retry_backoff: self.retry_backoff.unwrap_or(Duration::from_secs(2)),
         })
     }
+}
+
+fn validate_port(port: Option<u16>, security: SmtpSecurity) -> Result<u16, Invalid> {
+    match port {
+        Some(0) => Err(Invalid::new(
+            "smtp.port",
+            "port 0 cannot be connected to",
+            format!(
+                "use the server's submission port, or leave the key out for {}",
+                security.default_port()
+            ),
+        )),
+        Some(port) => Ok(port),
+        None => Ok(security.default_port()),
+    }
+}
+
+fn validate_timing(
+    timeout: Option<Duration>,
+    retries: Option<u32>,
+) -> Result<(Duration, u32), Invalid> {
+    let timeout = timeout.unwrap_or(Duration::from_secs(30));
+    if timeout.is_zero() {
+        return Err(Invalid::new(
+            "smtp.timeout",
+            "a zero timeout fails every command",
+            "use a duration such as \"30s\", or leave the key out",
+        ));
+    }
+    let retries = retries.unwrap_or(3);
+    if retries > MAX_RETRIES {
+        return Err(Invalid::new(
+            "smtp.retries",
+            format!("{retries} retries would hold a job for hours"),
+            format!("use at most {MAX_RETRIES}; the default is 3"),
+        ));
+    }
+    Ok((timeout, retries))
 }
 
 fn validate_host(raw: &str) -> Result<String, Invalid> {

@@ -82,15 +82,24 @@ async fn credentials_go_over_starttls_with_auth_to_the_login_only() {
         assert!(text.contains(expected), "text lacks {expected:?}:\n{text}");
         assert!(html.contains(expected), "html lacks {expected:?}:\n{html}");
     }
+}
 
-    // Not a reply: the template's subject and no threading headers. Same pooled client.
-    let fresh = credentials("job-18", "jane@partner.test", None);
-    notifier.send_credentials(&fresh).await.unwrap();
+#[tokio::test]
+async fn credentials_outside_a_thread_use_the_template_subject() {
+    let server = SmtpServer::start(SmtpOptions::starttls().with_auth(USER, SMTP_PASSWORD));
+    let (config, _dir) = load(&server, "starttls", Some(SMTP_PASSWORD), "");
+    let notifier = notifier(&config);
+    for job in ["job-18", "job-19"] {
+        let fresh = credentials(job, "jane@partner.test", None);
+        notifier.send_credentials(&fresh).await.unwrap();
+    }
     let received = server.wait_for_messages(2, WAIT);
-    let message = parse(&received[1].raw);
-    assert_eq!(message.subject(), Some("Your Engage account is ready"));
-    assert_eq!(message.header_raw("In-Reply-To"), None);
-    assert_eq!(message.header_raw("References"), None);
+    for got in &received {
+        let message = parse(&got.raw);
+        assert_eq!(message.subject(), Some("Your Engage account is ready"));
+        assert_eq!(message.header_raw("In-Reply-To"), None);
+        assert_eq!(message.header_raw("References"), None);
+    }
 }
 
 #[tokio::test]
@@ -137,6 +146,7 @@ async fn colleague_gets_a_note_without_the_password_and_invitee_the_credentials(
 
 #[tokio::test]
 async fn file_transport_writes_a_readable_eml() {
+    capture_logs();
     let dir = tempfile::tempdir().unwrap();
     let notify = onbehalf::config::NotifyConfig {
         ticket_to: Some("helpdesk@onbehalf.test".parse().unwrap()),

@@ -15,6 +15,8 @@ mod credentials;
 mod tickets;
 mod transport;
 
+use std::io::Write;
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use mail_parser::MessageParser;
@@ -46,6 +48,7 @@ pub(crate) fn load(
     notify_extra: &str,
 ) -> (Config, tempfile::TempDir) {
     let _ = rustls::crypto::ring::default_provider().install_default();
+    capture_logs();
     let dir = tempfile::tempdir().unwrap();
     let auth = match smtp_password {
         Some(password) => {
@@ -148,4 +151,44 @@ pub(crate) fn everything_about(error: &NotifyError) -> String {
         source = cause.source();
     }
     text
+}
+
+/// Collects what tracing writes, for the whole test binary.
+#[derive(Clone, Default)]
+pub(crate) struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Captured {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+static LOGS: OnceLock<Captured> = OnceLock::new();
+
+/// Installs one global subscriber (all levels) writing into a buffer. Every test calls
+/// this before it sends anything: a thread-local `set_default` races with other tests'
+/// threads over tracing's cached callsite interest and can miss events.
+pub(crate) fn capture_logs() {
+    LOGS.get_or_init(|| {
+        let captured = Captured::default();
+        let writer = captured.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_max_level(tracing::Level::TRACE)
+            .with_ansi(false)
+            .with_writer(move || writer.clone())
+            .finish();
+        tracing::subscriber::set_global_default(subscriber).unwrap();
+        captured
+    });
+}
+
+/// Everything logged so far by every test in this binary.
+pub(crate) fn captured_logs() -> String {
+    capture_logs();
+    let bytes = LOGS.get().unwrap().0.lock().unwrap().clone();
+    String::from_utf8(bytes).unwrap()
 }
