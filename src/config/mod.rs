@@ -169,17 +169,16 @@ impl Config {
             message: e.to_string().trim_end().to_owned(),
         })?;
         let base_dir = path.parent().unwrap_or(Path::new("."));
-        Self::validate(raw, base_dir)
-            .map_err(|invalid| ConfigError::Invalid {
-                path: path.to_owned(),
-                key: invalid.key,
-                problem: invalid.problem,
-                suggestion: invalid.suggestion,
-            })
-            .map(|mut config| {
-                config.path = path.to_owned();
-                config
-            })
+        Self::validate(raw, base_dir).map_err(|invalid| ConfigError::Invalid {
+            path: path.to_owned(),
+            key: invalid.key,
+            problem: invalid.problem,
+            suggestion: invalid.suggestion,
+        })
+        .map(|mut config| {
+            config.path = path.to_owned();
+            config
+        })
     }
 
     fn validate(raw: RawConfig, base_dir: &Path) -> Result<Self, Invalid> {

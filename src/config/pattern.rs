@@ -140,13 +140,8 @@ impl AllowedHost {
 
     /// Whether a request to `host` on `port` (for a URL of `scheme`) is allowed.
     pub fn permits(&self, scheme: &str, host: &str, port: u16) -> bool {
-        let default_port = if scheme.eq_ignore_ascii_case("http") {
-            80
-        } else {
-            443
-        };
-        host.trim_matches(['[', ']'])
-            .eq_ignore_ascii_case(&self.host)
+        let default_port = if scheme.eq_ignore_ascii_case("http") { 80 } else { 443 };
+        host.trim_matches(['[', ']']).eq_ignore_ascii_case(&self.host)
             && port == self.port.unwrap_or(default_port)
     }
 }
@@ -192,14 +187,8 @@ mod tests {
 
     #[test]
     fn host_must_be_literal() {
-        assert_eq!(
-            UrlPattern::parse("https://*.example.com/x"),
-            Err(PatternError::Host)
-        );
-        assert_eq!(
-            UrlPattern::parse("ftp://example.com/x"),
-            Err(PatternError::Scheme)
-        );
+        assert_eq!(UrlPattern::parse("https://*.example.com/x"), Err(PatternError::Host));
+        assert_eq!(UrlPattern::parse("ftp://example.com/x"), Err(PatternError::Scheme));
         let p = UrlPattern::parse("https://Example.com:8443/x?*").unwrap();
         assert_eq!(p.authority(), "example.com:8443");
         assert_eq!(p.scheme(), "https");

@@ -235,14 +235,8 @@ impl RawPlatform {
             ("signup_form", &self.signup_form),
             ("success_selector", &self.success_selector),
             ("link_expired_selector", &self.link_expired_selector),
-            (
-                "already_registered_selector",
-                &self.already_registered_selector,
-            ),
-            (
-                "password_rejected_selector",
-                &self.password_rejected_selector,
-            ),
+            ("already_registered_selector", &self.already_registered_selector),
+            ("password_rejected_selector", &self.password_rejected_selector),
         ] {
             check_selector(key, field, selector.as_deref())?;
         }
@@ -330,10 +324,7 @@ fn parse_invite_links(
         })?;
         let (host, port) = split_authority(pattern.authority());
         let port = port.unwrap_or(if pattern.scheme() == "http" { 80 } else { 443 });
-        if !allowed
-            .iter()
-            .any(|h| h.permits(pattern.scheme(), host, port))
-        {
+        if !allowed.iter().any(|h| h.permits(pattern.scheme(), host, port)) {
             return Err(Invalid::new(
                 &field,
                 format!("its host {} is not in allowed_hosts", pattern.authority()),
@@ -393,10 +384,7 @@ impl RawPasswordPolicy {
         if policy.max_length > 256 {
             return Err(Invalid::new(
                 format!("{key}.max_length"),
-                format!(
-                    "{} characters is more than any signup form takes",
-                    policy.max_length
-                ),
+                format!("{} characters is more than any signup form takes", policy.max_length),
                 "set max_length to the platform's documented maximum (at most 256)",
             ));
         }
@@ -410,7 +398,11 @@ impl RawPasswordPolicy {
                 "raise max_length or require fewer classes",
             ));
         }
-        if let Some(bad) = policy.symbols.chars().find(|c| !c.is_ascii_punctuation()) {
+        if let Some(bad) = policy
+            .symbols
+            .chars()
+            .find(|c| !c.is_ascii_punctuation())
+        {
             return Err(Invalid::new(
                 format!("{key}.symbols"),
                 format!("{bad:?} is not an ASCII symbol"),

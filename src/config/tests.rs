@@ -79,10 +79,7 @@ fn bad_values_name_their_key() {
     );
     assert_eq!(invalid_key("[limits]\n"), "platform");
     assert_eq!(
-        invalid_key(&format!(
-            "{MINIMAL}{}",
-            &MINIMAL[MINIMAL.find("[[platform]]").unwrap()..]
-        )),
+        invalid_key(&format!("{MINIMAL}{}", &MINIMAL[MINIMAL.find("[[platform]]").unwrap()..])),
         "platform[1].name"
     );
 }
@@ -122,10 +119,5 @@ symbols = "!?"
     assert_eq!(p.request_timeout, std::time::Duration::from_secs(5));
     assert_eq!(p.failures.link_expired_texts, vec!["gone".to_owned()]);
     assert!(!p.failures.already_registered_texts.is_empty());
-    assert!(
-        p.success_url
-            .as_ref()
-            .unwrap()
-            .matches("https://localhost:8443/home")
-    );
+    assert!(p.success_url.as_ref().unwrap().matches("https://localhost:8443/home"));
 }
