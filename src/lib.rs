@@ -21,6 +21,7 @@
 //!   sealed password while it is needed.
 //! - [`signup`]: an invite link → the account created in a fresh session with a generated
 //!   password, or a failure with a reason a support agent understands.
+//! - [`notify`]: the credentials mail, the requester note and the ticket, over SMTP.
 //! - [`secret`]: the redacting type every password and token lives in.
 //! - [`sim`]: the platform simulator (a small Engage look-alike on loopback) that the
 //!   tests and `onbehalf demo` sign up against.
@@ -31,6 +32,7 @@ pub mod config;
 pub mod extract;
 pub mod journal;
 pub mod mailbox;
+pub mod notify;
 pub mod secret;
 pub mod signup;
 pub mod sim;

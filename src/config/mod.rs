@@ -23,11 +23,11 @@ use serde::Deserialize;
 
 pub use daemon::DaemonConfig;
 pub use mailbox::{ImapAuth, ImapConfig, ImapSecurity, MailboxConfig, MaildirConfig, TokenSource};
-pub use notify::NotifyConfig;
+pub use notify::{DEFAULT_CHANGE_PASSWORD_HINT, NotifyConfig};
 pub use pattern::{AllowedHost, PatternError, UrlPattern};
 pub use platform::{CharClass, FailureMarkers, PasswordPolicy, Platform};
 pub use policy::PolicyConfig;
-pub use smtp::SmtpConfig;
+pub use smtp::{SmtpConfig, SmtpSecurity};
 
 /// The default location of the config file.
 pub const DEFAULT_PATH: &str = "/etc/onbehalf/onbehalf.toml";
