@@ -193,7 +193,8 @@ struct Place {
 struct Hit<'c> {
     platform: &'c Platform,
     url: String,
-    place: Place,
+    /// Every place the link stands (a button and its fallback text, the user's note).
+    places: Vec<Place>,
 }
 
 enum Found<'c> {
@@ -240,10 +241,13 @@ impl<'m> Documents<'m> {
     }
 
     /// The original's recipient: the forwarded header block before the link, else the
-    /// `To:` of the attached message the link is in.
+    /// `To:` of the attached message the link is in. Where the link stands several times
+    /// (the user pasted it above the forward too), the place inside a forward wins.
     fn recipient_for(&self, hit: &Hit<'_>) -> Option<String> {
-        let doc = self.docs.get(hit.place.doc)?;
-        forward::forwarded_recipient(&doc.text, hit.place.at).or_else(|| doc.attached_to.clone())
+        hit.places.iter().find_map(|place| {
+            let doc = self.docs.get(place.doc)?;
+            forward::forwarded_recipient(&doc.text, place.at).or_else(|| doc.attached_to.clone())
+        })
     }
 }
 
@@ -254,12 +258,13 @@ fn find_invites<'c>(documents: &Documents<'_>, platforms: &'c [Platform]) -> Fou
         for (raw, place) in tier {
             let unwrapped = unwrap(&raw);
             if let Some(platform) = platforms.iter().find(|p| p.is_invite_link(&unwrapped.url)) {
-                if !hits.iter().any(|h| h.url == unwrapped.url) {
-                    hits.push(Hit {
+                match hits.iter_mut().find(|h| h.url == unwrapped.url) {
+                    Some(hit) => hit.places.push(place),
+                    None => hits.push(Hit {
                         platform,
                         url: unwrapped.url,
-                        place,
-                    });
+                        places: vec![place],
+                    }),
                 }
             } else if opaque.is_none() && could_hide_invite(&unwrapped, platforms) {
                 opaque = unwrapped.opaque;
@@ -286,15 +291,18 @@ fn could_hide_invite(unwrapped: &unwrap::Unwrapped, platforms: &[Platform]) -> b
         })
 }
 
-/// Scheme, host and path of a URL, without the query that carries the token.
-fn without_query(url: &str) -> &str {
-    url.split(['?', '#']).next().unwrap_or(url)
+/// Scheme and host of a URL: the path and query can carry the token.
+fn origin(url: &str) -> &str {
+    let after_scheme = url.find("://").map_or(0, |i| i + 3);
+    url[after_scheme..]
+        .find(['/', '?', '#'])
+        .map_or(url, |end| &url[..after_scheme + end])
 }
 
 fn ambiguous(hits: &[Hit<'_>], requester: Option<String>) -> Rejection {
     let listed: Vec<String> = hits
         .iter()
-        .map(|h| format!("{} ({})", h.platform.name, without_query(&h.url)))
+        .map(|h| format!("{} ({})", h.platform.name, origin(&h.url)))
         .collect();
     Rejection {
         reason: Reason::AmbiguousInviteLinks,

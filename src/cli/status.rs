@@ -1,0 +1,76 @@
+//! `onbehalf status`: what the journal says, for a person or a script.
+//!
+//! In: the journal and the config. Out: jobs by state, the last successful mailbox
+//! check and how long ago it was, and jobs that look stuck (unfinished for longer than
+//! the staleness bound), as text or JSON.
+
+use std::fmt::Write as _;
+use std::time::{Duration, SystemTime};
+
+use serde_json::json;
+
+use crate::config::Config;
+use crate::journal::{Journal, JournalError, LAST_MAILBOX_CHECK};
+
+fn now_secs() -> u64 {
+    SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .unwrap_or(Duration::ZERO)
+        .as_secs()
+}
+
+/// Builds the report.
+pub fn report(journal: &Journal, config: &Config, as_json: bool) -> Result<String, JournalError> {
+    let counts = journal.counts_by_state()?;
+    let age = journal
+        .health_age(LAST_MAILBOX_CHECK)?
+        .map(|a| a.as_secs());
+    let last_check = age.map(|a| now_secs().saturating_sub(a));
+    let stale = config.daemon.stale_after.as_secs();
+    let unfinished = journal.unfinished()?;
+    let healthy = age.is_some_and(|a| a <= stale);
+    if as_json {
+        let by_state: serde_json::Map<String, serde_json::Value> = counts
+            .iter()
+            .map(|(state, n)| (state.as_str().to_owned(), json!(n)))
+            .collect();
+        return Ok(json!({
+            "jobs_by_state": by_state,
+            "last_check_unix": last_check,
+            "seconds_since_last_check": age,
+            "mailbox_healthy": healthy,
+            "unfinished_jobs": unfinished.iter().map(|r| r.id.to_string()).collect::<Vec<_>>(),
+        })
+        .to_string());
+    }
+    let mut out = String::new();
+    let _ = match age {
+        Some(a) if healthy => writeln!(out, "✓ mailbox checked {a} s ago"),
+        Some(a) => writeln!(
+            out,
+            "✗ mailbox last checked {a} s ago (more than {stale} s): is the daemon running? see `journalctl -u onbehalf`"
+        ),
+        None => writeln!(out, "✗ the mailbox was never checked successfully"),
+    };
+    let _ = writeln!(out, "jobs by state:");
+    if counts.is_empty() {
+        let _ = writeln!(out, "  (none yet)");
+    }
+    for (state, n) in &counts {
+        let _ = writeln!(out, "  {:<12} {n}", state.as_str());
+    }
+    if !unfinished.is_empty() {
+        let _ = writeln!(out, "unfinished:");
+        for r in unfinished.iter().take(20) {
+            let reason = r.reason.as_deref().unwrap_or("");
+            let _ = writeln!(
+                out,
+                "  {}  {:<12} since {}  {reason}",
+                r.id,
+                r.state.as_str(),
+                r.updated_at
+            );
+        }
+    }
+    Ok(out.trim_end().to_owned())
+}

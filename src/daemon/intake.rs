@@ -1,0 +1,191 @@
+//! Intake: list the folder, record new messages in the journal, run their jobs.
+//!
+//! In: the shared services and the run mode. Out: a [`Summary`] once the mailbox is
+//! drained (`once`) or the daemon is shut down (`run`). Resumes unfinished jobs first;
+//! what was handled is known from the journal, never from flags on the server.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use mail_parser::MessageParser;
+use tokio::sync::{Notify, Semaphore};
+use tokio::task::JoinSet;
+
+use crate::journal::{JobId, JobState, LAST_MAILBOX_CHECK, MessageRef, Received};
+use crate::mailbox::{Destination, MessageLocation};
+
+use super::job::{self, Progress};
+use super::{DaemonError, Mode, Services};
+
+/// What a run did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Summary {
+    /// Jobs started or resumed in this run.
+    pub jobs: usize,
+    /// Jobs that reached `filed`.
+    pub finished: usize,
+    /// Jobs left at a journaled state, to resume later (shutdown, temporary failures).
+    pub paused: usize,
+    /// Jobs stopped by an error (they resume on the next run).
+    pub failed: usize,
+}
+
+struct Jobs {
+    tasks: JoinSet<(JobId, Result<Progress, DaemonError>)>,
+    in_flight: HashSet<JobId>,
+    seen: HashSet<String>,
+    slots: Arc<Semaphore>,
+    summary: Summary,
+}
+
+impl Jobs {
+    fn spawn(&mut self, services: &Arc<Services>, job: JobId) {
+        if !self.in_flight.insert(job) {
+            return;
+        }
+        self.summary.jobs += 1;
+        let (services, slots) = (Arc::clone(services), Arc::clone(&self.slots));
+        self.tasks.spawn(async move {
+            let Ok(_slot) = slots.acquire_owned().await else {
+                return (job, Ok(Progress::Paused));
+            };
+            (job, job::drive(services, job).await)
+        });
+    }
+
+    fn finished(&mut self, (job, result): (JobId, Result<Progress, DaemonError>)) {
+        self.in_flight.remove(&job);
+        match result {
+            Ok(Progress::Finished) => self.summary.finished += 1,
+            Ok(Progress::Paused) => self.summary.paused += 1,
+            Err(e) => {
+                self.summary.failed += 1;
+                tracing::error!(%job, error = %format!("{e:#}"), "job stopped; it resumes on the next run");
+            }
+        }
+    }
+}
+
+/// The intake loop.
+pub(super) async fn run(services: Arc<Services>, mode: Mode) -> Result<Summary, DaemonError> {
+    let concurrency = services.config.daemon.concurrency;
+    let mut jobs = Jobs {
+        tasks: JoinSet::new(),
+        in_flight: HashSet::new(),
+        seen: HashSet::new(),
+        slots: Arc::new(Semaphore::new(concurrency)),
+        summary: Summary::default(),
+    };
+    let changed = Arc::new(Notify::new());
+    if mode == Mode::Watch {
+        let watcher = services.mailbox.lock().await.watcher();
+        tokio::spawn(watcher.run(Arc::clone(&changed), services.shutdown.clone()));
+    }
+    let poll = services.config.mailbox_poll_interval();
+    let mut ready_sent = false;
+    loop {
+        if !services.shutdown.is_cancelled() {
+            match intake_pass(&services, &mut jobs).await {
+                Ok(()) if !ready_sent => {
+                    super::health::ready(&services, jobs.in_flight.len());
+                    ready_sent = true;
+                }
+                Ok(()) => super::health::status(&services, jobs.in_flight.len()),
+                Err(e) if mode == Mode::Once => return Err(e),
+                Err(e) => tracing::warn!(error = %format!("{e:#}"), "mailbox check failed; retrying"),
+            }
+        }
+        if mode == Mode::Once {
+            while let Some(done) = jobs.tasks.join_next().await {
+                jobs.finished(done.map_err(|e| DaemonError::Task(e.to_string()))?);
+            }
+            return Ok(jobs.summary);
+        }
+        tokio::select! {
+            () = services.shutdown.cancelled() => break,
+            () = changed.notified() => {}
+            () = tokio::time::sleep(poll) => {}
+            Some(done) = jobs.tasks.join_next(), if !jobs.tasks.is_empty() => {
+                jobs.finished(done.map_err(|e| DaemonError::Task(e.to_string()))?);
+                continue;
+            }
+        }
+    }
+    drain(&services, &mut jobs).await;
+    Ok(jobs.summary)
+}
+
+/// After shutdown: jobs get the grace period to reach a journaled state.
+async fn drain(services: &Services, jobs: &mut Jobs) {
+    let grace = super::shutdown_grace(&services.config);
+    let deadline = tokio::time::Instant::now() + grace;
+    while !jobs.tasks.is_empty() {
+        match tokio::time::timeout_at(deadline, jobs.tasks.join_next()).await {
+            Ok(Some(Ok(done))) => jobs.finished(done),
+            Ok(Some(Err(e))) => tracing::error!(error = %e, "job task failed"),
+            Ok(None) => break,
+            Err(_) => {
+                tracing::warn!(jobs = jobs.tasks.len(), "grace period over; jobs resume on restart");
+                jobs.summary.paused += jobs.tasks.len();
+                jobs.tasks.abort_all();
+                break;
+            }
+        }
+    }
+}
+
+fn location_key(location: &MessageLocation) -> String {
+    format!("{:?}/{}", location.uidvalidity, location.name)
+}
+
+/// One look at the folder: every message not yet seen in this run is fetched, recorded
+/// and started (new) or resumed (known and unfinished) or re-filed (known and done).
+async fn intake_pass(services: &Arc<Services>, jobs: &mut Jobs) -> Result<(), DaemonError> {
+    let (listing, source) = {
+        let mut mailbox = services.mailbox.lock().await;
+        (mailbox.list().await?, mailbox.source_name())
+    };
+    services
+        .db(|j| j.set_health(LAST_MAILBOX_CHECK, "ok"))
+        .await?;
+    for location in listing.messages {
+        if services.shutdown.is_cancelled() {
+            break;
+        }
+        let key = location_key(&location);
+        if jobs.seen.contains(&key) {
+            continue;
+        }
+        let raw = services.mailbox.lock().await.fetch(&location).await?;
+        let message_id = MessageParser::new()
+            .parse_headers(&raw)
+            .and_then(|m| m.message_id().map(str::to_owned));
+        let message = MessageRef::new(
+            source.clone(),
+            location.uidvalidity,
+            location.uid,
+            location.name.clone(),
+            message_id.as_deref(),
+            &raw,
+        );
+        match services.db(move |j| j.receive_original(&message, &raw)).await? {
+            Received::New(job) => jobs.spawn(services, job),
+            Received::Known(record) if record.state == JobState::Filed => {
+                let to = if record.needs_human_folder {
+                    Destination::NeedsHuman
+                } else {
+                    Destination::Done
+                };
+                tracing::info!(job = %record.id, "a copy of a handled message arrived again; filing it");
+                services.file(record.id, to).await?;
+            }
+            Received::Known(record) => jobs.spawn(services, record.id),
+        }
+        jobs.seen.insert(key);
+    }
+    // Jobs paused by a temporary failure, or sent round again by `onbehalf retry`.
+    for record in services.db(|j| j.unfinished()).await? {
+        jobs.spawn(services, record.id);
+    }
+    Ok(())
+}

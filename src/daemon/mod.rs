@@ -1,0 +1,191 @@
+//! The daemon: the loop that turns a mailbox into signups, credentials mails and tickets.
+//!
+//! In: the validated config, a mailbox, a notifier and a shutdown signal. Out: every
+//! message in the watched folder walked through extract → vet → signup → notify → file,
+//! with each transition journaled first. `run` watches until shut down; `once` drains
+//! what is there and returns. Both resume unfinished jobs from the journal first.
+
+pub mod health;
+mod intake;
+pub mod job;
+pub mod tickets;
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::{Mutex, Semaphore, SemaphorePermit};
+use tokio_util::sync::CancellationToken;
+
+use crate::config::Config;
+use crate::journal::{JobId, JobRecord, Journal, JournalError};
+use crate::mailbox::{Destination, Health, Mailbox, MailboxError, MessageLocation};
+use crate::notify::{NotifyError, Notifier};
+use crate::signup::SignupOptions;
+
+pub use intake::Summary;
+
+/// Whether the daemon keeps watching or stops once the mailbox is drained.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Watch the mailbox until shut down (`onbehalf run`).
+    Watch,
+    /// Process what is in the mailbox now, then return (`onbehalf once`).
+    Once,
+}
+
+/// What stops the daemon as a whole (a single job's trouble never does).
+#[derive(Debug, thiserror::Error)]
+pub enum DaemonError {
+    /// The journal failed.
+    #[error("cannot use the journal")]
+    Journal(#[from] JournalError),
+    /// The mailbox failed in a way reconnecting cannot fix.
+    #[error("cannot use the mailbox")]
+    Mailbox(#[from] MailboxError),
+    /// A mail was refused for good (not a temporary failure).
+    #[error("cannot send mail")]
+    Notify(#[from] NotifyError),
+    /// A job id the journal does not know.
+    #[error("cannot find {0} in the journal")]
+    JobMissing(JobId),
+    /// A job whose record lacks what its state needs (a journal from another version).
+    #[error("cannot continue {0}: its journal record is incomplete")]
+    JobIncomplete(JobId),
+    /// A blocking task panicked or was cancelled.
+    #[error("cannot finish a journal write: {0}")]
+    Task(String),
+}
+
+/// Everything a job needs, shared by all jobs of a run.
+pub struct Services {
+    /// The validated configuration.
+    pub config: Config,
+    /// The crash-safe record of every job.
+    pub journal: Arc<Journal>,
+    /// The commander connection: one task at a time searches, fetches and moves.
+    pub mailbox: Mutex<Mailbox>,
+    /// Sends credentials mails, notes and tickets.
+    pub notifier: Notifier,
+    /// How signups connect (address overrides for the demo).
+    pub signup: SignupOptions,
+    /// Set when the daemon is asked to stop: no new work starts.
+    pub shutdown: CancellationToken,
+    /// The mailbox loop's liveness, read by the watchdog and `status`.
+    pub mailbox_health: Arc<Health>,
+    /// At most this many requests in flight to one platform.
+    platform_slots: HashMap<String, Semaphore>,
+}
+
+impl Services {
+    /// Bundles the parts of a run.
+    pub fn new(
+        config: Config,
+        journal: Arc<Journal>,
+        mailbox: Mailbox,
+        notifier: Notifier,
+        signup: SignupOptions,
+        shutdown: CancellationToken,
+    ) -> Self {
+        let per_platform = config.daemon.per_platform_concurrency;
+        let platform_slots = config
+            .platforms
+            .iter()
+            .map(|p| (p.name.clone(), Semaphore::new(per_platform)))
+            .collect();
+        Self {
+            config,
+            journal,
+            mailbox_health: mailbox.health(),
+            mailbox: Mutex::new(mailbox),
+            notifier,
+            signup,
+            shutdown,
+            platform_slots,
+        }
+    }
+
+    /// Runs a blocking journal call off the async threads.
+    pub async fn db<T, F>(&self, call: F) -> Result<T, DaemonError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Journal) -> Result<T, JournalError> + Send + 'static,
+    {
+        let journal = Arc::clone(&self.journal);
+        tokio::task::spawn_blocking(move || call(&journal))
+            .await
+            .map_err(|e| DaemonError::Task(e.to_string()))?
+            .map_err(DaemonError::from)
+    }
+
+    /// The original message of a job, as stored when it was received.
+    pub async fn raw(&self, job: JobId) -> Result<Arc<Vec<u8>>, DaemonError> {
+        self.db(move |j| j.original(job))
+            .await?
+            .map(Arc::new)
+            .ok_or(DaemonError::JobIncomplete(job))
+    }
+
+    /// Another job that already handled the same invite link, if any.
+    pub async fn already_handled(&self, record: &JobRecord) -> Result<Option<JobId>, DaemonError> {
+        let (job, url) = (record.id, record.invite_url.clone());
+        let Some(url) = url else { return Ok(None) };
+        let other = self.db(move |j| j.other_job_with_invite(job, &url)).await?;
+        Ok(other.map(|r| r.id))
+    }
+
+    /// A slot for one request to `platform`; held while its signup runs.
+    pub async fn platform_slot(&self, platform: &str) -> Option<SemaphorePermit<'_>> {
+        self.platform_slots.get(platform)?.acquire().await.ok()
+    }
+
+    /// The login page named in the credentials mail.
+    pub fn login_url(&self, platform: &str, invite_url: &str) -> String {
+        self.config.notify.login_url(platform, invite_url)
+    }
+
+    /// Moves every copy of the job's message still in the watched folder to `to`; a copy
+    /// already gone is not an error.
+    pub async fn file(&self, job: JobId, to: Destination) -> Result<(), DaemonError> {
+        let places = self.db(move |j| j.unfiled_locations(job)).await?;
+        let mut mailbox = self.mailbox.lock().await;
+        let source = mailbox.source_name();
+        for place in places.into_iter().filter(|p| p.source == source) {
+            let location = MessageLocation {
+                uidvalidity: place.uidvalidity,
+                uid: place.uid,
+                name: place.location.clone(),
+            };
+            match mailbox.file(&location, to).await {
+                Ok(()) => {}
+                Err(e) if e.is_temporary() => return Err(e.into()),
+                Err(e) => tracing::warn!(%job, error = %e, "message could not be filed"),
+            }
+            self.db(move |j| j.mark_filed(place.id)).await?;
+        }
+        Ok(())
+    }
+}
+
+/// Runs the daemon until `shutdown` completes (Watch) or the mailbox is drained (Once).
+pub async fn run(
+    services: Arc<Services>,
+    mode: Mode,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<Summary, DaemonError> {
+    let token = services.shutdown.clone();
+    let stopper = tokio::spawn(async move {
+        shutdown.await;
+        tracing::info!("stopping: no new work; letting jobs reach a journaled state");
+        token.cancel();
+    });
+    let result = intake::run(Arc::clone(&services), mode).await;
+    stopper.abort();
+    result
+}
+
+/// How long in-flight jobs get to reach a journaled state after shutdown.
+pub fn shutdown_grace(config: &Config) -> Duration {
+    config.daemon.shutdown_grace
+}
