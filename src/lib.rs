@@ -29,6 +29,7 @@
 
 pub mod cli;
 pub mod config;
+pub mod daemon;
 pub mod extract;
 pub mod journal;
 pub mod mailbox;

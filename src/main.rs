@@ -10,6 +10,9 @@ use onbehalf::cli;
 #[derive(Debug, Parser)]
 #[command(name = "onbehalf", version, about, long_about = None)]
 struct Args {
+    /// How log lines are written: `text` (readable; bare under journald) or `json`.
+    #[arg(long, global = true, value_enum, default_value_t = cli::logging::LogFormat::Text)]
+    log_format: cli::logging::LogFormat,
     #[command(subcommand)]
     command: Command,
 }
@@ -29,15 +32,33 @@ enum Command {
     /// and a ready [[platform]] profile for it, and serve until Ctrl-C, so `onbehalf` can
     /// be tried without a real platform.
     Simulator(cli::sim::SimArgs),
+    /// Run the service: watch the support mailbox and handle every forwarded invite as
+    /// it arrives, until SIGTERM or Ctrl-C (this is what systemd starts).
+    Run(cli::daemon::RunArgs),
+    /// Handle what is in the support mailbox now, including unfinished jobs, then exit.
+    Once(cli::daemon::RunArgs),
+    /// Show what the journal holds: jobs by state, the last successful mailbox check,
+    /// and jobs that are unfinished.
+    Status(cli::daemon::StatusArgs),
+    /// Send a job that needed a human round again, once its cause is fixed (the job id
+    /// is in its ticket, e.g. job-42).
+    Retry(cli::daemon::RetryArgs),
 }
 
 fn main() -> ExitCode {
     let args = Args::parse();
+    // One process-wide TLS provider (ring), before anything builds a TLS config.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    cli::logging::init(args.log_format);
     let status = match args.command {
         Command::Extract(a) => cli::extract::run(&a),
         Command::Unwrap(a) => cli::unwrap::run(&a),
         Command::Signup(a) => cli::signup::run(&a),
         Command::Simulator(a) => cli::sim::run(&a),
+        Command::Run(a) => cli::daemon::run(&a, onbehalf::daemon::Mode::Watch),
+        Command::Once(a) => cli::daemon::run(&a, onbehalf::daemon::Mode::Once),
+        Command::Status(a) => cli::daemon::status(&a),
+        Command::Retry(a) => cli::daemon::retry(&a),
     };
     ExitCode::from(status)
 }

@@ -120,7 +120,11 @@ pub fn run(args: &RunArgs, mode: Mode) -> u8 {
                 failed = summary.failed,
                 "done"
             );
-            if summary.failed > 0 { super::EXIT_INPUT } else { super::EXIT_OK }
+            if summary.failed > 0 {
+                super::EXIT_INPUT
+            } else {
+                super::EXIT_OK
+            }
         }
         Err(e) => {
             eprintln!("onbehalf: {e:#}");
@@ -165,7 +169,10 @@ pub fn retry(args: &RetryArgs) -> u8 {
         Err(status) => return status,
     };
     let Ok(job) = args.job.parse::<JobId>() else {
-        eprintln!("onbehalf: {:?} is not a job id; write it as in the ticket, e.g. job-42", args.job);
+        eprintln!(
+            "onbehalf: {:?} is not a job id; write it as in the ticket, e.g. job-42",
+            args.job
+        );
         return super::EXIT_USAGE;
     };
     let journal = match open_journal(&config) {

@@ -3,9 +3,12 @@
 //! In: parsed command-line arguments. Out: lines on stdout and an exit status. `main.rs`
 //! only dispatches here, so the commands can be tested through the real binary.
 
+pub mod daemon;
 pub mod extract;
+pub mod logging;
 pub mod signup;
 pub mod sim;
+pub mod status;
 pub mod unwrap;
 
 use std::path::{Path, PathBuf};

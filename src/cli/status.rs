@@ -22,9 +22,7 @@ fn now_secs() -> u64 {
 /// Builds the report.
 pub fn report(journal: &Journal, config: &Config, as_json: bool) -> Result<String, JournalError> {
     let counts = journal.counts_by_state()?;
-    let age = journal
-        .health_age(LAST_MAILBOX_CHECK)?
-        .map(|a| a.as_secs());
+    let age = journal.health_age(LAST_MAILBOX_CHECK)?.map(|a| a.as_secs());
     let last_check = age.map(|a| now_secs().saturating_sub(a));
     let stale = config.daemon.stale_after.as_secs();
     let unfinished = journal.unfinished()?;

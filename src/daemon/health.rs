@@ -25,9 +25,11 @@ pub fn seconds_since_check(services: &Services) -> Option<u64> {
 }
 
 fn status_line(services: &Services, in_flight: usize) -> String {
-    let folder = services.config.watched_folder();
+    let folder = &services.source;
     match seconds_since_check(services) {
-        Some(age) => format!("watching {folder}, {in_flight} jobs in flight, last check {age} s ago"),
+        Some(age) => {
+            format!("watching {folder}, {in_flight} jobs in flight, last check {age} s ago")
+        }
         None => format!("connecting to the mailbox, {in_flight} jobs in flight"),
     }
 }

@@ -78,10 +78,10 @@ pub(super) async fn run(services: Arc<Services>, mode: Mode) -> Result<Summary, 
     };
     let changed = Arc::new(Notify::new());
     if mode == Mode::Watch {
+        // The watcher also signals every poll interval: the safety-net full check.
         let watcher = services.mailbox.lock().await.watcher();
         tokio::spawn(watcher.run(Arc::clone(&changed), services.shutdown.clone()));
     }
-    let poll = services.config.mailbox_poll_interval();
     let mut ready_sent = false;
     loop {
         if !services.shutdown.is_cancelled() {
@@ -92,7 +92,9 @@ pub(super) async fn run(services: Arc<Services>, mode: Mode) -> Result<Summary, 
                 }
                 Ok(()) => super::health::status(&services, jobs.in_flight.len()),
                 Err(e) if mode == Mode::Once => return Err(e),
-                Err(e) => tracing::warn!(error = %format!("{e:#}"), "mailbox check failed; retrying"),
+                Err(e) => {
+                    tracing::warn!(error = %format!("{e:#}"), "mailbox check failed; retrying")
+                }
             }
         }
         if mode == Mode::Once {
@@ -104,7 +106,6 @@ pub(super) async fn run(services: Arc<Services>, mode: Mode) -> Result<Summary, 
         tokio::select! {
             () = services.shutdown.cancelled() => break,
             () = changed.notified() => {}
-            () = tokio::time::sleep(poll) => {}
             Some(done) = jobs.tasks.join_next(), if !jobs.tasks.is_empty() => {
                 jobs.finished(done.map_err(|e| DaemonError::Task(e.to_string()))?);
                 continue;
@@ -125,7 +126,10 @@ async fn drain(services: &Services, jobs: &mut Jobs) {
             Ok(Some(Err(e))) => tracing::error!(error = %e, "job task failed"),
             Ok(None) => break,
             Err(_) => {
-                tracing::warn!(jobs = jobs.tasks.len(), "grace period over; jobs resume on restart");
+                tracing::warn!(
+                    jobs = jobs.tasks.len(),
+                    "grace period over; jobs resume on restart"
+                );
                 jobs.summary.paused += jobs.tasks.len();
                 jobs.tasks.abort_all();
                 break;
@@ -168,7 +172,10 @@ async fn intake_pass(services: &Arc<Services>, jobs: &mut Jobs) -> Result<(), Da
             message_id.as_deref(),
             &raw,
         );
-        match services.db(move |j| j.receive_original(&message, &raw)).await? {
+        match services
+            .db(move |j| j.receive_original(&message, &raw))
+            .await?
+        {
             Received::New(job) => jobs.spawn(services, job),
             Received::Known(record) if record.state == JobState::Filed => {
                 let to = if record.needs_human_folder {

@@ -116,7 +116,10 @@ async fn extract_step(services: &Services, record: &JobRecord) -> Result<bool, D
 
 fn invite_of(record: &JobRecord) -> Result<extract::Invite, DaemonError> {
     Ok(extract::Invite {
-        platform: record.platform.clone().ok_or(DaemonError::JobIncomplete(record.id))?,
+        platform: record
+            .platform
+            .clone()
+            .ok_or(DaemonError::JobIncomplete(record.id))?,
         invite_url: record
             .invite_url
             .as_ref()
@@ -208,7 +211,9 @@ async fn signup_step(services: &Services, record: &JobRecord) -> Result<bool, Da
             Err(failure) => failure,
         };
         tracing::info!(%job, reason = failure.reason.as_str(), attempt, "signup failed");
-        let wait = failure.retry_after.unwrap_or(Duration::from_secs(2u64.pow(attempt)));
+        let wait = failure
+            .retry_after
+            .unwrap_or(Duration::from_secs(2u64.pow(attempt)));
         let retry = failure.reason.retryable()
             && attempt < SIGNUP_ATTEMPTS
             && wait <= MAX_RETRY_WAIT
@@ -224,8 +229,14 @@ async fn signup_step(services: &Services, record: &JobRecord) -> Result<bool, Da
             }
         } else if !retry {
             let refused = !failure.reason.retryable();
-            return escalate(services, job, failure.reason.as_str(), &failure.detail, refused)
-                .await;
+            return escalate(
+                services,
+                job,
+                failure.reason.as_str(),
+                &failure.detail,
+                refused,
+            )
+            .await;
         }
         tokio::select! {
             () = tokio::time::sleep(wait) => {}
@@ -258,7 +269,12 @@ enum Probe {
 async fn probe_invite(services: &Services, platform: &Platform, invite_url: &str) -> Probe {
     match signup::probe(platform, invite_url, &services.signup).await {
         Ok(_) => Probe::StillOpen,
-        Err(f) if matches!(f.reason, FailureReason::LinkExpired | FailureReason::AlreadyRegistered) => {
+        Err(f)
+            if matches!(
+                f.reason,
+                FailureReason::LinkExpired | FailureReason::AlreadyRegistered
+            ) =>
+        {
             Probe::AccountExists
         }
         Err(f) if f.reason.retryable() && !services.shutdown.is_cancelled() => Probe::TryLater,
@@ -285,7 +301,12 @@ async fn resume_signing_up(services: &Services, record: &JobRecord) -> Result<bo
     match probe_invite(services, platform, &invite.invite_url).await {
         Probe::AccountExists => account_exists(services, job).await,
         Probe::StillOpen => {
-            uncertain(services, job, "onbehalf stopped while submitting the signup").await
+            uncertain(
+                services,
+                job,
+                "onbehalf stopped while submitting the signup",
+            )
+            .await
         }
         Probe::TryLater => {
             tracing::warn!(%job, "cannot check the interrupted signup yet");
@@ -348,7 +369,10 @@ async fn notify_step(services: &Services, record: &JobRecord) -> Result<bool, Da
 
 async fn ticket_step(services: &Services, record: &JobRecord) -> Result<bool, DaemonError> {
     let job = record.id;
-    let reason = record.reason.clone().unwrap_or_else(|| "unknown".to_owned());
+    let reason = record
+        .reason
+        .clone()
+        .unwrap_or_else(|| "unknown".to_owned());
     let history = services.db(move |j| j.history(job)).await?;
     let ticket = Ticket {
         job_id: job.to_string(),
@@ -365,7 +389,11 @@ async fn ticket_step(services: &Services, record: &JobRecord) -> Result<bool, Da
             .collect(),
         requester: record.requester.clone(),
         platform: record.platform.clone(),
-        original: services.raw(job).await.map(|r| r.to_vec()).unwrap_or_default(),
+        original: services
+            .raw(job)
+            .await
+            .map(|r| r.to_vec())
+            .unwrap_or_default(),
     };
     match services.notifier.send_ticket(&ticket).await {
         Ok(_) => {}

@@ -21,7 +21,7 @@ use tokio_util::sync::CancellationToken;
 use crate::config::Config;
 use crate::journal::{JobId, JobRecord, Journal, JournalError};
 use crate::mailbox::{Destination, Health, Mailbox, MailboxError, MessageLocation};
-use crate::notify::{NotifyError, Notifier};
+use crate::notify::{Notifier, NotifyError};
 use crate::signup::SignupOptions;
 
 pub use intake::Summary;
@@ -74,6 +74,8 @@ pub struct Services {
     pub shutdown: CancellationToken,
     /// The mailbox loop's liveness, read by the watchdog and `status`.
     pub mailbox_health: Arc<Health>,
+    /// The watched mailbox and folder, for status lines (no secrets).
+    pub source: String,
     /// At most this many requests in flight to one platform.
     platform_slots: HashMap<String, Semaphore>,
 }
@@ -98,6 +100,7 @@ impl Services {
             config,
             journal,
             mailbox_health: mailbox.health(),
+            source: mailbox.source_name(),
             mailbox: Mutex::new(mailbox),
             notifier,
             signup,
@@ -158,8 +161,8 @@ impl Services {
                 name: place.location.clone(),
             };
             match mailbox.file(&location, to).await {
-                Ok(()) => {}
-                Err(e) if e.is_temporary() => return Err(e.into()),
+                Ok(_) => {}
+                Err(e) if e.is_connection_problem() => return Err(e.into()),
                 Err(e) => tracing::warn!(%job, error = %e, "message could not be filed"),
             }
             self.db(move |j| j.mark_filed(place.id)).await?;

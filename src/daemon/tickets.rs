@@ -41,7 +41,9 @@ pub fn next_step(reason: &str) -> &'static str {
         "no_invite_link" | "unreadable" => {
             "Ask the user to forward the original invitation email (not a reply or a screenshot)."
         }
-        "ambiguous_invite_links" => "Ask the user which invitation they need, then sign them up by hand.",
+        "ambiguous_invite_links" => {
+            "Ask the user which invitation they need, then sign them up by hand."
+        }
         "opaque_wrapped_link" => {
             "Ask the user to copy the invite link's text, or to forward from a mailbox without link protection."
         }
@@ -73,11 +75,25 @@ mod tests {
     #[test]
     fn every_known_reason_has_its_own_words() {
         for reason in [
-            "no_invite_link", "ambiguous_invite_links", "opaque_wrapped_link",
-            "unsupported_format", "too_large", "unreadable", "unauthenticated_sender",
-            "sender_not_allowed", "unknown_sender", "link_expired", "already_registered",
-            "password_rejected", "rate_limited", "server_error", "form_not_found",
-            "blocked_redirect", "unexpected_page", "network", UNCERTAIN_ACCOUNT_STATE,
+            "no_invite_link",
+            "ambiguous_invite_links",
+            "opaque_wrapped_link",
+            "unsupported_format",
+            "too_large",
+            "unreadable",
+            "unauthenticated_sender",
+            "sender_not_allowed",
+            "unknown_sender",
+            "link_expired",
+            "already_registered",
+            "password_rejected",
+            "rate_limited",
+            "server_error",
+            "form_not_found",
+            "blocked_redirect",
+            "unexpected_page",
+            "network",
+            UNCERTAIN_ACCOUNT_STATE,
             NO_LOGIN_ADDRESS,
         ] {
             assert_ne!(headline(reason), headline("something_new"), "{reason}");
