@@ -30,6 +30,7 @@
 pub mod cli;
 pub mod config;
 pub mod daemon;
+pub mod demo;
 pub mod extract;
 pub mod journal;
 pub mod mailbox;

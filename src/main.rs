@@ -19,6 +19,10 @@ struct Args {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Run the whole pipeline on this machine with nothing configured: the bundled
+    /// platform simulator, the forwarded emails in samples/ delivered to a Maildir, and
+    /// mails written as files; prints what happened to each sample.
+    Demo(cli::demo::DemoArgs),
     /// Show what onbehalf would do with forwarded emails (.eml files), touching nothing:
     /// the invite link it found, who it was for and who forwarded it, or why it refuses.
     Extract(cli::extract::ExtractArgs),
@@ -49,8 +53,13 @@ fn main() -> ExitCode {
     let args = Args::parse();
     // One process-wide TLS provider (ring), before anything builds a TLS config.
     let _ = rustls::crypto::ring::default_provider().install_default();
-    cli::logging::init(args.log_format);
+    let level = match args.command {
+        Command::Run(_) | Command::Once(_) | Command::Simulator(_) => "info",
+        _ => "warn",
+    };
+    cli::logging::init(args.log_format, level);
     let status = match args.command {
+        Command::Demo(a) => cli::demo::run(&a),
         Command::Extract(a) => cli::extract::run(&a),
         Command::Unwrap(a) => cli::unwrap::run(&a),
         Command::Signup(a) => cli::signup::run(&a),

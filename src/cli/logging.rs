@@ -16,9 +16,11 @@ pub enum LogFormat {
     Json,
 }
 
-/// Installs the subscriber; `RUST_LOG` overrides the default level (`info`).
-pub fn init(format: LogFormat) {
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+/// Installs the subscriber; `RUST_LOG` overrides `default_level` (`info` for the
+/// service, `warn` for commands whose output is the point).
+pub fn init(format: LogFormat, default_level: &str) {
+    let filter =
+        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default_level));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr);

@@ -4,6 +4,7 @@
 //! only dispatches here, so the commands can be tested through the real binary.
 
 pub mod daemon;
+pub mod demo;
 pub mod extract;
 pub mod logging;
 pub mod signup;

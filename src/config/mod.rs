@@ -215,15 +215,16 @@ impl Config {
             }
             platforms.push(platform);
         }
+        let mailbox = raw.mailbox.map(|m| m.validate(base_dir)).transpose()?;
         let policy = raw.policy.validate(base_dir)?;
-        if raw.mailbox.is_some() {
+        if mailbox.is_some() {
             policy.check_for_mailbox()?;
         }
         Ok(Self {
             path: PathBuf::new(),
             limits,
             platforms,
-            mailbox: raw.mailbox.map(|m| m.validate(base_dir)).transpose()?,
+            mailbox,
             smtp: raw.smtp.map(|m| m.validate(base_dir)).transpose()?,
             notify: raw.notify.validate(base_dir)?,
             policy,
