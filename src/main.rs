@@ -44,6 +44,11 @@ enum Command {
     /// Show what the journal holds: jobs by state, the last successful mailbox check,
     /// and jobs that are unfinished.
     Status(cli::daemon::StatusArgs),
+    /// Check the config before `run`: every key, the secrets (never printed), the
+    /// mailbox, the SMTP server (no mail sent) and each platform's hosts, one line each
+    /// with ✓, ! or ✗ and what to change. Exit status 1 on any ✗, 2 for an unloadable file.
+    #[command(name = "check-config")]
+    CheckConfig(cli::check::CheckArgs),
     /// Send a job that needed a human round again, once its cause is fixed (the job id
     /// is in its ticket, e.g. job-42).
     Retry(cli::daemon::RetryArgs),
@@ -68,6 +73,7 @@ fn main() -> ExitCode {
         Command::Once(a) => cli::daemon::run(&a, onbehalf::daemon::Mode::Once),
         Command::Status(a) => cli::daemon::status(&a),
         Command::Retry(a) => cli::daemon::retry(&a),
+        Command::CheckConfig(a) => cli::check::run(&a),
     };
     ExitCode::from(status)
 }

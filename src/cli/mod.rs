@@ -3,6 +3,7 @@
 //! In: parsed command-line arguments. Out: lines on stdout and an exit status. `main.rs`
 //! only dispatches here, so the commands can be tested through the real binary.
 
+pub mod check;
 pub mod daemon;
 pub mod demo;
 pub mod extract;

@@ -6,7 +6,9 @@
 //! only to addresses the [`address`](super::address) guard accepts, with the profile's
 //! timeouts, and whose response bodies are read in chunks up to `max_response_bytes`.
 //! Every failure comes back as a [`SignupFailure`] whose detail names host and path, never
-//! the query string (it holds the invite token).
+//! the query string (it holds the invite token). [`Session::open_for_check`] builds the
+//! same fenced client without following redirects, for `check-config`'s `HEAD` of each
+//! allowed host.
 //!
 //! The client has its own empty cookie store and is dropped with the session. TLS is a
 //! rustls configuration built here with the ring provider, the webpki roots and the
@@ -107,22 +109,13 @@ impl Session {
         lookup: Lookup,
     ) -> Result<Self, SignupFailure> {
         let rule = AddressRule::for_platform(platform);
-        let overrides: HashMap<String, std::net::SocketAddr> = options
-            .address_overrides
-            .iter()
-            .map(|(host, addr)| (host.to_ascii_lowercase(), *addr))
-            .collect();
-        let resolver = GuardedResolver {
-            rule: rule.clone(),
-            overrides: Arc::new(overrides),
-            lookup,
-        };
         let fence = Arc::new(platform.clone());
+        let checked = rule.clone();
         let policy = redirect::Policy::custom(move |attempt| {
             if attempt.previous().len() > MAX_HOPS {
                 return attempt.error(Refusal::TooManyRedirects);
             }
-            match check_url(&fence, &rule, attempt.url()) {
+            match check_url(&fence, &checked, attempt.url()) {
                 Ok(()) => {
                     tracing::debug!(to = %shown(attempt.url()), "signup: following a redirect");
                     attempt.follow()
@@ -133,6 +126,38 @@ impl Session {
                 }
             }
         });
+        Self::build(platform, options, lookup, rule, policy)
+    }
+
+    /// A client fenced like a signup's (allowlist, address guard, `ca_file`, timeouts)
+    /// that follows no redirect: `check-config` asks whether each allowed host answers,
+    /// and a redirect (to a login page, say) is an answer, wherever it points.
+    pub fn open_for_check(
+        platform: &Platform,
+        options: &SignupOptions,
+    ) -> Result<Self, SignupFailure> {
+        let rule = AddressRule::for_platform(platform);
+        let policy = redirect::Policy::none();
+        Self::build(platform, options, system_lookup(), rule, policy)
+    }
+
+    fn build(
+        platform: &Platform,
+        options: &SignupOptions,
+        lookup: Lookup,
+        rule: AddressRule,
+        policy: redirect::Policy,
+    ) -> Result<Self, SignupFailure> {
+        let overrides: HashMap<String, std::net::SocketAddr> = options
+            .address_overrides
+            .iter()
+            .map(|(host, addr)| (host.to_ascii_lowercase(), *addr))
+            .collect();
+        let resolver = GuardedResolver {
+            rule,
+            overrides: Arc::new(overrides),
+            lookup,
+        };
         let client = reqwest::Client::builder()
             .tls_backend_preconfigured(tls_config(platform)?)
             .cookie_store(true)
@@ -150,6 +175,16 @@ impl Session {
             max_body: platform.max_response_bytes,
             request_timeout: platform.request_timeout,
         })
+    }
+
+    /// Sends `HEAD url` and returns the status, reading no body (for `check-config`).
+    /// The caller checks `url` against the profile first ([`check_url`]); the error is
+    /// reqwest's own, so the caller can tell a refused connection, an untrusted
+    /// certificate and a refused address apart by its source chain.
+    pub async fn head(&self, url: &Url) -> Result<u16, reqwest::Error> {
+        tracing::debug!(url = %shown(url), "check: HEAD");
+        let response = self.client.head(url.clone()).send().await?;
+        Ok(response.status().as_u16())
     }
 
     /// GETs `url`, following checked redirects.

@@ -9,7 +9,7 @@
 //! Folder names in the config separate levels with `/`; they are translated to the
 //! server's hierarchy delimiter (Dovecot's Maildir default is `.`) on every connection.
 
-mod auth;
+pub(crate) mod auth;
 mod check;
 mod commands;
 mod connect;

@@ -1,0 +1,123 @@
+//! `onbehalf check-config`: is this config ready for `run`?
+//!
+//! In: the config file. Out: one line per check on stdout, each starting with `✓`, `!`
+//! (works, or not needed, but deserves attention) or `✗` (followed by what to change):
+//! every key valid, the secrets readable (never printed), the mailbox (reachable, TLS,
+//! login, folders, IDLE), the SMTP server (reachable, TLS, AUTH; no mail sent), each
+//! platform's allowed hosts over HTTPS, and the settings that load but would not work
+//! well. Exit status 0 without `✗`, 1 with, 2 when the file cannot be loaded.
+//!
+//! The network checks run at once, each under its own timeout, so the command takes as
+//! long as the slowest server, not their sum.
+
+mod imap;
+mod line;
+mod secrets;
+mod settings;
+mod smtp;
+mod web;
+
+use futures::future::join_all;
+
+use crate::config::{Config, ConfigError};
+
+pub use line::{Line, Mark, exit_status};
+
+/// Arguments of `onbehalf check-config`.
+#[derive(Debug, clap::Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    config: super::ConfigArg,
+}
+
+/// Runs the command; returns the exit status.
+pub fn run(args: &CheckArgs) -> u8 {
+    let config = match Config::load(&args.config.config) {
+        Ok(config) => config,
+        Err(error) => {
+            let fix = match error {
+                ConfigError::Read { .. } => {
+                    "name the config file with --config FILE (or $ONBEHALF_CONFIG)"
+                }
+                _ => "correct the file and run check-config again",
+            };
+            println!("{}", Line::fail("config", error, fix));
+            return super::EXIT_USAGE;
+        }
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("onbehalf: cannot start the async runtime: {e}");
+            return super::EXIT_INPUT;
+        }
+    };
+    let lines = runtime.block_on(check(&config));
+    for line in &lines {
+        println!("{line}");
+    }
+    exit_status(&lines)
+}
+
+/// Every check of a loaded config, in the order they are printed: the file, the
+/// mailbox, SMTP, each platform, the sender policy and `[notify]`.
+pub async fn check(config: &Config) -> Vec<Line> {
+    let file = Line::pass(
+        "config",
+        format!("{}: every key is valid", config.path.display()),
+    );
+    let platforms = config
+        .platforms
+        .iter()
+        .enumerate()
+        .map(|(index, platform)| async move {
+            let mut lines = settings::platform(index, platform);
+            lines.extend(web::check(index, platform).await);
+            lines
+        });
+    let (mailbox, smtp, platforms) =
+        tokio::join!(mailbox(config), smtp(config), join_all(platforms));
+    let mut lines = vec![file];
+    lines.extend(mailbox);
+    lines.extend(smtp);
+    lines.extend(platforms.into_iter().flatten());
+    lines.extend(settings::policy(&config.policy));
+    lines.extend(settings::notify(config));
+    lines
+}
+
+async fn mailbox(config: &Config) -> Vec<Line> {
+    let Some(mailbox) = &config.mailbox else {
+        return vec![Line::warn("mailbox", "not configured (needed by run/once)")];
+    };
+    let mut lines = Vec::new();
+    let secret_ok = match mailbox {
+        crate::config::MailboxConfig::Imap(imap) => {
+            let (line, ok) = secrets::imap(imap).await;
+            lines.push(line);
+            ok
+        }
+        crate::config::MailboxConfig::Maildir(_) => true,
+    };
+    lines.extend(imap::check(mailbox, secret_ok).await);
+    lines
+}
+
+async fn smtp(config: &Config) -> Vec<Line> {
+    let Some(smtp) = &config.smtp else {
+        return vec![Line::warn("smtp", "not configured (needed by run/once)")];
+    };
+    let mut lines = Vec::new();
+    let secret_ok = match secrets::smtp(smtp) {
+        Some((line, ok)) => {
+            lines.push(line);
+            ok
+        }
+        None => true,
+    };
+    lines.extend(smtp::check(smtp, &config.notify, secret_ok).await);
+    lines
+}

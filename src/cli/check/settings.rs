@@ -1,0 +1,170 @@
+//! The checks that need no network: settings that load but would not work well.
+//!
+//! In: the validated [`Config`]. Out: lines about each platform profile (how success is
+//! recognised, `allow_http`), the sender-authentication policy and `[notify]`.
+
+use crate::config::{Config, Platform, PolicyConfig};
+
+use super::line::Line;
+
+/// The profile of one platform (index `index` in the file).
+pub fn platform(index: usize, platform: &Platform) -> Vec<Line> {
+    let topic = format!("platform {}", platform.name);
+    let key = format!("platform[{index}]");
+    let mut lines = Vec::new();
+    match (&platform.success_url, &platform.success_selector) {
+        (None, None) => lines.push(Line::fail(
+            &topic,
+            "neither success_url nor success_selector is set, so a successful signup could \
+             not be told from a failed one",
+            &format!(
+                "add success_url (the landing page's URL, * for what varies) or \
+                 success_selector (a CSS selector only the landing page has) to {key}"
+            ),
+        )),
+        (url, selector) => {
+            let how: Vec<String> = [
+                url.as_ref().map(|_| "success_url".to_owned()),
+                selector.as_ref().map(|s| format!("success_selector {s:?}")),
+            ]
+            .into_iter()
+            .flatten()
+            .collect();
+            lines.push(Line::pass(
+                &topic,
+                format!("a successful signup is recognised by {}", how.join(" and ")),
+            ));
+        }
+    }
+    if platform.allow_http {
+        lines.push(Line::warn(
+            &topic,
+            format!(
+                "{key}.allow_http = true: invite links over plain http:// are followed, so \
+                 the invite token and the new password cross the network unencrypted; keep \
+                 it only for local testing"
+            ),
+        ));
+    }
+    lines
+}
+
+/// Who may ask for a signup.
+pub fn policy(policy: &PolicyConfig) -> Vec<Line> {
+    let topic = "policy";
+    let mut lines = Vec::new();
+    if !policy.require_authenticated_sender {
+        lines.push(Line::warn(
+            topic,
+            "policy.require_authenticated_sender = false: forwards are acted on without \
+             checking that the sender's domain passed DMARC, so anyone who can write to the \
+             support address can ask for an account in someone else's name; set it to true \
+             and list your mail server in trusted_authserv_ids",
+        ));
+    } else if policy.trusted_authserv_ids.is_empty() {
+        lines.push(Line::fail(
+            topic,
+            "require_authenticated_sender is on but policy.trusted_authserv_ids is empty, so \
+             every forward would be refused",
+            "set trusted_authserv_ids to the authserv-id your receiving mail server writes in \
+             Authentication-Results (e.g. [\"mx.corp.example\"])",
+        ));
+    } else {
+        lines.push(Line::pass(
+            topic,
+            format!(
+                "forwards must pass DMARC according to {}",
+                policy.trusted_authserv_ids.join(", ")
+            ),
+        ));
+    }
+    if !policy.allowed_sender_domains.is_empty() {
+        lines.push(Line::pass(
+            topic,
+            format!(
+                "only senders from {} are served",
+                policy.allowed_sender_domains.join(", ")
+            ),
+        ));
+    }
+    lines
+}
+
+/// Where tickets go.
+pub fn notify(config: &Config) -> Vec<Line> {
+    match &config.notify.ticket_to {
+        Some(to) => vec![Line::pass("notify", format!("tickets go to {to}"))],
+        None => vec![Line::warn(
+            "notify",
+            "notify.ticket_to is not set: a job a human must handle has nowhere to go, so \
+             run and once refuse to start; add ticket_to = \"helpdesk@example.com\" under \
+             [notify]",
+        )],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::super::line::Mark;
+    use super::*;
+
+    fn config(extra: &str) -> Config {
+        let text = format!(
+            "[[platform]]\nname = \"Engage\"\n\
+             invite_links = [\"https://engage.example.com/invitations/accept?*\"]\n\
+             allowed_hosts = [\"engage.example.com\"]\n{extra}"
+        );
+        Config::from_toml(&text, Path::new("/etc/onbehalf/onbehalf.toml")).unwrap()
+    }
+
+    fn marks(lines: &[Line]) -> Vec<Mark> {
+        lines.iter().map(|l| l.mark).collect()
+    }
+
+    #[test]
+    fn a_profile_without_success_markers_fails_and_allow_http_warns() {
+        let bare = config("allow_http = true\n");
+        let lines = platform(0, &bare.platforms[0]);
+        assert_eq!(marks(&lines), [Mark::Fail, Mark::Warn]);
+        assert!(lines[0].text.contains("success_url"), "{}", lines[0]);
+        assert!(lines[0].text.contains("platform[0]"), "{}", lines[0]);
+        assert!(lines[1].text.contains("allow_http"), "{}", lines[1]);
+
+        let good = config("success_selector = \"h1.welcome\"\n");
+        let lines = platform(0, &good.platforms[0]);
+        assert_eq!(marks(&lines), [Mark::Pass]);
+        assert!(lines[0].text.contains("h1.welcome"), "{}", lines[0]);
+    }
+
+    #[test]
+    fn sender_authentication_off_warns_and_on_without_servers_fails() {
+        let off = config("[policy]\nrequire_authenticated_sender = false\n");
+        assert_eq!(marks(&policy(&off.policy)), [Mark::Warn]);
+        let without_servers = config("");
+        let lines = policy(&without_servers.policy);
+        assert_eq!(marks(&lines), [Mark::Fail]);
+        assert!(
+            lines[0].text.contains("trusted_authserv_ids"),
+            "{}",
+            lines[0]
+        );
+        let good = config(
+            "[policy]\ntrusted_authserv_ids = [\"mx.corp.example\"]\n\
+             allowed_sender_domains = [\"partner.test\"]\n",
+        );
+        let lines = policy(&good.policy);
+        assert_eq!(marks(&lines), [Mark::Pass, Mark::Pass]);
+        assert!(lines[0].text.contains("mx.corp.example"), "{}", lines[0]);
+    }
+
+    #[test]
+    fn a_missing_ticket_address_warns() {
+        assert_eq!(marks(&notify(&config(""))), [Mark::Warn]);
+        let with = config("[notify]\nticket_to = \"helpdesk@example.com\"\n");
+        let lines = notify(&with);
+        assert_eq!(marks(&lines), [Mark::Pass]);
+        assert!(lines[0].text.contains("helpdesk@example.com"));
+    }
+}

@@ -1,0 +1,149 @@
+//! The SMTP server, reached as the notifier reaches it, without sending mail.
+//!
+//! In: the `[smtp]` and `[notify]` settings. Out: lines saying the server answers, TLS
+//! holds and AUTH is accepted (from [`Notifier::check`], which connects, upgrades and logs
+//! in, then leaves), or the steps that evidently worked and one `✗` line with the fix.
+
+use crate::config::{NotifyConfig, SmtpConfig, SmtpSecurity};
+use crate::notify::{Notifier, NotifyError};
+
+use super::imap::{CertKeys, cert_line};
+use super::line::{Line, causes, find_cause, has_io_kind};
+use super::secrets;
+
+const TOPIC: &str = "SMTP";
+
+/// Checks the server; the password was already read (`secret_ok`).
+pub async fn check(smtp: &SmtpConfig, notify: &NotifyConfig, secret_ok: bool) -> Vec<Line> {
+    let server = smtp.server();
+    if !secret_ok {
+        return vec![Line::warn(
+            TOPIC,
+            format!("{server} not checked: the password could not be read (see above)"),
+        )];
+    }
+    // The check sends nothing; a missing ticket address is reported on its own line.
+    let mut notify = notify.clone();
+    notify.ticket_to.get_or_insert_with(|| smtp.from.clone());
+    let notifier = match Notifier::smtp(smtp, &notify) {
+        Ok(notifier) => notifier,
+        Err(error) => return vec![setup_failure(smtp, error)],
+    };
+    match notifier.check().await {
+        Ok(()) => passed(smtp),
+        Err(error) => failure(smtp, &error),
+    }
+}
+
+fn passed(smtp: &SmtpConfig) -> Vec<Line> {
+    let server = smtp.server();
+    let mut lines = vec![Line::pass(TOPIC, format!("{server} answers"))];
+    lines.push(match smtp.security {
+        SmtpSecurity::Tls => Line::pass(TOPIC, "TLS from the first byte, certificate verified"),
+        SmtpSecurity::Starttls => Line::pass(TOPIC, "STARTTLS, certificate verified"),
+        SmtpSecurity::Plain => Line::warn(
+            TOPIC,
+            "security = \"plain\": mail to the server is not encrypted (loopback only)",
+        ),
+    });
+    lines.push(match &smtp.username {
+        Some(user) => Line::pass(TOPIC, format!("login accepted for {user} (no mail sent)")),
+        None => Line::pass(
+            TOPIC,
+            "no smtp.username: the server took the connection without AUTH (no mail sent)",
+        ),
+    });
+    lines
+}
+
+fn setup_failure(smtp: &SmtpConfig, error: NotifyError) -> Line {
+    match error {
+        NotifyError::CaFile { .. } => Line::fail(
+            TOPIC,
+            error,
+            "point smtp.ca_file at the PEM file of the CA that signed the server's certificate",
+        ),
+        NotifyError::Password { ref source, .. } => Line::fail(
+            TOPIC,
+            format!("{error}: {source}"),
+            &format!(
+                "fix {}",
+                smtp.password
+                    .as_ref()
+                    .map_or("smtp.password_file", secrets::smtp_key)
+            ),
+        ),
+        other => Line::fail(TOPIC, causes(&other), "check the [smtp] settings"),
+    }
+}
+
+fn failure(smtp: &SmtpConfig, error: &NotifyError) -> Vec<Line> {
+    let server = smtp.server();
+    let answers = || Line::pass(TOPIC, format!("{server} answers"));
+    match error {
+        NotifyError::Auth { source, .. } => {
+            let user = smtp.username.as_deref().unwrap_or("(none)");
+            let key = smtp
+                .password
+                .as_ref()
+                .map_or("smtp.password_file", secrets::smtp_key);
+            vec![
+                answers(),
+                Line::fail(
+                    "SMTP login",
+                    format!("the server refused the login for {user}"),
+                    &format!(
+                        "check {key} and smtp.username (the server said: {})",
+                        causes(source)
+                    ),
+                ),
+            ]
+        }
+        NotifyError::Timeout { limit, .. } => vec![Line::fail(
+            TOPIC,
+            format!(
+                "no answer from {server} within {}",
+                humantime_serde::re::humantime::format_duration(*limit)
+            ),
+            "check smtp.host/port and the firewall, or raise smtp.timeout",
+        )],
+        NotifyError::Smtp { source, .. } => transport_failure(smtp, source),
+        other => vec![Line::fail(
+            TOPIC,
+            causes(other),
+            "check the [smtp] settings",
+        )],
+    }
+}
+
+/// A failure to connect, secure or talk: which of them, from the error's causes.
+fn transport_failure(smtp: &SmtpConfig, source: &lettre::transport::smtp::Error) -> Vec<Line> {
+    let server = smtp.server();
+    if has_io_kind(source, std::io::ErrorKind::ConnectionRefused) {
+        return vec![Line::fail(
+            TOPIC,
+            format!("nothing answers on {server}"),
+            "check smtp.host/port and the firewall",
+        )];
+    }
+    if let Some(rustls::Error::InvalidCertificate(problem)) = find_cause::<rustls::Error>(source) {
+        let keys = CertKeys {
+            host: "smtp.host",
+            ca_file: "smtp.ca_file",
+            ca_path: smtp.ca_file.as_deref(),
+        };
+        return vec![
+            Line::pass(TOPIC, format!("{server} answers")),
+            cert_line("SMTP TLS", problem, &smtp.host, &keys),
+        ];
+    }
+    vec![Line::fail(
+        TOPIC,
+        format!(
+            "cannot connect and log in via {server} ({})",
+            causes(source)
+        ),
+        "check smtp.host, smtp.port and smtp.security (\"tls\" is usually port 465, \
+         \"starttls\" port 587)",
+    )]
+}
