@@ -16,7 +16,10 @@ fn shipped_example_config_parses() {
     assert!(config.smtp.is_some());
     assert!(config.notify.ticket_to.is_some());
     assert!(config.policy.require_authenticated_sender);
-    assert_eq!(config.policy.trusted_authserv_ids, vec!["mx.example.com".to_owned()]);
+    assert_eq!(
+        config.policy.trusted_authserv_ids,
+        vec!["mx.example.com".to_owned()]
+    );
 }
 
 #[test]
@@ -30,7 +33,14 @@ fn every_uncommented_key_is_documented_by_a_comment() {
             continue;
         }
         let commented_inline = line.contains(" # ");
-        let commented_above = (0..i).rev().take(12).any(|j| lines[j].trim().starts_with('#'));
-        assert!(commented_inline || commented_above, "line {} has no comment: {line}", i + 1);
+        let commented_above = (0..i)
+            .rev()
+            .take(12)
+            .any(|j| lines[j].trim().starts_with('#'));
+        assert!(
+            commented_inline || commented_above,
+            "line {} has no comment: {line}",
+            i + 1
+        );
     }
 }

@@ -311,7 +311,7 @@ fn the_harness_toml_matches_its_config() {
     ] {
         let text = format!(
             "[[platform]]\nname = \"E\"\ninvite_links = [\"https://e.test/i?*\"]\n\
-             allowed_hosts = [\"e.test\"]\n{}",
+             allowed_hosts = [\"e.test\"]\n[policy]\ntrusted_authserv_ids = [\"mx.test\"]\n{}",
             dovecot.mailbox_toml(security)
         );
         let config =
