@@ -34,6 +34,7 @@ pub mod demo;
 pub mod extract;
 pub mod journal;
 pub mod mailbox;
+pub mod metrics;
 pub mod notify;
 pub mod secret;
 pub mod signup;
