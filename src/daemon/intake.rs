@@ -176,7 +176,10 @@ async fn intake_pass(services: &Arc<Services>, jobs: &mut Jobs) -> Result<(), Da
             .db(move |j| j.receive_original(&message, &raw))
             .await?
         {
-            Received::New(job) => jobs.spawn(services, job),
+            Received::New(job) => {
+                super::fault::entered(JobState::Received);
+                jobs.spawn(services, job);
+            }
             Received::Known(record) if record.state == JobState::Filed => {
                 let to = if record.needs_human_folder {
                     Destination::NeedsHuman

@@ -36,11 +36,16 @@ pub enum Progress {
 
 /// Drives `job` until it is filed, paused by shutdown, or blocked by a temporary error.
 pub async fn drive(services: Arc<Services>, job: JobId) -> Result<Progress, DaemonError> {
+    let mut last = None;
     loop {
         let record = services
             .db(move |j| j.job(job))
             .await?
             .ok_or(DaemonError::JobMissing(job))?;
+        if last.is_some_and(|state| state != record.state) {
+            super::fault::entered(record.state);
+        }
+        last = Some(record.state);
         if record.state == JobState::Filed {
             return Ok(Progress::Finished);
         }
@@ -177,7 +182,9 @@ impl SubmitGuard for JournalGuard<'_> {
             services
                 .db(move |j| j.seal_password(job, &login, &password))
                 .await
-                .map_err(|e| e.to_string())
+                .map_err(|e| e.to_string())?;
+            super::fault::entered(JobState::SigningUp);
+            Ok(())
         }
     }
 }

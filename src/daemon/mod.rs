@@ -5,6 +5,7 @@
 //! with each transition journaled first. `run` watches until shut down; `once` drains
 //! what is there and returns. Both resume unfinished jobs from the journal first.
 
+pub mod fault;
 pub mod health;
 mod intake;
 pub mod job;
