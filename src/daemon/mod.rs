@@ -131,12 +131,21 @@ impl Services {
             .ok_or(DaemonError::JobIncomplete(job))
     }
 
-    /// Another job that already handled the same invite link, if any.
+    /// An earlier job that took the same invite link, if any.
+    ///
+    /// Only the oldest job with the link counts, and only when it is older than this one:
+    /// two forwards of one invite vetted at the same time would otherwise each find the
+    /// other and both stop, leaving nobody signed up. An oldest job that ended needing a
+    /// human before anything reached the platform (no account, no password kept: a
+    /// rejected forward) took nothing, so a later, acceptable forward may still use the
+    /// link; should a third job follow, the platform's "already used" stops it.
     pub async fn already_handled(&self, record: &JobRecord) -> Result<Option<JobId>, DaemonError> {
         let (job, url) = (record.id, record.invite_url.clone());
         let Some(url) = url else { return Ok(None) };
         let other = self.db(move |j| j.other_job_with_invite(job, &url)).await?;
-        Ok(other.map(|r| r.id))
+        Ok(other
+            .filter(|r| r.id.0 < job.0 && !took_nothing(r))
+            .map(|r| r.id))
     }
 
     /// A slot for one request to `platform`; held while its signup runs.
@@ -170,6 +179,16 @@ impl Services {
         }
         Ok(())
     }
+}
+
+/// A job that ended with a human without an account or a kept password: it never used
+/// its invite link.
+fn took_nothing(record: &JobRecord) -> bool {
+    use crate::journal::JobState::{Filed, NeedsHuman, Ticketed};
+    matches!(record.state, NeedsHuman | Ticketed | Filed)
+        && record.reason.is_some()
+        && !record.account_created
+        && !record.has_password
 }
 
 /// Runs the daemon until `shutdown` completes (Watch) or the mailbox is drained (Once).
