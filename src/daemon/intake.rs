@@ -83,8 +83,12 @@ pub(super) async fn run(services: Arc<Services>, mode: Mode) -> Result<Summary, 
         tokio::spawn(watcher.run(Arc::clone(&changed), services.shutdown.clone()));
     }
     let mut ready_sent = false;
+    // Only the watcher's signal (a change, a reconnect, the poll) starts the next look at
+    // the folder. A finished job does not: a job paused by a temporary failure would be
+    // resumed by that very look and pause again, in a busy loop, until the failure ends.
+    let mut look = true;
     loop {
-        if !services.shutdown.is_cancelled() {
+        if look && !services.shutdown.is_cancelled() {
             match intake_pass(&services, &mut jobs).await {
                 Ok(()) if !ready_sent => {
                     super::health::ready(&services, jobs.in_flight.len());
@@ -103,14 +107,14 @@ pub(super) async fn run(services: Arc<Services>, mode: Mode) -> Result<Summary, 
             }
             return Ok(jobs.summary);
         }
-        tokio::select! {
+        look = tokio::select! {
             () = services.shutdown.cancelled() => break,
-            () = changed.notified() => {}
+            () = changed.notified() => true,
             Some(done) = jobs.tasks.join_next(), if !jobs.tasks.is_empty() => {
                 jobs.finished(done.map_err(|e| DaemonError::Task(e.to_string()))?);
-                continue;
+                false
             }
-        }
+        };
     }
     drain(&services, &mut jobs).await;
     Ok(jobs.summary)
