@@ -60,7 +60,7 @@ impl Jobs {
             Ok(Progress::Paused) => self.summary.paused += 1,
             Err(e) => {
                 self.summary.failed += 1;
-                tracing::error!(%job, error = %format!("{e:#}"), "job stopped; it resumes on the next run");
+                tracing::error!(%job, error = %super::describe(&e), "job stopped; it resumes on the next run");
             }
         }
     }
@@ -97,7 +97,7 @@ pub(super) async fn run(services: Arc<Services>, mode: Mode) -> Result<Summary, 
                 Ok(()) => super::health::status(&services, jobs.in_flight.len()),
                 Err(e) if mode == Mode::Once => return Err(e),
                 Err(e) => {
-                    tracing::warn!(error = %format!("{e:#}"), "mailbox check failed; retrying")
+                    tracing::warn!(error = %super::describe(&e), "mailbox check failed; retrying")
                 }
             }
         }

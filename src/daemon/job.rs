@@ -352,7 +352,7 @@ async fn notify_step(services: &Services, record: &JobRecord) -> Result<bool, Da
     match services.notifier.send_credentials(&mail).await {
         Ok(_) => {}
         Err(e) if e.is_temporary() => {
-            tracing::warn!(%job, error = %e, "credentials mail not sent yet");
+            tracing::warn!(%job, error = %super::describe(&e), "credentials mail not sent yet");
             return Ok(false);
         }
         Err(e) => return Err(DaemonError::Notify(e)),
@@ -368,7 +368,7 @@ async fn notify_step(services: &Services, record: &JobRecord) -> Result<bool, Da
             in_reply_to: invite.message_id,
         };
         if let Err(e) = services.notifier.send_requester_note(&note).await {
-            tracing::warn!(%job, error = %e, "could not tell the requester where the credentials went");
+            tracing::warn!(%job, error = %super::describe(&e), "could not tell the requester where the credentials went");
         }
     }
     Ok(true)
@@ -405,7 +405,7 @@ async fn ticket_step(services: &Services, record: &JobRecord) -> Result<bool, Da
     match services.notifier.send_ticket(&ticket).await {
         Ok(_) => {}
         Err(e) if e.is_temporary() => {
-            tracing::warn!(%job, error = %e, "ticket not sent yet");
+            tracing::warn!(%job, error = %super::describe(&e), "ticket not sent yet");
             return Ok(false);
         }
         Err(e) => return Err(DaemonError::Notify(e)),

@@ -173,12 +173,27 @@ impl Services {
             match mailbox.file(&location, to).await {
                 Ok(_) => {}
                 Err(e) if e.is_connection_problem() => return Err(e.into()),
-                Err(e) => tracing::warn!(%job, error = %e, "message could not be filed"),
+                Err(e) => {
+                    tracing::warn!(%job, error = %describe(&e), "message could not be filed");
+                }
             }
             self.db(move |j| j.mark_filed(place.id)).await?;
         }
         Ok(())
     }
+}
+
+/// An error with all its causes, `: `-separated, for logs and tickets. (`{:#}` shows the
+/// chain for anyhow only; a thiserror enum prints its own line and nothing below.)
+pub fn describe(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = error.to_string();
+    let mut cause = error.source();
+    while let Some(inner) = cause {
+        text.push_str(": ");
+        text.push_str(&inner.to_string());
+        cause = inner.source();
+    }
+    text
 }
 
 /// A job that ended with a human without an account or a kept password: it never used
