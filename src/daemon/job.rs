@@ -12,12 +12,12 @@ use crate::config::Platform;
 use crate::extract;
 use crate::journal::{InviteRecord, JobId, JobRecord, JobState};
 use crate::mailbox::Destination;
-use crate::notify::{CredentialsMail, RequesterNote, Ticket};
+use crate::notify::{CredentialsMail, NotifyError, RequesterNote, Ticket};
 use crate::secret::Secret;
 use crate::signup::{self, FailureReason, SubmitGuard};
 use crate::vet;
 
-use super::tickets::{self, NO_LOGIN_ADDRESS, UNCERTAIN_ACCOUNT_STATE};
+use super::tickets::{self, CREDENTIALS_REFUSED, NO_LOGIN_ADDRESS, UNCERTAIN_ACCOUNT_STATE};
 use super::{DaemonError, Services};
 
 /// Retryable signup failures are retried this many times within a job.
@@ -349,13 +349,8 @@ async fn notify_step(services: &Services, record: &JobRecord) -> Result<bool, Da
         in_reply_to: invite.message_id.clone().filter(|_| same_person),
         subject_of_forward: invite.subject.clone(),
     };
-    match services.notifier.send_credentials(&mail).await {
-        Ok(_) => {}
-        Err(e) if e.is_temporary() => {
-            tracing::warn!(%job, error = %super::describe(&e), "credentials mail not sent yet");
-            return Ok(false);
-        }
-        Err(e) => return Err(DaemonError::Notify(e)),
+    if let Err(e) = services.notifier.send_credentials(&mail).await {
+        return credentials_not_sent(services, job, &login, e).await;
     }
     let note = format!("credentials sent to {login}");
     services.db(move |j| j.mark_notified(job, &note)).await?;
@@ -372,6 +367,42 @@ async fn notify_step(services: &Services, record: &JobRecord) -> Result<bool, Da
         }
     }
     Ok(true)
+}
+
+/// The credentials mail failed: the job pauses when a later try may work; it goes to a
+/// human when the mail server refused this very mail for good (the account exists and
+/// its password stays sealed for `onbehalf retry`); and it stops with an error when no
+/// mail can be sent at all (the SMTP login or TLS), which no ticket could report either.
+async fn credentials_not_sent(
+    services: &Services,
+    job: JobId,
+    login: &str,
+    error: NotifyError,
+) -> Result<bool, DaemonError> {
+    if error.is_temporary() {
+        let error = super::describe(&error);
+        tracing::warn!(%job, error, "credentials mail not sent yet");
+        return Ok(false);
+    }
+    let refused_this_mail = matches!(
+        error,
+        NotifyError::Address { .. }
+            | NotifyError::Build { .. }
+            | NotifyError::Smtp {
+                temporary: false,
+                ..
+            }
+    );
+    if !refused_this_mail {
+        return Err(DaemonError::Notify(error));
+    }
+    let detail = format!(
+        "The account for {login} was created, but the credentials mail to that address was \
+         refused for good ({}). The password was sent nowhere; it is kept, sealed in the \
+         journal, for sending again.",
+        super::describe(&error)
+    );
+    needs_human(services, job, CREDENTIALS_REFUSED, &detail).await
 }
 
 async fn ticket_step(services: &Services, record: &JobRecord) -> Result<bool, DaemonError> {
