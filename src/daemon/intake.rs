@@ -4,12 +4,12 @@
 //! drained (`once`) or the daemon is shut down (`run`). Resumes unfinished jobs first;
 //! what was handled is known from the journal, never from flags on the server.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use mail_parser::MessageParser;
 use tokio::sync::{Notify, Semaphore};
-use tokio::task::JoinSet;
+use tokio::task::{self, JoinError, JoinSet};
 
 use crate::journal::{JobId, JobState, LAST_MAILBOX_CHECK, MessageRef, Received};
 use crate::mailbox::{Destination, MessageLocation};
@@ -30,8 +30,13 @@ pub struct Summary {
     pub failed: usize,
 }
 
+/// What a job's task returns.
+type Outcome = (JobId, Result<Progress, DaemonError>);
+
 struct Jobs {
-    tasks: JoinSet<(JobId, Result<Progress, DaemonError>)>,
+    tasks: JoinSet<Outcome>,
+    /// The job each task drives, to tell which job a panicked task was.
+    task_jobs: HashMap<task::Id, JobId>,
     in_flight: HashSet<JobId>,
     seen: HashSet<String>,
     slots: Arc<Semaphore>,
@@ -45,15 +50,36 @@ impl Jobs {
         }
         self.summary.jobs += 1;
         let (services, slots) = (Arc::clone(services), Arc::clone(&self.slots));
-        self.tasks.spawn(async move {
+        let task = self.tasks.spawn(async move {
             let Ok(_slot) = slots.acquire_owned().await else {
                 return (job, Ok(Progress::Paused));
             };
             (job, job::drive(services, job).await)
         });
+        self.task_jobs.insert(task.id(), job);
     }
 
-    fn finished(&mut self, (job, result): (JobId, Result<Progress, DaemonError>)) {
+    /// Books a task that ended. One that panicked counts as failed and its job resumes
+    /// at the next look: a bug in one job must not stop the daemon.
+    fn joined(&mut self, joined: Result<(task::Id, Outcome), JoinError>) {
+        match joined {
+            Ok((id, outcome)) => {
+                self.task_jobs.remove(&id);
+                self.finished(outcome);
+            }
+            Err(error) => {
+                let job = self.task_jobs.remove(&error.id());
+                if let Some(job) = job {
+                    self.in_flight.remove(&job);
+                }
+                self.summary.failed += 1;
+                let job = job.map(|j| j.to_string()).unwrap_or_default();
+                tracing::error!(job, %error, "job task ended abnormally; it resumes later");
+            }
+        }
+    }
+
+    fn finished(&mut self, (job, result): Outcome) {
         self.in_flight.remove(&job);
         match result {
             Ok(Progress::Finished) => self.summary.finished += 1,
@@ -71,6 +97,7 @@ pub(super) async fn run(services: Arc<Services>, mode: Mode) -> Result<Summary, 
     let concurrency = services.config.daemon.concurrency;
     let mut jobs = Jobs {
         tasks: JoinSet::new(),
+        task_jobs: HashMap::new(),
         in_flight: HashSet::new(),
         seen: HashSet::new(),
         slots: Arc::new(Semaphore::new(concurrency)),
@@ -88,6 +115,7 @@ pub(super) async fn run(services: Arc<Services>, mode: Mode) -> Result<Summary, 
     // resumed by that very look and pause again, in a busy loop, until the failure ends.
     let mut look = true;
     loop {
+        let mut failed_look = None;
         if look && !services.shutdown.is_cancelled() {
             match intake_pass(&services, &mut jobs).await {
                 Ok(()) if !ready_sent => {
@@ -95,23 +123,25 @@ pub(super) async fn run(services: Arc<Services>, mode: Mode) -> Result<Summary, 
                     ready_sent = true;
                 }
                 Ok(()) => super::health::status(&services, jobs.in_flight.len()),
-                Err(e) if mode == Mode::Once => return Err(e),
+                Err(e) if mode == Mode::Once => failed_look = Some(e),
                 Err(e) => {
                     tracing::warn!(error = %super::describe(&e), "mailbox check failed; retrying")
                 }
             }
         }
         if mode == Mode::Once {
-            while let Some(done) = jobs.tasks.join_next().await {
-                jobs.finished(done.map_err(|e| DaemonError::Task(e.to_string()))?);
+            // Jobs already started finish first, even when the look failed half-way:
+            // returning would drop (cancel) them in the middle of a step.
+            while let Some(joined) = jobs.tasks.join_next_with_id().await {
+                jobs.joined(joined);
             }
-            return Ok(jobs.summary);
+            return failed_look.map_or(Ok(jobs.summary), Err);
         }
         look = tokio::select! {
             () = services.shutdown.cancelled() => break,
             () = changed.notified() => true,
-            Some(done) = jobs.tasks.join_next(), if !jobs.tasks.is_empty() => {
-                jobs.finished(done.map_err(|e| DaemonError::Task(e.to_string()))?);
+            Some(joined) = jobs.tasks.join_next_with_id(), if !jobs.tasks.is_empty() => {
+                jobs.joined(joined);
                 false
             }
         };
@@ -125,9 +155,8 @@ async fn drain(services: &Services, jobs: &mut Jobs) {
     let grace = super::shutdown_grace(&services.config);
     let deadline = tokio::time::Instant::now() + grace;
     while !jobs.tasks.is_empty() {
-        match tokio::time::timeout_at(deadline, jobs.tasks.join_next()).await {
-            Ok(Some(Ok(done))) => jobs.finished(done),
-            Ok(Some(Err(e))) => tracing::error!(error = %e, "job task failed"),
+        match tokio::time::timeout_at(deadline, jobs.tasks.join_next_with_id()).await {
+            Ok(Some(joined)) => jobs.joined(joined),
             Ok(None) => break,
             Err(_) => {
                 tracing::warn!(
