@@ -8,6 +8,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use mail_parser::MessageParser;
+
 use crate::config::Platform;
 use crate::extract;
 use crate::journal::{InviteRecord, JobId, JobRecord, JobState};
@@ -412,6 +414,14 @@ async fn ticket_step(services: &Services, record: &JobRecord) -> Result<bool, Da
         .clone()
         .unwrap_or_else(|| "unknown".to_owned());
     let history = services.db(move |j| j.history(job)).await?;
+    let original = services
+        .raw(job)
+        .await
+        .map(|r| r.to_vec())
+        .unwrap_or_default();
+    // A forward rejected by extract never had its requester recorded: the ticket's
+    // Reply-To is then the original's From, so answering it reaches whoever forwarded it.
+    let requester = record.requester.clone().or_else(|| sender_of(&original));
     let ticket = Ticket {
         job_id: job.to_string(),
         headline: tickets::headline(&reason).to_owned(),
@@ -425,13 +435,9 @@ async fn ticket_step(services: &Services, record: &JobRecord) -> Result<bool, Da
             .iter()
             .map(|t| format!("{} {}: {}", t.at, t.to.as_str(), t.note))
             .collect(),
-        requester: record.requester.clone(),
+        requester,
         platform: record.platform.clone(),
-        original: services
-            .raw(job)
-            .await
-            .map(|r| r.to_vec())
-            .unwrap_or_default(),
+        original,
     };
     match services.notifier.send_ticket(&ticket).await {
         Ok(_) => {}
@@ -445,6 +451,13 @@ async fn ticket_step(services: &Services, record: &JobRecord) -> Result<bool, Da
         .db(move |j| j.transition(job, JobState::Ticketed, "ticket sent"))
         .await?;
     Ok(true)
+}
+
+/// The first From address of a message, if it has one.
+fn sender_of(raw: &[u8]) -> Option<String> {
+    let headers = MessageParser::new().parse_headers(raw)?;
+    let address = headers.from()?.first()?.address()?;
+    Some(address.to_owned())
 }
 
 async fn file_step(
