@@ -12,7 +12,7 @@ use tokio::sync::{Notify, Semaphore};
 use tokio::task::{self, JoinError, JoinSet};
 
 use crate::journal::{JobId, JobState, LAST_MAILBOX_CHECK, MessageRef, Received};
-use crate::mailbox::{Destination, MessageLocation};
+use crate::mailbox::{Destination, Fetched, MailboxError, MessageLocation};
 
 use super::job::{self, Progress};
 use super::{DaemonError, Mode, Services};
@@ -175,6 +175,62 @@ fn location_key(location: &MessageLocation) -> String {
     format!("{:?}/{}", location.uidvalidity, location.name)
 }
 
+/// Fetches one message and records it in the journal; `None` when it left the folder
+/// before it could be read (a person moved it). A message over `limits.max_message_bytes`
+/// is not downloaded: its header section is recorded and its new job goes straight to a
+/// human with reason `too_large`. (Should the process die between the two writes, the
+/// job resumes from `received` with the header alone, which extract answers with
+/// `no_invite_link`: still one ticket, under a vaguer reason.)
+async fn record_message(
+    services: &Services,
+    location: &MessageLocation,
+    source: &str,
+) -> Result<Option<Received>, DaemonError> {
+    let limit = services.config.limits.max_message_bytes;
+    let fetched = services
+        .mailbox
+        .lock()
+        .await
+        .fetch_within(location, limit)
+        .await;
+    let (raw, too_large) = match fetched {
+        Ok(Fetched::Whole(raw)) => (raw, None),
+        Ok(Fetched::TooLarge { size, header }) => (header, Some(size)),
+        Err(MailboxError::Gone { .. }) => {
+            tracing::info!(%location, "the message left the folder before it was read");
+            return Ok(None);
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let message_id = MessageParser::new()
+        .parse_headers(&raw)
+        .and_then(|m| m.message_id().map(str::to_owned));
+    let message = MessageRef::new(
+        source.to_owned(),
+        location.uidvalidity,
+        location.uid,
+        location.name.clone(),
+        message_id.as_deref(),
+        &raw,
+    );
+    let received = services
+        .db(move |j| j.receive_original(&message, &raw))
+        .await?;
+    if let (Received::New(job), Some(size)) = (&received, too_large) {
+        let job = *job;
+        let detail = format!(
+            "The email is {} kB, above the limit of {} kB (limits.max_message_bytes), so it \
+             was not downloaded: only its headers are attached.",
+            size.div_ceil(1024),
+            limit / 1024
+        );
+        services
+            .db(move |j| j.needs_human(job, "too_large", &detail))
+            .await?;
+    }
+    Ok(Some(received))
+}
+
 /// One look at the folder: every message not yet seen in this run is fetched, recorded
 /// and started (new) or resumed (known and unfinished) or re-filed (known and done).
 async fn intake_pass(services: &Arc<Services>, jobs: &mut Jobs) -> Result<(), DaemonError> {
@@ -193,22 +249,10 @@ async fn intake_pass(services: &Arc<Services>, jobs: &mut Jobs) -> Result<(), Da
         if jobs.seen.contains(&key) {
             continue;
         }
-        let raw = services.mailbox.lock().await.fetch(&location).await?;
-        let message_id = MessageParser::new()
-            .parse_headers(&raw)
-            .and_then(|m| m.message_id().map(str::to_owned));
-        let message = MessageRef::new(
-            source.clone(),
-            location.uidvalidity,
-            location.uid,
-            location.name.clone(),
-            message_id.as_deref(),
-            &raw,
-        );
-        match services
-            .db(move |j| j.receive_original(&message, &raw))
-            .await?
-        {
+        let Some(received) = record_message(services, &location, &source).await? else {
+            continue;
+        };
+        match received {
             Received::New(job) => {
                 super::fault::entered(JobState::Received);
                 jobs.spawn(services, job);
