@@ -143,6 +143,9 @@ async fn vet_step(services: &Services, record: &JobRecord) -> Result<bool, Daemo
     let job = record.id;
     let raw = services.raw(job).await?;
     let invite = invite_of(record)?;
+    // Held until this job is vetted (or rejected): another forward of the same invite
+    // then finds it and stops.
+    let _turn = services.vetting.lock().await;
     if let Some(earlier) = services.already_handled(record).await? {
         let detail = format!(
             "This invite was already handled by {earlier}; the same invitation was forwarded \

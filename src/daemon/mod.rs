@@ -77,6 +77,9 @@ pub struct Services {
     pub mailbox_health: Arc<Health>,
     /// The watched mailbox and folder, for status lines (no secrets).
     pub source: String,
+    /// Held from a job's duplicate check to its move to `vetted`: one job at a time may
+    /// claim an invite link.
+    pub vetting: Mutex<()>,
     /// At most this many requests in flight to one platform.
     platform_slots: HashMap<String, Semaphore>,
 }
@@ -106,6 +109,7 @@ impl Services {
             notifier,
             signup,
             shutdown,
+            vetting: Mutex::new(()),
             platform_slots,
         }
     }
@@ -131,20 +135,19 @@ impl Services {
             .ok_or(DaemonError::JobIncomplete(job))
     }
 
-    /// An earlier job that took the same invite link, if any.
-    ///
-    /// Only the oldest job with the link counts, and only when it is older than this one:
-    /// two forwards of one invite vetted at the same time would otherwise each find the
-    /// other and both stop, leaving nobody signed up. An oldest job that ended needing a
-    /// human before anything reached the platform (no account, no password kept: a
-    /// rejected forward) took nothing, so a later, acceptable forward may still use the
-    /// link; should a third job follow, the platform's "already used" stops it.
+    /// Another job that took the same invite link, if any: one vetted (or further) for
+    /// it, whichever came first. Call it while holding [`Services::vetting`] up to this
+    /// job's own move to `vetted`, so two forwards of one invite cannot both pass. A job
+    /// that ended with a human before reaching the platform (no account, no password
+    /// kept: a rejected forward) took nothing, so a later, acceptable forward may still
+    /// use the link.
     pub async fn already_handled(&self, record: &JobRecord) -> Result<Option<JobId>, DaemonError> {
         let (job, url) = (record.id, record.invite_url.clone());
         let Some(url) = url else { return Ok(None) };
-        let other = self.db(move |j| j.other_job_with_invite(job, &url)).await?;
-        Ok(other
-            .filter(|r| r.id.0 < job.0 && !took_nothing(r))
+        let others = self.db(move |j| j.jobs_with_invite(&url)).await?;
+        Ok(others
+            .into_iter()
+            .find(|r| r.id != job && took_link(r))
             .map(|r| r.id))
     }
 
@@ -196,14 +199,17 @@ pub fn describe(error: &(dyn std::error::Error + 'static)) -> String {
     text
 }
 
-/// A job that ended with a human without an account or a kept password: it never used
-/// its invite link.
-fn took_nothing(record: &JobRecord) -> bool {
-    use crate::journal::JobState::{Filed, NeedsHuman, Ticketed};
-    matches!(record.state, NeedsHuman | Ticketed | Filed)
-        && record.reason.is_some()
-        && !record.account_created
-        && !record.has_password
+/// Whether a job used (or is about to use) its invite link: it passed vetting and did
+/// not end with a human before anything was created.
+fn took_link(record: &JobRecord) -> bool {
+    use crate::journal::JobState::*;
+    match record.state {
+        Received | Extracted => false,
+        Vetted | SigningUp | SignedUp | Notified => true,
+        NeedsHuman | Ticketed | Filed => {
+            record.reason.is_none() || record.account_created || record.has_password
+        }
+    }
 }
 
 /// Runs the daemon until `shutdown` completes (Watch) or the mailbox is drained (Once).
