@@ -191,29 +191,33 @@ impl Env {
         self.spawn_command(self.command("run"))
     }
 
-    /// `onbehalf status` (text, or JSON parsed).
-    pub fn status(&self) -> String {
-        let output = self.command("status").output().unwrap();
-        assert!(output.status.success(), "{output:?}");
+    /// Runs a short command (`status`, `retry`) to the end; what it printed, on stdout
+    /// and stderr, joins the logs checked for secrets. Returns stdout.
+    fn short(&self, verb: &str, args: &[&str]) -> String {
+        let output = self.command(verb).args(args).output().unwrap();
+        let stdout = String::from_utf8(output.stdout).unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
         self.logs
             .lock()
             .unwrap()
-            .push_str(&String::from_utf8_lossy(&output.stderr));
-        String::from_utf8(output.stdout).unwrap()
+            .push_str(&format!("{stdout}{stderr}"));
+        assert!(output.status.success(), "{verb} failed:\n{stdout}{stderr}");
+        stdout
+    }
+
+    /// `onbehalf status`, as text.
+    pub fn status(&self) -> String {
+        self.short("status", &[])
+    }
+
+    /// `onbehalf status --json`, parsed.
+    pub fn status_json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.short("status", &["--json"])).unwrap()
     }
 
     /// `onbehalf retry JOB`; returns what it printed.
     pub fn retry(&self, job: &str) -> String {
-        let output = self.command("retry").arg(job).output().unwrap();
-        assert!(output.status.success(), "{output:?}");
-        String::from_utf8(output.stdout).unwrap()
-    }
-
-    pub fn status_json(&self) -> serde_json::Value {
-        let mut command = self.command("status");
-        let output = command.arg("--json").output().unwrap();
-        assert!(output.status.success(), "{output:?}");
-        serde_json::from_slice(&output.stdout).unwrap()
+        self.short("retry", &[job])
     }
 
     fn spawn_command(&self, mut command: Command) -> Running {

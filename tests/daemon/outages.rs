@@ -204,3 +204,25 @@ async fn credentials_refused_for_good_become_a_ticket_and_retry_sends_them() {
     env.assert_credentials("bouncing@partner.test");
     assert_eq!(mails::tickets(&env.mails()).len(), 1);
 }
+
+/// `run` started while the IMAP server is down keeps trying, and catches up once it is up.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn run_started_while_dovecot_is_down_catches_up() {
+    let mut env = Env::start().await;
+    env.dovecot.stop();
+    let mut running = env.run();
+    wait_until("a failed mailbox check", || {
+        running.stderr().contains("cannot open the mailbox")
+    });
+    assert_eq!(
+        env.status_json()["seconds_since_last_check"],
+        serde_json::Value::Null
+    );
+
+    env.dovecot.start_again();
+    forwarded(&env, "late@partner.test", Behaviour::Normal).await;
+    wait_until_done(&env, "late@partner.test", 1).await;
+    stop(&env, &mut running);
+    assert_eq!(env.accounts(), ["late@partner.test"]);
+    assert!(env.status().contains("✓ mailbox checked"));
+}
