@@ -9,6 +9,7 @@
 //! folders in Dovecot. Every run's stderr is kept, and when a test ends no secret (IMAP
 //! or SMTP password, generated password, invite token) may appear in it.
 //!
+//! - `setup`: the config file; `running`: a background `onbehalf` process.
 //! - `forward`: builds Gmail-style forwards and rewrites `samples/` to the simulator.
 //! - `mails`: reads what the SMTP server received.
 //! - `happy`: one invite, every client format, duplicates, a colleague forwarding.
@@ -24,18 +25,22 @@ mod forward;
 mod happy;
 mod mails;
 mod outages;
+mod running;
+mod setup;
 mod tickets;
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, ExitStatus, Stdio};
+use std::process::{Command, ExitStatus, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use onbehalf::config::ImapSecurity;
 use onbehalf::sim::{SimOptions, Simulator};
 use support::dovecot::{Dovecot, DovecotOptions};
 use support::smtp::{SmtpOptions, SmtpServer};
+
+pub(crate) use running::Running;
+use setup::{config_toml, platform_toml};
 
 pub(crate) const IMAP_PASSWORD: &str = "imap-Secr3t-8472";
 pub(crate) const SMTP_USER: &str = "onbehalf";
@@ -311,57 +316,6 @@ impl Drop for Env {
     }
 }
 
-/// A running `onbehalf` process; killed on drop.
-pub(crate) struct Running {
-    child: Child,
-    stderr: Arc<Mutex<String>>,
-    reader: Option<std::thread::JoinHandle<()>>,
-}
-
-impl Running {
-    /// Waits for the process to exit; kills it and fails after `limit`.
-    pub fn wait(&mut self, limit: Duration) -> ExitStatus {
-        let deadline = Instant::now() + limit;
-        loop {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                if let Some(reader) = self.reader.take() {
-                    reader.join().unwrap();
-                }
-                return status;
-            }
-            if Instant::now() > deadline {
-                let _ = self.child.kill();
-                panic!("onbehalf did not exit within {limit:?}:\n{}", self.stderr());
-            }
-            std::thread::sleep(Duration::from_millis(10));
-        }
-    }
-
-    /// Sends a signal (`TERM`, `KILL`) to the process.
-    pub fn signal(&self, name: &str) {
-        let status = Command::new("kill")
-            .arg(format!("-{name}"))
-            .arg(self.child.id().to_string())
-            .status()
-            .unwrap();
-        assert!(status.success());
-    }
-
-    /// Its stderr so far.
-    pub fn stderr(&self) -> String {
-        self.stderr.lock().unwrap().clone()
-    }
-}
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        if self.child.try_wait().ok().flatten().is_none() {
-            let _ = self.child.kill();
-            let _ = self.child.wait();
-        }
-    }
-}
-
 /// Polls `condition` every 20 ms until it holds; fails after [`DEADLINE`].
 pub(crate) fn wait_until(what: &str, mut condition: impl FnMut() -> bool) {
     let deadline = Instant::now() + DEADLINE;
@@ -382,63 +336,6 @@ pub(crate) async fn wait_for_folder(env: &Env, folder: &str, count: usize) {
         );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-}
-
-fn config_toml(dovecot: &Dovecot, smtp: &SmtpServer, sim: &Simulator, setup: &Setup) -> String {
-    let mailbox = dovecot.mailbox_toml(ImapSecurity::Tls);
-    let platform = platform_toml("Engage", &sim.authority(), "sim-ca.pem");
-    format!(
-        r#"[limits]
-max_message_bytes = 524288
-
-{platform}
-{mailbox}poll_interval = "{poll}"
-
-[smtp]
-host = "127.0.0.1"
-port = {smtp_port}
-security = "starttls"
-username = "{SMTP_USER}"
-password_file = "smtp-password"
-ca_file = "{smtp_ca}"
-from = "Support <support@corp.example>"
-timeout = "5s"
-retries = 2
-retry_backoff = "100ms"
-
-[notify]
-ticket_to = "{HELPDESK}"
-
-[policy]
-trusted_authserv_ids = ["mx.corp.example"]
-
-[daemon]
-state_dir = "state"
-shutdown_grace = "10s"
-{daemon}
-"#,
-        poll = setup.poll_interval,
-        smtp_port = smtp.port(),
-        smtp_ca = smtp.ca_file().display(),
-        daemon = setup.daemon,
-    )
-}
-
-/// A `[[platform]]` table for a simulator. Tables come last in the file, after the
-/// sections, so they can be appended.
-fn platform_toml(name: &str, authority: &str, ca_file: &str) -> String {
-    format!(
-        r#"
-[[platform]]
-name = "{name}"
-invite_links = ["https://{authority}/invitations/accept?*"]
-allowed_hosts = ["{authority}"]
-success_url = "https://{authority}/home*"
-tick_checkboxes = ["accept_terms"]
-ca_file = "{ca_file}"
-request_timeout = "5s"
-"#
-    )
 }
 
 /// The path of a file in `samples/`.
