@@ -186,3 +186,36 @@ async fn a_delivery_wakes_the_watcher() {
     watcher.await.unwrap();
     assert!(!health.watching());
 }
+
+#[tokio::test]
+async fn fetch_within_reads_only_the_header_of_a_message_over_the_limit() {
+    use onbehalf::mailbox::Fetched;
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let mut mailbox = maildir(root, Duration::from_secs(60));
+    let header = "From: jane@partner.test\r\nSubject: Fwd: big\r\n\r\n";
+    let big = format!("{header}{}\n\nmore\n", "x".repeat(4096));
+    deliver(root, "1700000001.M1P1.host", &big);
+    deliver(root, "1700000002.M2P1.host", "Subject: small\n\nbody\n");
+    let listing = mailbox.list().await.unwrap();
+    let [large, small] = listing.messages.as_slice() else {
+        panic!()
+    };
+
+    let fetched = mailbox.fetch_within(large, 1024).await.unwrap();
+    assert_eq!(
+        fetched,
+        Fetched::TooLarge {
+            size: big.len() as u64,
+            header: header.as_bytes().to_vec()
+        }
+    );
+    assert_eq!(
+        mailbox.fetch_within(small, 1024).await.unwrap(),
+        Fetched::Whole(b"Subject: small\n\nbody\n".to_vec())
+    );
+    assert_eq!(
+        mailbox.fetch_within(large, big.len()).await.unwrap(),
+        Fetched::Whole(big.into_bytes())
+    );
+}

@@ -4,15 +4,15 @@
 //! drained (`once`) or the daemon is shut down (`run`). Resumes unfinished jobs first;
 //! what was handled is known from the journal, never from flags on the server.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use mail_parser::MessageParser;
 use tokio::sync::{Notify, Semaphore};
-use tokio::task::JoinSet;
+use tokio::task::{self, JoinError, JoinSet};
 
 use crate::journal::{JobId, JobState, LAST_MAILBOX_CHECK, MessageRef, Received};
-use crate::mailbox::{Destination, MessageLocation};
+use crate::mailbox::{Destination, Fetched, MailboxError, MessageLocation};
 
 use super::job::{self, Progress};
 use super::{DaemonError, Mode, Services};
@@ -30,8 +30,13 @@ pub struct Summary {
     pub failed: usize,
 }
 
+/// What a job's task returns.
+type Outcome = (JobId, Result<Progress, DaemonError>);
+
 struct Jobs {
-    tasks: JoinSet<(JobId, Result<Progress, DaemonError>)>,
+    tasks: JoinSet<Outcome>,
+    /// The job each task drives, to tell which job a panicked task was.
+    task_jobs: HashMap<task::Id, JobId>,
     in_flight: HashSet<JobId>,
     seen: HashSet<String>,
     slots: Arc<Semaphore>,
@@ -45,22 +50,43 @@ impl Jobs {
         }
         self.summary.jobs += 1;
         let (services, slots) = (Arc::clone(services), Arc::clone(&self.slots));
-        self.tasks.spawn(async move {
+        let task = self.tasks.spawn(async move {
             let Ok(_slot) = slots.acquire_owned().await else {
                 return (job, Ok(Progress::Paused));
             };
             (job, job::drive(services, job).await)
         });
+        self.task_jobs.insert(task.id(), job);
     }
 
-    fn finished(&mut self, (job, result): (JobId, Result<Progress, DaemonError>)) {
+    /// Books a task that ended. One that panicked counts as failed and its job resumes
+    /// at the next look: a bug in one job must not stop the daemon.
+    fn joined(&mut self, joined: Result<(task::Id, Outcome), JoinError>) {
+        match joined {
+            Ok((id, outcome)) => {
+                self.task_jobs.remove(&id);
+                self.finished(outcome);
+            }
+            Err(error) => {
+                let job = self.task_jobs.remove(&error.id());
+                if let Some(job) = job {
+                    self.in_flight.remove(&job);
+                }
+                self.summary.failed += 1;
+                let job = job.map(|j| j.to_string()).unwrap_or_default();
+                tracing::error!(job, %error, "job task ended abnormally; it resumes later");
+            }
+        }
+    }
+
+    fn finished(&mut self, (job, result): Outcome) {
         self.in_flight.remove(&job);
         match result {
             Ok(Progress::Finished) => self.summary.finished += 1,
             Ok(Progress::Paused) => self.summary.paused += 1,
             Err(e) => {
                 self.summary.failed += 1;
-                tracing::error!(%job, error = %format!("{e:#}"), "job stopped; it resumes on the next run");
+                tracing::error!(%job, error = %super::describe(&e), "job stopped; it resumes on the next run");
             }
         }
     }
@@ -71,6 +97,7 @@ pub(super) async fn run(services: Arc<Services>, mode: Mode) -> Result<Summary, 
     let concurrency = services.config.daemon.concurrency;
     let mut jobs = Jobs {
         tasks: JoinSet::new(),
+        task_jobs: HashMap::new(),
         in_flight: HashSet::new(),
         seen: HashSet::new(),
         slots: Arc::new(Semaphore::new(concurrency)),
@@ -83,34 +110,41 @@ pub(super) async fn run(services: Arc<Services>, mode: Mode) -> Result<Summary, 
         tokio::spawn(watcher.run(Arc::clone(&changed), services.shutdown.clone()));
     }
     let mut ready_sent = false;
+    // Only the watcher's signal (a change, a reconnect, the poll) starts the next look at
+    // the folder. A finished job does not: a job paused by a temporary failure would be
+    // resumed by that very look and pause again, in a busy loop, until the failure ends.
+    let mut look = true;
     loop {
-        if !services.shutdown.is_cancelled() {
+        let mut failed_look = None;
+        if look && !services.shutdown.is_cancelled() {
             match intake_pass(&services, &mut jobs).await {
                 Ok(()) if !ready_sent => {
                     super::health::ready(&services, jobs.in_flight.len());
                     ready_sent = true;
                 }
                 Ok(()) => super::health::status(&services, jobs.in_flight.len()),
-                Err(e) if mode == Mode::Once => return Err(e),
+                Err(e) if mode == Mode::Once => failed_look = Some(e),
                 Err(e) => {
-                    tracing::warn!(error = %format!("{e:#}"), "mailbox check failed; retrying")
+                    tracing::warn!(error = %super::describe(&e), "mailbox check failed; retrying")
                 }
             }
         }
         if mode == Mode::Once {
-            while let Some(done) = jobs.tasks.join_next().await {
-                jobs.finished(done.map_err(|e| DaemonError::Task(e.to_string()))?);
+            // Jobs already started finish first, even when the look failed half-way:
+            // returning would drop (cancel) them in the middle of a step.
+            while let Some(joined) = jobs.tasks.join_next_with_id().await {
+                jobs.joined(joined);
             }
-            return Ok(jobs.summary);
+            return failed_look.map_or(Ok(jobs.summary), Err);
         }
-        tokio::select! {
+        look = tokio::select! {
             () = services.shutdown.cancelled() => break,
-            () = changed.notified() => {}
-            Some(done) = jobs.tasks.join_next(), if !jobs.tasks.is_empty() => {
-                jobs.finished(done.map_err(|e| DaemonError::Task(e.to_string()))?);
-                continue;
+            () = changed.notified() => true,
+            Some(joined) = jobs.tasks.join_next_with_id(), if !jobs.tasks.is_empty() => {
+                jobs.joined(joined);
+                false
             }
-        }
+        };
     }
     drain(&services, &mut jobs).await;
     Ok(jobs.summary)
@@ -121,9 +155,8 @@ async fn drain(services: &Services, jobs: &mut Jobs) {
     let grace = super::shutdown_grace(&services.config);
     let deadline = tokio::time::Instant::now() + grace;
     while !jobs.tasks.is_empty() {
-        match tokio::time::timeout_at(deadline, jobs.tasks.join_next()).await {
-            Ok(Some(Ok(done))) => jobs.finished(done),
-            Ok(Some(Err(e))) => tracing::error!(error = %e, "job task failed"),
+        match tokio::time::timeout_at(deadline, jobs.tasks.join_next_with_id()).await {
+            Ok(Some(joined)) => jobs.joined(joined),
             Ok(None) => break,
             Err(_) => {
                 tracing::warn!(
@@ -140,6 +173,62 @@ async fn drain(services: &Services, jobs: &mut Jobs) {
 
 fn location_key(location: &MessageLocation) -> String {
     format!("{:?}/{}", location.uidvalidity, location.name)
+}
+
+/// Fetches one message and records it in the journal; `None` when it left the folder
+/// before it could be read (a person moved it). A message over `limits.max_message_bytes`
+/// is not downloaded: its header section is recorded and its new job goes straight to a
+/// human with reason `too_large`. (Should the process die between the two writes, the
+/// job resumes from `received` with the header alone, which extract answers with
+/// `no_invite_link`: still one ticket, under a vaguer reason.)
+async fn record_message(
+    services: &Services,
+    location: &MessageLocation,
+    source: &str,
+) -> Result<Option<Received>, DaemonError> {
+    let limit = services.config.limits.max_message_bytes;
+    let fetched = services
+        .mailbox
+        .lock()
+        .await
+        .fetch_within(location, limit)
+        .await;
+    let (raw, too_large) = match fetched {
+        Ok(Fetched::Whole(raw)) => (raw, None),
+        Ok(Fetched::TooLarge { size, header }) => (header, Some(size)),
+        Err(MailboxError::Gone { .. }) => {
+            tracing::info!(%location, "the message left the folder before it was read");
+            return Ok(None);
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let message_id = MessageParser::new()
+        .parse_headers(&raw)
+        .and_then(|m| m.message_id().map(str::to_owned));
+    let message = MessageRef::new(
+        source.to_owned(),
+        location.uidvalidity,
+        location.uid,
+        location.name.clone(),
+        message_id.as_deref(),
+        &raw,
+    );
+    let received = services
+        .db(move |j| j.receive_original(&message, &raw))
+        .await?;
+    if let (Received::New(job), Some(size)) = (&received, too_large) {
+        let job = *job;
+        let detail = format!(
+            "The email is {} kB, above the limit of {} kB (limits.max_message_bytes), so it \
+             was not downloaded: only its headers are attached.",
+            size.div_ceil(1024),
+            limit / 1024
+        );
+        services
+            .db(move |j| j.needs_human(job, "too_large", &detail))
+            .await?;
+    }
+    Ok(Some(received))
 }
 
 /// One look at the folder: every message not yet seen in this run is fetched, recorded
@@ -160,23 +249,14 @@ async fn intake_pass(services: &Arc<Services>, jobs: &mut Jobs) -> Result<(), Da
         if jobs.seen.contains(&key) {
             continue;
         }
-        let raw = services.mailbox.lock().await.fetch(&location).await?;
-        let message_id = MessageParser::new()
-            .parse_headers(&raw)
-            .and_then(|m| m.message_id().map(str::to_owned));
-        let message = MessageRef::new(
-            source.clone(),
-            location.uidvalidity,
-            location.uid,
-            location.name.clone(),
-            message_id.as_deref(),
-            &raw,
-        );
-        match services
-            .db(move |j| j.receive_original(&message, &raw))
-            .await?
-        {
-            Received::New(job) => jobs.spawn(services, job),
+        let Some(received) = record_message(services, &location, &source).await? else {
+            continue;
+        };
+        match received {
+            Received::New(job) => {
+                super::fault::entered(JobState::Received);
+                jobs.spawn(services, job);
+            }
             Received::Known(record) if record.state == JobState::Filed => {
                 let to = if record.needs_human_folder {
                     Destination::NeedsHuman

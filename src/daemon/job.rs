@@ -8,16 +8,18 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use mail_parser::MessageParser;
+
 use crate::config::Platform;
 use crate::extract;
 use crate::journal::{InviteRecord, JobId, JobRecord, JobState};
 use crate::mailbox::Destination;
-use crate::notify::{CredentialsMail, RequesterNote, Ticket};
+use crate::notify::{CredentialsMail, NotifyError, RequesterNote, Ticket};
 use crate::secret::Secret;
 use crate::signup::{self, FailureReason, SubmitGuard};
 use crate::vet;
 
-use super::tickets::{self, NO_LOGIN_ADDRESS, UNCERTAIN_ACCOUNT_STATE};
+use super::tickets::{self, CREDENTIALS_REFUSED, NO_LOGIN_ADDRESS, UNCERTAIN_ACCOUNT_STATE};
 use super::{DaemonError, Services};
 
 /// Retryable signup failures are retried this many times within a job.
@@ -36,11 +38,16 @@ pub enum Progress {
 
 /// Drives `job` until it is filed, paused by shutdown, or blocked by a temporary error.
 pub async fn drive(services: Arc<Services>, job: JobId) -> Result<Progress, DaemonError> {
+    let mut last = None;
     loop {
         let record = services
             .db(move |j| j.job(job))
             .await?
             .ok_or(DaemonError::JobMissing(job))?;
+        if last.is_some_and(|state| state != record.state) {
+            super::fault::entered(record.state);
+        }
+        last = Some(record.state);
         if record.state == JobState::Filed {
             return Ok(Progress::Finished);
         }
@@ -136,6 +143,9 @@ async fn vet_step(services: &Services, record: &JobRecord) -> Result<bool, Daemo
     let job = record.id;
     let raw = services.raw(job).await?;
     let invite = invite_of(record)?;
+    // Held until this job is vetted (or rejected): another forward of the same invite
+    // then finds it and stops.
+    let _turn = services.vetting.lock().await;
     if let Some(earlier) = services.already_handled(record).await? {
         let detail = format!(
             "This invite was already handled by {earlier}; the same invitation was forwarded \
@@ -177,7 +187,9 @@ impl SubmitGuard for JournalGuard<'_> {
             services
                 .db(move |j| j.seal_password(job, &login, &password))
                 .await
-                .map_err(|e| e.to_string())
+                .map_err(|e| e.to_string())?;
+            super::fault::entered(JobState::SigningUp);
+            Ok(())
         }
     }
 }
@@ -342,13 +354,8 @@ async fn notify_step(services: &Services, record: &JobRecord) -> Result<bool, Da
         in_reply_to: invite.message_id.clone().filter(|_| same_person),
         subject_of_forward: invite.subject.clone(),
     };
-    match services.notifier.send_credentials(&mail).await {
-        Ok(_) => {}
-        Err(e) if e.is_temporary() => {
-            tracing::warn!(%job, error = %e, "credentials mail not sent yet");
-            return Ok(false);
-        }
-        Err(e) => return Err(DaemonError::Notify(e)),
+    if let Err(e) = services.notifier.send_credentials(&mail).await {
+        return credentials_not_sent(services, job, &login, e).await;
     }
     let note = format!("credentials sent to {login}");
     services.db(move |j| j.mark_notified(job, &note)).await?;
@@ -361,10 +368,46 @@ async fn notify_step(services: &Services, record: &JobRecord) -> Result<bool, Da
             in_reply_to: invite.message_id,
         };
         if let Err(e) = services.notifier.send_requester_note(&note).await {
-            tracing::warn!(%job, error = %e, "could not tell the requester where the credentials went");
+            tracing::warn!(%job, error = %super::describe(&e), "could not tell the requester where the credentials went");
         }
     }
     Ok(true)
+}
+
+/// The credentials mail failed: the job pauses when a later try may work; it goes to a
+/// human when the mail server refused this very mail for good (the account exists and
+/// its password stays sealed for `onbehalf retry`); and it stops with an error when no
+/// mail can be sent at all (the SMTP login or TLS), which no ticket could report either.
+async fn credentials_not_sent(
+    services: &Services,
+    job: JobId,
+    login: &str,
+    error: NotifyError,
+) -> Result<bool, DaemonError> {
+    if error.is_temporary() {
+        let error = super::describe(&error);
+        tracing::warn!(%job, error, "credentials mail not sent yet");
+        return Ok(false);
+    }
+    let refused_this_mail = matches!(
+        error,
+        NotifyError::Address { .. }
+            | NotifyError::Build { .. }
+            | NotifyError::Smtp {
+                temporary: false,
+                ..
+            }
+    );
+    if !refused_this_mail {
+        return Err(DaemonError::Notify(error));
+    }
+    let detail = format!(
+        "The account for {login} was created, but the credentials mail to that address was \
+         refused for good ({}). The password was sent nowhere; it is kept, sealed in the \
+         journal, for sending again.",
+        super::describe(&error)
+    );
+    needs_human(services, job, CREDENTIALS_REFUSED, &detail).await
 }
 
 async fn ticket_step(services: &Services, record: &JobRecord) -> Result<bool, DaemonError> {
@@ -374,6 +417,14 @@ async fn ticket_step(services: &Services, record: &JobRecord) -> Result<bool, Da
         .clone()
         .unwrap_or_else(|| "unknown".to_owned());
     let history = services.db(move |j| j.history(job)).await?;
+    let original = services
+        .raw(job)
+        .await
+        .map(|r| r.to_vec())
+        .unwrap_or_default();
+    // A forward rejected by extract never had its requester recorded: the ticket's
+    // Reply-To is then the original's From, so answering it reaches whoever forwarded it.
+    let requester = record.requester.clone().or_else(|| sender_of(&original));
     let ticket = Ticket {
         job_id: job.to_string(),
         headline: tickets::headline(&reason).to_owned(),
@@ -387,18 +438,14 @@ async fn ticket_step(services: &Services, record: &JobRecord) -> Result<bool, Da
             .iter()
             .map(|t| format!("{} {}: {}", t.at, t.to.as_str(), t.note))
             .collect(),
-        requester: record.requester.clone(),
+        requester,
         platform: record.platform.clone(),
-        original: services
-            .raw(job)
-            .await
-            .map(|r| r.to_vec())
-            .unwrap_or_default(),
+        original,
     };
     match services.notifier.send_ticket(&ticket).await {
         Ok(_) => {}
         Err(e) if e.is_temporary() => {
-            tracing::warn!(%job, error = %e, "ticket not sent yet");
+            tracing::warn!(%job, error = %super::describe(&e), "ticket not sent yet");
             return Ok(false);
         }
         Err(e) => return Err(DaemonError::Notify(e)),
@@ -407,6 +454,13 @@ async fn ticket_step(services: &Services, record: &JobRecord) -> Result<bool, Da
         .db(move |j| j.transition(job, JobState::Ticketed, "ticket sent"))
         .await?;
     Ok(true)
+}
+
+/// The first From address of a message, if it has one.
+fn sender_of(raw: &[u8]) -> Option<String> {
+    let headers = MessageParser::new().parse_headers(raw)?;
+    let address = headers.from()?.first()?.address()?;
+    Some(address.to_owned())
 }
 
 async fn file_step(

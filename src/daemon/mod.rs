@@ -5,6 +5,7 @@
 //! with each transition journaled first. `run` watches until shut down; `once` drains
 //! what is there and returns. Both resume unfinished jobs from the journal first.
 
+pub mod fault;
 pub mod health;
 mod intake;
 pub mod job;
@@ -76,6 +77,9 @@ pub struct Services {
     pub mailbox_health: Arc<Health>,
     /// The watched mailbox and folder, for status lines (no secrets).
     pub source: String,
+    /// Held from a job's duplicate check to its move to `vetted`: one job at a time may
+    /// claim an invite link.
+    pub vetting: Mutex<()>,
     /// At most this many requests in flight to one platform.
     platform_slots: HashMap<String, Semaphore>,
 }
@@ -105,6 +109,7 @@ impl Services {
             notifier,
             signup,
             shutdown,
+            vetting: Mutex::new(()),
             platform_slots,
         }
     }
@@ -130,12 +135,20 @@ impl Services {
             .ok_or(DaemonError::JobIncomplete(job))
     }
 
-    /// Another job that already handled the same invite link, if any.
+    /// Another job that took the same invite link, if any: one vetted (or further) for
+    /// it, whichever came first. Call it while holding [`Services::vetting`] up to this
+    /// job's own move to `vetted`, so two forwards of one invite cannot both pass. A job
+    /// that ended with a human before reaching the platform (no account, no password
+    /// kept: a rejected forward) took nothing, so a later, acceptable forward may still
+    /// use the link.
     pub async fn already_handled(&self, record: &JobRecord) -> Result<Option<JobId>, DaemonError> {
         let (job, url) = (record.id, record.invite_url.clone());
         let Some(url) = url else { return Ok(None) };
-        let other = self.db(move |j| j.other_job_with_invite(job, &url)).await?;
-        Ok(other.map(|r| r.id))
+        let others = self.db(move |j| j.jobs_with_invite(&url)).await?;
+        Ok(others
+            .into_iter()
+            .find(|r| r.id != job && took_link(r))
+            .map(|r| r.id))
     }
 
     /// A slot for one request to `platform`; held while its signup runs.
@@ -163,11 +176,39 @@ impl Services {
             match mailbox.file(&location, to).await {
                 Ok(_) => {}
                 Err(e) if e.is_connection_problem() => return Err(e.into()),
-                Err(e) => tracing::warn!(%job, error = %e, "message could not be filed"),
+                Err(e) => {
+                    tracing::warn!(%job, error = %describe(&e), "message could not be filed");
+                }
             }
             self.db(move |j| j.mark_filed(place.id)).await?;
         }
         Ok(())
+    }
+}
+
+/// An error with all its causes, `: `-separated, for logs and tickets. (`{:#}` shows the
+/// chain for anyhow only; a thiserror enum prints its own line and nothing below.)
+pub fn describe(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = error.to_string();
+    let mut cause = error.source();
+    while let Some(inner) = cause {
+        text.push_str(": ");
+        text.push_str(&inner.to_string());
+        cause = inner.source();
+    }
+    text
+}
+
+/// Whether a job used (or is about to use) its invite link: it passed vetting and did
+/// not end with a human before anything was created.
+fn took_link(record: &JobRecord) -> bool {
+    use crate::journal::JobState::*;
+    match record.state {
+        Received | Extracted => false,
+        Vetted | SigningUp | SignedUp | Notified => true,
+        NeedsHuman | Ticketed | Filed => {
+            record.reason.is_none() || record.account_created || record.has_password
+        }
     }
 }
 

@@ -7,6 +7,8 @@
 pub const UNCERTAIN_ACCOUNT_STATE: &str = "uncertain_account_state";
 /// Reason when the platform created an account but nobody can be told its login.
 pub const NO_LOGIN_ADDRESS: &str = "no_login_address";
+/// Reason when the mail server refused the credentials mail for good (the account exists).
+pub const CREDENTIALS_REFUSED: &str = "credentials_refused";
 
 /// The headline for a reason: what happened, in plain words.
 pub fn headline(reason: &str) -> &'static str {
@@ -31,6 +33,7 @@ pub fn headline(reason: &str) -> &'static str {
         "network" => "the platform could not be reached",
         UNCERTAIN_ACCOUNT_STATE => "it is not certain whether the account was created",
         NO_LOGIN_ADDRESS => "an account was created but its login address is unknown",
+        CREDENTIALS_REFUSED => "an account was created but its credentials mail was refused",
         _ => "the invite could not be handled automatically",
     }
 }
@@ -64,6 +67,10 @@ pub fn next_step(reason: &str) -> &'static str {
             "Check on the platform whether the account exists; if not, run `onbehalf retry JOB`."
         }
         NO_LOGIN_ADDRESS => "Find the account on the platform and send the user a password reset.",
+        CREDENTIALS_REFUSED => {
+            "Check the user's address and the mail server's answer; once fixed, run \
+             `onbehalf retry JOB` to send the kept credentials (the account already exists)."
+        }
         _ => "Handle the request by hand.",
     }
 }
@@ -95,6 +102,7 @@ mod tests {
             "network",
             UNCERTAIN_ACCOUNT_STATE,
             NO_LOGIN_ADDRESS,
+            CREDENTIALS_REFUSED,
         ] {
             assert_ne!(headline(reason), headline("something_new"), "{reason}");
             assert_ne!(next_step(reason), next_step("something_new"), "{reason}");

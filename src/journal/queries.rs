@@ -65,6 +65,16 @@ impl Journal {
         .doing(|| format!("look for another job with {job}'s invite link"))
     }
 
+    /// Every job with this invite link, oldest first: the daemon decides from all of them
+    /// whether the link was already taken.
+    pub fn jobs_with_invite(&self, invite_url: &Secret) -> Result<Vec<JobRecord>, JournalError> {
+        self.select_jobs(
+            "WHERE invite_url = ?1 ORDER BY id",
+            [invite_url.expose()],
+            "list the jobs with an invite link",
+        )
+    }
+
     /// How many jobs are in each state, for every state in diagram order.
     pub fn counts_by_state(&self) -> Result<Vec<(JobState, u64)>, JournalError> {
         let conn = self.lock();

@@ -20,8 +20,24 @@ use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 
 use super::health::{Health, Part};
-use super::{CheckReport, Destination, Filed, Listing, MailboxError, MessageLocation};
+use super::{CheckReport, Destination, Fetched, Filed, Listing, MailboxError, MessageLocation};
 use crate::config::MaildirConfig;
+
+/// The most read of an oversized message's header section.
+pub const HEADER_CAP: u64 = 256 * 1024;
+
+/// The bytes up to and including the first empty line (all of them if there is none).
+fn header_section(mut head: Vec<u8>) -> Vec<u8> {
+    let lf = head.windows(2).position(|w| w == b"\n\n").map(|at| at + 2);
+    let crlf = head
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .map(|at| at + 4);
+    if let Some(end) = lf.into_iter().chain(crlf).min() {
+        head.truncate(end);
+    }
+    head
+}
 
 /// A Maildir the daemon reads from and files into.
 #[derive(Debug)]
@@ -80,6 +96,45 @@ impl MaildirMailbox {
             Err(e) if e.kind() == ErrorKind::NotFound => Err(gone()),
             Err(source) => Err(io_error("read", &path, source)),
         }
+    }
+
+    /// The message's bytes if the file is at most `limit` bytes, else its size and the
+    /// header section (read up to the first empty line, at most [`HEADER_CAP`] bytes).
+    pub async fn fetch_within(
+        &mut self,
+        msg: &MessageLocation,
+        limit: usize,
+    ) -> Result<Fetched, MailboxError> {
+        use tokio::io::AsyncReadExt;
+        let gone = || MailboxError::Gone {
+            source_name: self.source_name(),
+            location: msg.to_string(),
+        };
+        let entry = self.find(msg).await?.ok_or_else(gone)?;
+        let path = self.config.path.join(entry.subdir).join(&entry.file_name);
+        let opened = match tokio::fs::File::open(&path).await {
+            Ok(file) => file.metadata().await.map(|meta| (file, meta.len())),
+            Err(e) => Err(e),
+        };
+        let (file, size) = match opened {
+            Ok(opened) => opened,
+            Err(e) if e.kind() == ErrorKind::NotFound => return Err(gone()),
+            Err(source) => return Err(io_error("read", &path, source)),
+        };
+        let whole = usize::try_from(size).is_ok_and(|size| size <= limit);
+        let mut bytes = Vec::new();
+        file.take(if whole { size } else { HEADER_CAP })
+            .read_to_end(&mut bytes)
+            .await
+            .map_err(|source| io_error("read", &path, source))?;
+        Ok(if whole {
+            Fetched::Whole(bytes)
+        } else {
+            Fetched::TooLarge {
+                size,
+                header: header_section(bytes),
+            }
+        })
     }
 
     /// Renames the message into the destination subfolder (created if missing), keeping

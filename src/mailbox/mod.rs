@@ -102,6 +102,20 @@ impl fmt::Display for MessageLocation {
     }
 }
 
+/// A message read under a size limit ([`Mailbox::fetch_within`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Fetched {
+    /// The whole message.
+    Whole(Vec<u8>),
+    /// The message is larger than the limit and was not downloaded.
+    TooLarge {
+        /// Its size in bytes, as the server (RFC822.SIZE) or the file system reports it.
+        size: u64,
+        /// Its header section alone, for the ticket.
+        header: Vec<u8>,
+    },
+}
+
 /// Where a message goes once its outcome is final.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Destination {
@@ -171,6 +185,20 @@ impl Mailbox {
         match self {
             Self::Imap(imap) => imap.fetch(msg).await,
             Self::Maildir(maildir) => maildir.fetch(msg).await,
+        }
+    }
+
+    /// Like [`fetch`](Self::fetch) for a message of at most `limit` bytes; a larger one is
+    /// not downloaded (a mail with a huge attachment must not fill memory and the journal):
+    /// only its size and header section are read.
+    pub async fn fetch_within(
+        &mut self,
+        msg: &MessageLocation,
+        limit: usize,
+    ) -> Result<Fetched, MailboxError> {
+        match self {
+            Self::Imap(imap) => imap.fetch_within(msg, limit).await,
+            Self::Maildir(maildir) => maildir.fetch_within(msg, limit).await,
         }
     }
 
@@ -290,6 +318,7 @@ mod tests {
         );
         assert_send(&mailbox.list());
         assert_send(&mailbox.fetch(&location));
+        assert_send(&mailbox.fetch_within(&location, 1024));
         assert_send(&mailbox.file(&location, Destination::Done));
         assert_send(&mailbox.check());
         assert_eq!(

@@ -146,7 +146,15 @@ fn invite_is_recorded_and_its_url_stays_out_of_debug() {
         .other_job_with_invite(other, &found.invite_url)
         .unwrap();
     assert_eq!(twin.map(|j| j.id), Some(job));
+    let both: Vec<_> = journal
+        .jobs_with_invite(&found.invite_url)
+        .unwrap()
+        .iter()
+        .map(|j| j.id)
+        .collect();
+    assert_eq!(both, [job, other]);
     let url = Secret::new("https://engage.example.com/other");
+    assert!(journal.jobs_with_invite(&url).unwrap().is_empty());
     assert_eq!(journal.other_job_with_invite(other, &url).unwrap(), None);
 }
 

@@ -10,7 +10,7 @@ use futures::TryStreamExt;
 
 use super::Shared;
 use super::connect::Connection;
-use crate::mailbox::{Filed, MailboxError, MessageLocation};
+use crate::mailbox::{Fetched, Filed, MailboxError, MessageLocation};
 
 impl Connection {
     /// SELECT + UID SEARCH: the folder's UIDVALIDITY and its undeleted UIDs.
@@ -35,6 +35,63 @@ impl Connection {
         let selected = self.select(shared, folder).await?;
         same_validity(folder, msg, selected.uid_validity)?;
         self.fetch_body(shared, uid).await
+    }
+
+    /// SELECT + UID FETCH RFC822.SIZE, then the whole message, or over `limit` only its
+    /// header section; `None` when the UID is not in the folder.
+    pub(crate) async fn fetch_message_within(
+        &mut self,
+        shared: &Shared,
+        folder: &str,
+        msg: &MessageLocation,
+        uid: u32,
+        limit: usize,
+    ) -> Result<Option<Fetched>, MailboxError> {
+        let selected = self.select(shared, folder).await?;
+        same_validity(folder, msg, selected.uid_validity)?;
+        let Some(size) = self
+            .fetch_uid_item(shared, uid, "RFC822.SIZE", |f| f.size)
+            .await?
+        else {
+            return Ok(None);
+        };
+        if usize::try_from(size).is_ok_and(|size| size <= limit) {
+            return Ok(self.fetch_body(shared, uid).await?.map(Fetched::Whole));
+        }
+        let header = self
+            .fetch_uid_item(shared, uid, "BODY.PEEK[HEADER]", |f| {
+                f.header().map(<[u8]>::to_vec)
+            })
+            .await?;
+        Ok(header.map(|header| Fetched::TooLarge {
+            size: size.into(),
+            header,
+        }))
+    }
+
+    /// `UID FETCH uid (UID item)`, read with `read` from this UID's answer.
+    async fn fetch_uid_item<T>(
+        &mut self,
+        shared: &Shared,
+        uid: u32,
+        item: &str,
+        read: impl Fn(&async_imap::types::Fetch) -> Option<T>,
+    ) -> Result<Option<T>, MailboxError> {
+        let session = &mut self.session;
+        let fetches: Vec<_> = shared
+            .command(&format!("UID FETCH {uid} {item}"), async {
+                session
+                    .uid_fetch(uid.to_string(), format!("(UID {item})"))
+                    .await?
+                    .try_collect()
+                    .await
+            })
+            .await?;
+        // As in fetch_body: unrelated FETCH responses may slip in; match the UID.
+        Ok(fetches
+            .iter()
+            .find(|fetch| fetch.uid == Some(uid))
+            .and_then(read))
     }
 
     /// SELECT, then move the message unless it is gone already.

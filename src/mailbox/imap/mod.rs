@@ -25,7 +25,7 @@ use rustls::ClientConfig;
 use self::connect::Connection;
 use super::backoff::{Backoff, BackoffPolicy};
 use super::health::{Health, Part};
-use super::{Destination, Filed, Listing, MailboxError, MessageLocation};
+use super::{Destination, Fetched, Filed, Listing, MailboxError, MessageLocation};
 use crate::config::ImapConfig;
 
 pub use watcher::ImapWatcher;
@@ -167,6 +167,30 @@ impl ImapMailbox {
             }
         };
         body.ok_or_else(|| MailboxError::Gone {
+            source_name: self.source_name(),
+            location: msg.to_string(),
+        })
+    }
+
+    /// The raw message if it is at most `limit` bytes, else its size and header section.
+    pub async fn fetch_within(
+        &mut self,
+        msg: &MessageLocation,
+        limit: usize,
+    ) -> Result<Fetched, MailboxError> {
+        let uid = self.uid_of(msg)?;
+        let folder = self.shared.config.folder.clone();
+        let mut retried = false;
+        let fetched = loop {
+            let (mut connection, reused) = self.checkout().await?;
+            let result = connection
+                .fetch_message_within(&self.shared, &folder, msg, uid, limit)
+                .await;
+            if let Some(result) = self.checkin(connection, reused, &mut retried, result) {
+                break result?;
+            }
+        };
+        fetched.ok_or_else(|| MailboxError::Gone {
             source_name: self.source_name(),
             location: msg.to_string(),
         })
