@@ -106,6 +106,7 @@ pub fn run(args: &RunArgs, mode: Mode) -> u8 {
         rt.block_on(async {
             let services = services(config).await?;
             daemon::health::spawn_watchdog(Arc::clone(&services));
+            serve_metrics(&services).await?;
             let summary = daemon::run(services, mode, termination()).await?;
             daemon::health::stopping();
             Ok(summary)
@@ -131,6 +132,34 @@ pub fn run(args: &RunArgs, mode: Mode) -> u8 {
             super::EXIT_INPUT
         }
     }
+}
+
+/// Starts the metrics endpoint when `[daemon] metrics_listen` is set.
+async fn serve_metrics(services: &Arc<Services>) -> anyhow::Result<()> {
+    let Some(addr) = services.config.daemon.metrics_listen else {
+        return Ok(());
+    };
+    let shared = Arc::clone(services);
+    let render = move || {
+        let jobs_by_state = shared
+            .journal
+            .counts_by_state()
+            .map(|counts| {
+                counts
+                    .into_iter()
+                    .map(|(state, n)| (state.as_str().to_owned(), n))
+                    .collect()
+            })
+            .unwrap_or_default();
+        shared.metrics.render(&crate::metrics::Snapshot {
+            jobs_by_state,
+            mailbox_connected: shared.mailbox_health.connected(),
+            last_check: shared.mailbox_health.last_success(),
+        })
+    };
+    let bound = crate::metrics::serve(addr, render, services.shutdown.clone()).await?;
+    tracing::info!(%bound, "metrics endpoint listening");
+    Ok(())
 }
 
 fn open_journal(config: &Config) -> Result<Journal, u8> {

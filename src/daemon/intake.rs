@@ -132,9 +132,12 @@ pub(super) async fn run(services: Arc<Services>, mode: Mode) -> Result<Summary, 
         if mode == Mode::Once {
             // Jobs already started finish first, even when the look failed half-way:
             // returning would drop (cancel) them in the middle of a step.
+            let mut progress = Backlog::new(jobs.tasks.len());
             while let Some(joined) = jobs.tasks.join_next_with_id().await {
                 jobs.joined(joined);
+                progress.step(jobs.tasks.len());
             }
+            progress.done();
             return failed_look.map_or(Ok(jobs.summary), Err);
         }
         look = tokio::select! {
@@ -275,4 +278,44 @@ async fn intake_pass(services: &Arc<Services>, jobs: &mut Jobs) -> Result<(), Da
         jobs.spawn(services, record.id);
     }
     Ok(())
+}
+
+/// A one-line progress report for `once` on a large backlog, on a terminal only (logs
+/// and journald get the per-job lines instead).
+struct Backlog {
+    total: usize,
+    shown: Option<std::time::Instant>,
+    enabled: bool,
+}
+
+impl Backlog {
+    /// Backlogs smaller than this finish before a progress line would help.
+    const MIN_JOBS: usize = 50;
+
+    fn new(total: usize) -> Self {
+        let enabled =
+            total >= Self::MIN_JOBS && std::io::IsTerminal::is_terminal(&std::io::stderr());
+        Self {
+            total,
+            shown: None,
+            enabled,
+        }
+    }
+
+    fn step(&mut self, remaining: usize) {
+        let due = self
+            .shown
+            .is_none_or(|t| t.elapsed() >= std::time::Duration::from_millis(500));
+        if self.enabled && due {
+            let done = self.total.saturating_sub(remaining);
+            eprint!("\ronbehalf: {done}/{} jobs handled", self.total);
+            self.shown = Some(std::time::Instant::now());
+        }
+    }
+
+    fn done(&self) {
+        if self.enabled && self.shown.is_some() {
+            eprintln!("\ronbehalf: {0}/{0} jobs handled", self.total);
+        }
+    }
 }

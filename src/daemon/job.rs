@@ -22,6 +22,16 @@ use crate::vet;
 use super::tickets::{self, CREDENTIALS_REFUSED, NO_LOGIN_ADDRESS, UNCERTAIN_ACCOUNT_STATE};
 use super::{DaemonError, Services};
 
+/// Counts a job filed in this run for the metrics endpoint.
+fn finished(services: &Services, record: &JobRecord, took: std::time::Duration) {
+    let (outcome, reason) = if record.needs_human_folder {
+        ("needs_human", record.reason.as_deref().unwrap_or("unknown"))
+    } else {
+        ("done", "")
+    };
+    services.metrics.job_finished(outcome, reason, took);
+}
+
 /// Retryable signup failures are retried this many times within a job.
 const SIGNUP_ATTEMPTS: u32 = 3;
 /// A Retry-After longer than this is not waited for: the job goes to a human.
@@ -38,17 +48,21 @@ pub enum Progress {
 
 /// Drives `job` until it is filed, paused by shutdown, or blocked by a temporary error.
 pub async fn drive(services: Arc<Services>, job: JobId) -> Result<Progress, DaemonError> {
+    let started = std::time::Instant::now();
     let mut last = None;
     loop {
         let record = services
             .db(move |j| j.job(job))
             .await?
             .ok_or(DaemonError::JobMissing(job))?;
-        if last.is_some_and(|state| state != record.state) {
+        let previous = last.replace(record.state);
+        if previous.is_some_and(|state| state != record.state) {
             super::fault::entered(record.state);
         }
-        last = Some(record.state);
         if record.state == JobState::Filed {
+            if previous.is_some() {
+                finished(&services, &record, started.elapsed());
+            }
             return Ok(Progress::Finished);
         }
         if services.shutdown.is_cancelled() && record.state != JobState::SigningUp {
@@ -223,6 +237,7 @@ async fn signup_step(services: &Services, record: &JobRecord) -> Result<bool, Da
             Err(failure) => failure,
         };
         tracing::info!(%job, reason = failure.reason.as_str(), attempt, "signup failed");
+        services.metrics.platform_error(failure.reason.as_str());
         let wait = failure
             .retry_after
             .unwrap_or(Duration::from_secs(2u64.pow(attempt)));
@@ -355,6 +370,7 @@ async fn notify_step(services: &Services, record: &JobRecord) -> Result<bool, Da
         subject_of_forward: invite.subject.clone(),
     };
     if let Err(e) = services.notifier.send_credentials(&mail).await {
+        services.metrics.smtp_error();
         return credentials_not_sent(services, job, &login, e).await;
     }
     let note = format!("credentials sent to {login}");
@@ -442,7 +458,11 @@ async fn ticket_step(services: &Services, record: &JobRecord) -> Result<bool, Da
         platform: record.platform.clone(),
         original,
     };
-    match services.notifier.send_ticket(&ticket).await {
+    let sent = services.notifier.send_ticket(&ticket).await;
+    if sent.is_err() {
+        services.metrics.smtp_error();
+    }
+    match sent {
         Ok(_) => {}
         Err(e) if e.is_temporary() => {
             tracing::warn!(%job, error = %super::describe(&e), "ticket not sent yet");

@@ -75,6 +75,8 @@ pub struct Services {
     pub shutdown: CancellationToken,
     /// The mailbox loop's liveness, read by the watchdog and `status`.
     pub mailbox_health: Arc<Health>,
+    /// Counters for the optional metrics endpoint.
+    pub metrics: Arc<crate::metrics::Metrics>,
     /// The watched mailbox and folder, for status lines (no secrets).
     pub source: String,
     /// Held from a job's duplicate check to its move to `vetted`: one job at a time may
@@ -104,6 +106,7 @@ impl Services {
             config,
             journal,
             mailbox_health: mailbox.health(),
+            metrics: Arc::default(),
             source: mailbox.source_name(),
             mailbox: Mutex::new(mailbox),
             notifier,

@@ -226,3 +226,55 @@ async fn run_started_while_dovecot_is_down_catches_up() {
     assert_eq!(env.accounts(), ["late@partner.test"]);
     assert!(env.status().contains("✓ mailbox checked"));
 }
+
+/// `[daemon] metrics_listen` serves Prometheus text with the run's figures.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn metrics_endpoint_counts_the_finished_job() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let daemon: &'static str =
+        Box::leak(format!("metrics_listen = \"127.0.0.1:{port}\"\n").into_boxed_str());
+    let env = Env::start_with(Setup {
+        daemon,
+        ..Setup::default()
+    })
+    .await;
+    let mut running = env.run();
+    forwarded(&env, "counted@partner.test", Behaviour::Normal).await;
+    wait_until_done(&env, "counted@partner.test", 1).await;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let text = loop {
+        let text = scrape(port).await.unwrap_or_default();
+        if text.contains("onbehalf_jobs_finished_total{outcome=\"done\",reason=\"\"} 1")
+            || Instant::now() > deadline
+        {
+            break text;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    stop(&env, &mut running);
+    assert!(
+        text.contains("onbehalf_jobs_finished_total{outcome=\"done\",reason=\"\"} 1"),
+        "{text}"
+    );
+    assert!(text.contains("onbehalf_jobs{state=\"filed\"} 1"), "{text}");
+    assert!(text.contains("onbehalf_mailbox_connected 1"), "{text}");
+    assert!(
+        text.contains("onbehalf_job_duration_seconds_count 1"),
+        "{text}"
+    );
+}
+
+async fn scrape(port: u16) -> std::io::Result<String> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = tokio::net::TcpStream::connect(("127.0.0.1", port)).await?;
+    stream
+        .write_all(b"GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        .await?;
+    let mut text = String::new();
+    stream.read_to_string(&mut text).await?;
+    Ok(text)
+}
