@@ -28,6 +28,7 @@ mod outages;
 mod running;
 mod setup;
 mod tickets;
+mod watchdog;
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -194,6 +195,13 @@ impl Env {
     /// `onbehalf run` in the background.
     pub fn run(&self) -> Running {
         self.spawn_command(self.command("run"))
+    }
+
+    /// `onbehalf run` in the background with extra environment variables.
+    pub fn run_with(&self, vars: &[(&str, &str)]) -> Running {
+        let mut command = self.command("run");
+        command.envs(vars.iter().copied());
+        self.spawn_command(command)
     }
 
     /// Runs a short command (`status`, `retry`) to the end; what it printed, on stdout

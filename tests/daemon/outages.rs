@@ -12,7 +12,7 @@ use super::support::smtp::FailStage;
 use super::{Env, Setup, wait_for_folder, wait_until};
 
 /// Issues an invite for `email`, appends its forward; returns the forward's bytes.
-async fn forwarded(env: &Env, email: &str, behaviour: Behaviour) -> Vec<u8> {
+pub(crate) async fn forwarded(env: &Env, email: &str, behaviour: Behaviour) -> Vec<u8> {
     let url = forward::invite_with(&env.sim, email, behaviour);
     env.secret(&forward::token_of(&url));
     let raw = Forward::by_invitee(email, &url).build();
@@ -21,7 +21,7 @@ async fn forwarded(env: &Env, email: &str, behaviour: Behaviour) -> Vec<u8> {
 }
 
 /// Waits for the credentials mail to `email` and its message in the done folder.
-async fn wait_until_done(env: &Env, email: &str, done: usize) {
+pub(crate) async fn wait_until_done(env: &Env, email: &str, done: usize) {
     wait_until(&format!("credentials for {email}"), || {
         mails::credentials(&env.mails())
             .iter()
@@ -30,7 +30,7 @@ async fn wait_until_done(env: &Env, email: &str, done: usize) {
     wait_for_folder(env, "onbehalf/done", done).await;
 }
 
-fn stop(env: &Env, running: &mut super::Running) {
+pub(crate) fn stop(env: &Env, running: &mut super::Running) {
     running.signal("TERM");
     let status = running.wait(Duration::from_secs(20));
     assert!(status.success(), "run exits 0 on SIGTERM:\n{}", env.logs());
