@@ -3,6 +3,7 @@
 # fuzz/seeds/<target>/ plus, when present, the samples: samples/*.eml for the extract
 # target and samples/*.toml for the config target.
 # Usage: scripts/fuzz-seed.sh [SAMPLES_DIR]   (default: samples/ of this checkout)
+# Copying is idempotent: the corpus keeps whatever the fuzzer added before.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 samples="${1:-$root/samples}"

@@ -3,13 +3,14 @@
 # exec/s, crashes (crash/timeout/oom artifacts) and slow inputs (> 1 s).
 #
 # Usage: scripts/fuzz.sh [SECONDS] [TARGET...]     (targets: extract config unwrap)
-# Env:   FUZZ_SANITIZER=address|none (default address)
+# Env:   FUZZ_SANITIZER=address|none (default address); SAMPLES_DIR (default samples/),
+#        whose *.eml and *.toml join the seed corpora
 #
 # Stable Rust only: cargo-fuzz needs nightly flags (-Zsanitizer, -Cpasses=sancov-module),
 # which RUSTC_BOOTSTRAP=1 unlocks on a stable compiler. Debug assertions come from the
-# profile in fuzz/Cargo.toml (not `cargo fuzz -a`, which would force them on mail-parser). Crashing inputs land in
-# fuzz/artifacts/<target>/; minimise one with
-#   RUSTC_BOOTSTRAP=1 cargo fuzz tmin -s none <target> fuzz/artifacts/<target>/crash-…
+# profile in fuzz/Cargo.toml, not from `cargo fuzz -a` (that would force them on
+# mail-parser too). Crashing inputs land in fuzz/artifacts/<target>/; minimise one with
+#   RUSTC_BOOTSTRAP=1 cargo fuzz tmin -s address <target> fuzz/artifacts/<target>/crash-…
 # and keep it in tests/fuzz_regressions/<target>/ (tests/fuzz_regressions.rs replays it).
 set -uo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -25,7 +26,7 @@ if ! cargo fuzz --version >/dev/null 2>&1; then
   echo "installing cargo-fuzz…"
   cargo install cargo-fuzz --locked || exit 2
 fi
-bash scripts/fuzz-seed.sh >/dev/null
+bash scripts/fuzz-seed.sh "${SAMPLES_DIR:-$root/samples}"
 
 # Per-target libFuzzer options: emails need room to nest parts; config and links are short.
 max_len() {
