@@ -7,10 +7,10 @@
 #        whose *.eml and *.toml join the seed corpora
 #
 # Stable Rust only: cargo-fuzz needs nightly flags (-Zsanitizer, -Cpasses=sancov-module),
-# which RUSTC_BOOTSTRAP=1 unlocks on a stable compiler. Debug assertions come from the
-# profile in fuzz/Cargo.toml, not from `cargo fuzz -a` (that would force them on
-# mail-parser too). Crashing inputs land in fuzz/artifacts/<target>/; minimise one with
-#   RUSTC_BOOTSTRAP=1 cargo fuzz tmin -s address <target> fuzz/artifacts/<target>/crash-…
+# which RUSTC_BOOTSTRAP=1 unlocks on a stable compiler. -O builds with the release
+# profile of fuzz/Cargo.toml, whose debug assertions skip mail-parser; without -O
+# cargo-fuzz forces -Cdebug-assertions on every crate. Crashing inputs land in fuzz/artifacts/<target>/; minimise one with
+#   RUSTC_BOOTSTRAP=1 cargo fuzz tmin -O -s address <target> fuzz/artifacts/<target>/crash-…
 # and keep it in tests/fuzz_regressions/<target>/ (tests/fuzz_regressions.rs replays it).
 set -uo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -44,9 +44,9 @@ for target in "${targets[@]}"; do
   log="fuzz/artifacts/$target.log"
   before="$(find "$artifacts" -type f | sort)"
   echo "== $target: ${seconds}s, sanitizer $sanitizer (log: $log)"
-  cargo fuzz build -s "$sanitizer" "$target" >/dev/null 2>&1 ||
-    cargo fuzz build -s "$sanitizer" "$target" || exit 2
-  cargo fuzz run -s "$sanitizer" "$target" "fuzz/corpus/$target" -- \
+  cargo fuzz build -O -s "$sanitizer" "$target" >/dev/null 2>&1 ||
+    cargo fuzz build -O -s "$sanitizer" "$target" || exit 2
+  cargo fuzz run -O -s "$sanitizer" "$target" "fuzz/corpus/$target" -- \
     -max_total_time="$seconds" -timeout=10 -report_slow_units=1 -rss_limit_mb=2048 \
     -max_len="$(max_len "$target")" -dict="fuzz/dicts/$target.dict" \
     -print_final_stats=1 >"$log" 2>&1
