@@ -5,7 +5,7 @@
 //! offset where it stands. One parse serves both, since a newsletter can be megabytes.
 
 use ego_tree::iter::Edge;
-use scraper::{Html, Node};
+use scraper::Node;
 
 /// A link in an HTML body.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -60,7 +60,7 @@ const INVISIBLE: &[&str] = &["head", "script", "style", "template", "title", "no
 
 /// Renders `html` to text and collects its anchors.
 pub(super) fn render(html: &str) -> Rendered {
-    let document = Html::parse_document(html);
+    let document = super::html_parse::parse_document(html);
     let mut out = Rendered::default();
     let mut hidden_depth = 0usize;
     let mut open_mailto: Vec<(usize, String)> = Vec::new();
@@ -194,11 +194,20 @@ mod tests {
 
     #[test]
     fn deep_nesting_does_not_overflow() {
-        let html = format!(
+        let within = format!(
             "{}<a href=\"https://x.test/\">x</a>{}",
+            "<div>".repeat(500),
+            "</div>".repeat(500)
+        );
+        assert_eq!(render(&within).anchors.len(), 1);
+        // Far beyond the nesting cap reading stops (html_parse), so this stays fast.
+        let beyond = format!(
+            "<a href=\"https://first.test/\">a</a>{}<a href=\"https://x.test/\">x</a>{}",
             "<div>".repeat(5000),
             "</div>".repeat(5000)
         );
-        assert_eq!(render(&html).anchors.len(), 1);
+        let anchors = render(&beyond).anchors;
+        assert_eq!(anchors.len(), 1);
+        assert_eq!(anchors[0].href, "https://first.test/");
     }
 }

@@ -8,6 +8,7 @@
 
 mod forward;
 mod html;
+mod html_parse;
 mod links;
 pub mod unwrap;
 
