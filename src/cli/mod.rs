@@ -39,6 +39,17 @@ impl ConfigArg {
     }
 }
 
+/// The async runtime a command runs on; on failure prints why and gives the exit status.
+pub fn runtime() -> Result<tokio::runtime::Runtime, u8> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| {
+            eprintln!("onbehalf: cannot start the async runtime: {e}");
+            EXIT_INPUT
+        })
+}
+
 /// Loads a config file; on error prints it (never a secret: config errors hold none).
 pub fn load_config(path: &Path) -> Result<Config, u8> {
     Config::load(path).map_err(|e| {

@@ -62,15 +62,9 @@ pub fn run(args: &SignupArgs) -> u8 {
             return super::EXIT_USAGE;
         }
     };
-    let runtime = match tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-    {
+    let runtime = match super::runtime() {
         Ok(runtime) => runtime,
-        Err(e) => {
-            eprintln!("onbehalf: cannot start the async runtime: {e}");
-            return super::EXIT_INPUT;
-        }
+        Err(status) => return status,
     };
     if args.dry_run {
         let outcome = runtime.block_on(signup::probe(platform, &args.url, &options));

@@ -43,15 +43,9 @@ pub struct SimArgs {
 
 /// Runs the simulator until Ctrl-C; returns the exit status.
 pub fn run(args: &SimArgs) -> u8 {
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    let runtime = match super::runtime() {
         Ok(runtime) => runtime,
-        Err(e) => {
-            eprintln!("onbehalf: cannot start the async runtime: {e}");
-            return super::EXIT_USAGE;
-        }
+        Err(status) => return status,
     };
     runtime.block_on(serve(args))
 }

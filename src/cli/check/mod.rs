@@ -45,15 +45,9 @@ pub fn run(args: &CheckArgs) -> u8 {
             return super::EXIT_USAGE;
         }
     };
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    let runtime = match super::runtime() {
         Ok(runtime) => runtime,
-        Err(e) => {
-            eprintln!("onbehalf: cannot start the async runtime: {e}");
-            return super::EXIT_INPUT;
-        }
+        Err(status) => return status,
     };
     let lines = runtime.block_on(check(&config));
     for line in &lines {
