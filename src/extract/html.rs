@@ -2,10 +2,21 @@
 //!
 //! In: one HTML body. Out: its visible text (block elements and `<br>` become line
 //! breaks, so forwarded header blocks read as lines) and every `<a href>` with the text
-//! offset where it stands. One parse serves both, since a newsletter can be megabytes.
+//! offset where it stands. One pass serves both, since a newsletter can be megabytes.
+//!
+//! The text is rendered straight from html5ever's tokenizer, without building a tree:
+//! the HTML tree builder walks its stack of open elements for every block tag and
+//! re-opens every unclosed formatting element for every paragraph, so hostile mail
+//! (100,000 nested `<div>`s, or a few thousand unclosed `<b>`s) made it quadratic in
+//! time or in memory. Reading tokens in order gives the same text for real mail.
 
-use ego_tree::iter::Edge;
-use scraper::{Html, Node};
+use std::cell::RefCell;
+
+use html5ever::tendril::StrTendril;
+use html5ever::tokenizer::states::RawKind;
+use html5ever::tokenizer::{
+    BufferQueue, Tag, TagKind, Token, TokenSink, TokenSinkResult, Tokenizer, TokenizerOpts,
+};
 
 /// A link in an HTML body.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -56,56 +67,104 @@ const BLOCKS: &[&str] = &[
     "tr",
     "ul",
 ];
-const INVISIBLE: &[&str] = &["head", "script", "style", "template", "title", "noscript"];
+/// Elements whose content is never shown. `head` is not among them: its only text is in
+/// `title`, `style` and `script`, and a missing `</head>` must not hide the body.
+const INVISIBLE: &[&str] = &["script", "style", "template", "title", "noscript"];
 
 /// Renders `html` to text and collects its anchors.
 pub(super) fn render(html: &str) -> Rendered {
-    let document = Html::parse_document(html);
-    let mut out = Rendered::default();
-    let mut hidden_depth = 0usize;
-    let mut open_mailto: Vec<(usize, String)> = Vec::new();
-    for edge in document.tree.root().traverse() {
-        match edge {
-            Edge::Open(node) => match node.value() {
-                Node::Element(el) => {
-                    let name = el.name();
-                    if INVISIBLE.contains(&name) {
-                        hidden_depth += 1;
-                    } else if BLOCKS.contains(&name) {
-                        newline(&mut out.text);
+    let tokenizer = Tokenizer::new(Renderer::default(), TokenizerOpts::default());
+    let input = BufferQueue::default();
+    input.push_back(StrTendril::from_slice(html));
+    // The sink never asks to run a script, so one feed consumes all the input.
+    let _ = tokenizer.feed(&input);
+    tokenizer.end();
+    tokenizer.sink.state.into_inner().out
+}
+
+#[derive(Default)]
+struct Renderer {
+    state: RefCell<State>,
+}
+
+#[derive(Default)]
+struct State {
+    out: Rendered,
+    /// Inside a raw-text element (`script`, `title`…), and whether its text is hidden.
+    raw_text: Option<bool>,
+    /// `template` elements open (they can nest; their content is inert).
+    templates: usize,
+    /// Whether an `<a>` is open: a new one closes it, as the tree builder would.
+    anchor_open: bool,
+    open_mailto: Vec<(usize, String)>,
+}
+
+impl TokenSink for Renderer {
+    type Handle = ();
+
+    fn process_token(&self, token: Token, _line: u64) -> TokenSinkResult<()> {
+        let mut state = self.state.borrow_mut();
+        match token {
+            Token::TagToken(tag) => return state.tag(&tag),
+            Token::CharacterTokens(text)
+                if state.raw_text != Some(true) && state.templates == 0 =>
+            {
+                push_text(&mut state.out.text, &text);
+            }
+            _ => {}
+        }
+        TokenSinkResult::Continue
+    }
+}
+
+impl State {
+    fn tag(&mut self, tag: &Tag) -> TokenSinkResult<()> {
+        let name: &str = &tag.name;
+        if BLOCKS.contains(&name) {
+            newline(&mut self.out.text);
+        }
+        match (tag.kind, name) {
+            (TagKind::EndTag, _) if self.raw_text.is_some() => self.raw_text = None,
+            (TagKind::StartTag, "a") => {
+                self.close_anchor();
+                self.anchor_open = true;
+                if let Some(href) = tag.attrs.iter().find(|a| &*a.name.local == "href") {
+                    let href = clean_href(&href.value);
+                    if let Some(address) = mailto_address(&href) {
+                        self.open_mailto.push((self.out.text.len(), address));
                     }
-                    if name == "a"
-                        && let Some(href) = el.attr("href")
-                    {
-                        let href = clean_href(href);
-                        if let Some(address) = mailto_address(&href) {
-                            open_mailto.push((out.text.len(), address));
-                        }
-                        out.anchors.push(Anchor {
-                            href,
-                            at: out.text.len(),
-                        });
-                    }
-                }
-                Node::Text(text) if hidden_depth == 0 => push_text(&mut out.text, text),
-                _ => {}
-            },
-            Edge::Close(node) => {
-                if let Node::Element(el) = node.value() {
-                    let name = el.name();
-                    if INVISIBLE.contains(&name) {
-                        hidden_depth = hidden_depth.saturating_sub(1);
-                    } else if BLOCKS.contains(&name) && name != "br" {
-                        newline(&mut out.text);
-                    }
-                    if name == "a" {
-                        close_mailto(&mut out.text, &mut open_mailto);
-                    }
+                    let at = self.out.text.len();
+                    self.out.anchors.push(Anchor { href, at });
                 }
             }
+            (TagKind::EndTag, "a") => self.close_anchor(),
+            (TagKind::StartTag, "template") => self.templates += 1,
+            (TagKind::EndTag, "template") => self.templates = self.templates.saturating_sub(1),
+            (TagKind::StartTag, _) => return self.raw_text_start(name),
+            _ => {}
+        }
+        TokenSinkResult::Continue
+    }
+
+    /// The elements whose content the tokenizer must read as text, not markup (what the
+    /// tree builder would tell it), and whether that text is hidden.
+    fn raw_text_start(&mut self, name: &str) -> TokenSinkResult<()> {
+        let kind = match name {
+            "script" => RawKind::ScriptData,
+            "style" | "noscript" | "xmp" | "iframe" | "noembed" | "noframes" => RawKind::Rawtext,
+            "title" | "textarea" => RawKind::Rcdata,
+            "plaintext" => return TokenSinkResult::Plaintext,
+            _ => return TokenSinkResult::Continue,
+        };
+        self.raw_text = Some(INVISIBLE.contains(&name));
+        TokenSinkResult::RawData(kind)
+    }
+
+    fn close_anchor(&mut self) {
+        if std::mem::take(&mut self.anchor_open) {
+            close_mailto(&mut self.out.text, &mut self.open_mailto);
         }
     }
-    out
 }
 
 /// Browsers drop leading/trailing whitespace and any tab or newline inside an href.
@@ -200,5 +259,31 @@ mod tests {
             "</div>".repeat(5000)
         );
         assert_eq!(render(&html).anchors.len(), 1);
+    }
+
+    #[test]
+    fn raw_text_elements_hide_their_markup() {
+        let html = "<head><title>T <a href='https://t.test/'></title>\
+                    <script>document.write('<a href=\"https://s.test/\">')</script>\
+                    <style>a{}</style></head><p>Hi <a href=\"https://x.test/\">x</a></p>\
+                    <textarea><b>shown</b></textarea>";
+        let rendered = render(html);
+        assert_eq!(rendered.text, "Hi x\n<b>shown</b>");
+        assert_eq!(rendered.anchors.len(), 1);
+    }
+
+    #[test]
+    fn a_new_anchor_closes_the_open_one() {
+        let rendered =
+            render("To: <a href=\"mailto:ann@x.test\">Ann<a href=\"https://y.test/\">y</a>");
+        assert_eq!(rendered.text, "To: Ann <ann@x.test>y");
+    }
+
+    #[test]
+    fn unclosed_formatting_elements_are_not_rebuilt() {
+        let opened: String = (0..20_000).map(|i| format!("<b id={i}>")).collect();
+        let html = format!("<p>{opened}</p>{}", "<p>x</p>".repeat(2_000));
+        let rendered = render(&html);
+        assert_eq!(rendered.text.matches('x').count(), 2_000);
     }
 }
