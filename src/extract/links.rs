@@ -23,25 +23,25 @@ const WRAP_COLUMN: usize = 60;
 
 static SCHEME: LazyLock<Option<Regex>> = LazyLock::new(|| Regex::new(r"(?i)\bhttps?://").ok());
 
-/// Finds every http(s) URL in `text`.
+/// Finds every http(s) URL in `text`, in one pass: the scheme is searched for only after
+/// the previous URL, and line starts are remembered, so a 5 MB line with a million URLs
+/// (or a million `>`) costs what its length costs.
 pub(super) fn text_links(text: &str) -> Vec<TextLink> {
     let Some(scheme) = SCHEME.as_ref() else {
         return Vec::new();
     };
     let mut links = Vec::new();
+    let mut lines = Lines::default();
     let mut resume = 0;
-    for found in scheme.find_iter(text) {
+    while let Some(found) = scheme.find_at(text, resume) {
         let start = found.start();
-        if start < resume {
-            continue;
-        }
         let bracketed = text[..start].ends_with('<');
         let (raw, end) = if bracketed {
-            bracketed_url(text, start)
+            bracketed_url(text, start, &mut lines)
         } else {
-            bare_url(text, start)
+            bare_url(text, start, &mut lines)
         };
-        resume = end;
+        resume = end.max(found.end());
         let url = tidy(&raw);
         if url.len() > found.len() {
             links.push(TextLink { url, at: start });
@@ -50,11 +50,52 @@ pub(super) fn text_links(text: &str) -> Vec<TextLink> {
     links
 }
 
-/// The quote prefix (`> > `) of the line containing `pos`, as a count of `>`.
-fn quote_depth(text: &str, pos: usize) -> usize {
-    let line_start = text[..pos].rfind('\n').map_or(0, |i| i + 1);
-    text[line_start..pos]
-        .chars()
+/// The line of the position last asked about. Positions only grow within one text, so
+/// each byte is searched for a line break once, and each line's quote prefix is read
+/// once, however many URLs the line holds.
+#[derive(Debug, Default)]
+struct Lines {
+    /// Where the line containing `seen` starts.
+    start: usize,
+    /// How far the text has been searched for line breaks.
+    seen: usize,
+    /// The quote depth of the line at `start`, once read.
+    depth: Option<usize>,
+}
+
+impl Lines {
+    /// Where the line containing `pos` starts.
+    fn start_of(&mut self, text: &str, pos: usize) -> usize {
+        if pos < self.start {
+            // Never happens (positions only grow); answer without the memory.
+            return text[..pos].rfind('\n').map_or(0, |i| i + 1);
+        }
+        if pos > self.seen {
+            if let Some(i) = text[self.seen..pos].rfind('\n') {
+                self.start = self.seen + i + 1;
+                self.depth = None;
+            }
+            self.seen = pos;
+        }
+        self.start
+    }
+
+    /// The quote prefix (`> > `) of the line containing `pos`, as a count of `>`, where
+    /// `pos` is at or after the line's first character that is neither.
+    fn quote_depth(&mut self, text: &str, pos: usize) -> usize {
+        let start = self.start_of(text, pos);
+        if start != self.start {
+            return prefix_depth(&text[start..pos]);
+        }
+        *self
+            .depth
+            .get_or_insert_with(|| prefix_depth(&text[start..pos]))
+    }
+}
+
+/// The count of `>` in the quote prefix at the start of `line`.
+fn prefix_depth(line: &str) -> usize {
+    line.chars()
         .take_while(|c| *c == '>' || c.is_whitespace())
         .filter(|c| *c == '>')
         .count()
@@ -75,8 +116,8 @@ fn skip_quote(text: &str, mut pos: usize, depth: usize) -> usize {
 }
 
 /// `<https://…>`, possibly broken across lines (and quote prefixes) before the `>`.
-fn bracketed_url(text: &str, start: usize) -> (String, usize) {
-    let depth = quote_depth(text, start);
+fn bracketed_url(text: &str, start: usize, lines: &mut Lines) -> (String, usize) {
+    let depth = lines.quote_depth(text, start);
     let mut url = String::new();
     let mut pos = start;
     while let Some(c) = text[pos..].chars().next() {
@@ -99,22 +140,23 @@ fn ends_url(c: char) -> bool {
 
 /// A bare URL runs to whitespace; when it fills a hard-wrapped line, the URL-like start
 /// of the next line (after the same quote prefix) continues it.
-fn bare_url(text: &str, start: usize) -> (String, usize) {
-    let depth = quote_depth(text, start);
+fn bare_url(text: &str, start: usize, lines: &mut Lines) -> (String, usize) {
+    let depth = lines.quote_depth(text, start);
     let end = text[start..]
         .find(ends_url)
         .map_or(text.len(), |i| start + i);
     let mut url = text[start..end].to_owned();
     let mut pos = end;
     loop {
-        let line_start = text[..pos].rfind('\n').map_or(0, |i| i + 1);
+        let line_start = lines.start_of(text, pos);
         let at_line_end = text[pos..].starts_with('\n') || text[pos..].starts_with("\r\n");
-        if !at_line_end || text[line_start..pos].chars().count() < WRAP_COLUMN {
+        let short_line = text[line_start..pos].chars().take(WRAP_COLUMN).count() < WRAP_COLUMN;
+        if !at_line_end || short_line {
             return (url, pos);
         }
         let next_line = pos + if text[pos..].starts_with('\r') { 2 } else { 1 };
         let token_start = skip_quote(text, next_line, depth);
-        if quote_depth(text, token_start) != depth {
+        if prefix_depth(&text[next_line..token_start]) != depth {
             return (url, pos);
         }
         let token_end = text[token_start..]
@@ -141,10 +183,14 @@ fn continues_url(token: &str) -> bool {
 /// Trailing sentence punctuation is not part of a URL; `&amp;` in text is a leftover.
 fn tidy(raw: &str) -> String {
     let mut url = raw.replace("&amp;", "&");
+    // Counted once: a URL followed by a million `)` is trimmed in linear time.
+    let opening = url.matches('(').count();
+    let mut closing = url.matches(')').count();
     while let Some(last) = url.chars().last() {
-        let unbalanced_paren = last == ')' && url.matches('(').count() < url.matches(')').count();
+        let unbalanced_paren = last == ')' && opening < closing;
         if ".,;:]>\"'!?*".contains(last) || unbalanced_paren {
             url.pop();
+            closing -= usize::from(last == ')');
         } else {
             break;
         }
@@ -211,5 +257,31 @@ mod tests {
     fn no_scheme_no_link() {
         assert!(urls("mailto:a@b.test tel:+1 www.a.test").is_empty());
         assert!(urls("https:// broken").is_empty());
+    }
+
+    #[test]
+    fn many_urls_on_one_deeply_quoted_line() {
+        let text = format!(
+            "{} https://a.test/1 https://a.test/2\n> next https://b.test/x",
+            ">".repeat(10_000)
+        );
+        assert_eq!(
+            urls(&text),
+            ["https://a.test/1", "https://a.test/2", "https://b.test/x"]
+        );
+    }
+
+    #[test]
+    fn run_together_schemes_are_one_url() {
+        let text = format!("{} then https://a.test/y", "http://".repeat(1000));
+        let found = urls(&text);
+        assert_eq!(found.len(), 2);
+        assert_eq!(found[1], "https://a.test/y");
+    }
+
+    #[test]
+    fn a_flood_of_closing_parentheses_is_trimmed() {
+        let text = format!("https://a.test/x{}", ")".repeat(100_000));
+        assert_eq!(urls(&text), ["https://a.test/x"]);
     }
 }
