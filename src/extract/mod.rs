@@ -106,7 +106,8 @@ pub fn extract(raw: &[u8], config: &Config) -> Result<Invite, Rejection> {
     }
     let message = match MessageParser::default().parse(raw) {
         Some(message) if looks_like_email(raw, &message) => message,
-        _ => {
+        other => {
+            other.map(forward::dismantle);
             return Err(Rejection {
                 reason: Reason::Unreadable,
                 detail: "This is not a readable email: no mail headers were found. Ask the \
@@ -116,8 +117,15 @@ pub fn extract(raw: &[u8], config: &Config) -> Result<Invite, Rejection> {
             });
         }
     };
-    let requester = sender(&message);
-    let bodies = forward::collect_bodies(&message);
+    let outcome = read(&message, config);
+    forward::dismantle(message);
+    outcome
+}
+
+/// Finds the invite in a parsed message.
+fn read(message: &Message<'_>, config: &Config) -> Result<Invite, Rejection> {
+    let requester = sender(message);
+    let bodies = forward::collect_bodies(message);
     let documents = Documents::from_bodies(&bodies);
     match find_invites(&documents, &config.platforms) {
         Found::One(hit) => Ok(Invite {
@@ -340,6 +348,14 @@ fn nothing_found(
                  mailbox without link protection.",
                 wrapper.display_name()
             ),
+        )
+    } else if bodies.too_deep {
+        (
+            Reason::NoInviteLink,
+            "No invite link was found, and the email holds forwarded messages nested more \
+             than 32 levels deep, which onbehalf does not read. Ask the user to forward the \
+             original invitation email itself."
+                .to_owned(),
         )
     } else {
         (
