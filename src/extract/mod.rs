@@ -11,6 +11,8 @@ mod html;
 mod links;
 pub mod unwrap;
 
+use std::collections::HashMap;
+
 use mail_parser::{Message, MessageParser};
 use serde::Serialize;
 
@@ -196,12 +198,21 @@ struct Place {
     at: usize,
 }
 
+/// Places of one link looked at for its recipient. Each look reads the text before the
+/// place, so without a cap a link repeated 100,000 times made it quadratic; real mail
+/// shows a link a few times (a button, its fallback text, the user's note).
+const MAX_PLACES: usize = 16;
+
+/// Different invite links named in an ambiguous_invite_links detail.
+const MAX_LISTED: usize = 5;
+
 /// A link that is, once unwrapped, an invite of `platform`.
 #[derive(Debug, Clone)]
 struct Hit<'c> {
     platform: &'c Platform,
     url: String,
-    /// Every place the link stands (a button and its fallback text, the user's note).
+    /// Where the link stands (a button and its fallback text, the user's note), the
+    /// first [`MAX_PLACES`] of them.
     places: Vec<Place>,
 }
 
@@ -263,16 +274,22 @@ fn find_invites<'c>(documents: &Documents<'_>, platforms: &'c [Platform]) -> Fou
     let mut opaque = None;
     for tier in documents.tiers() {
         let mut hits: Vec<Hit<'c>> = Vec::new();
+        // Hostile mail repeats a link 100,000 times, or holds 100,000 different ones.
+        let mut seen: HashMap<String, usize> = HashMap::new();
         for (raw, place) in tier {
             let unwrapped = unwrap(&raw);
             if let Some(platform) = platforms.iter().find(|p| p.is_invite_link(&unwrapped.url)) {
-                match hits.iter_mut().find(|h| h.url == unwrapped.url) {
-                    Some(hit) => hit.places.push(place),
-                    None => hits.push(Hit {
-                        platform,
-                        url: unwrapped.url,
-                        places: vec![place],
-                    }),
+                match seen.get(&unwrapped.url).and_then(|&i| hits.get_mut(i)) {
+                    Some(hit) if hit.places.len() < MAX_PLACES => hit.places.push(place),
+                    Some(_) => {}
+                    None => {
+                        seen.insert(unwrapped.url.clone(), hits.len());
+                        hits.push(Hit {
+                            platform,
+                            url: unwrapped.url,
+                            places: vec![place],
+                        });
+                    }
                 }
             } else if opaque.is_none() && could_hide_invite(&unwrapped, platforms) {
                 opaque = unwrapped.opaque;
@@ -308,10 +325,14 @@ fn origin(url: &str) -> &str {
 }
 
 fn ambiguous(hits: &[Hit<'_>], requester: Option<String>) -> Rejection {
-    let listed: Vec<String> = hits
+    let mut listed: Vec<String> = hits
         .iter()
+        .take(MAX_LISTED)
         .map(|h| format!("{} ({})", h.platform.name, origin(&h.url)))
         .collect();
+    if hits.len() > MAX_LISTED {
+        listed.push(format!("and {} more", hits.len() - MAX_LISTED));
+    }
     Rejection {
         reason: Reason::AmbiguousInviteLinks,
         detail: format!(
