@@ -89,11 +89,17 @@ pub struct Rejection {
     pub requester: Option<String>,
 }
 
+/// How much of a too-large message is read to name its sender.
+const HEADER_PEEK: usize = 256 * 1024;
+
 /// Runs the extract stage over one raw message.
 pub fn extract(raw: &[u8], config: &Config) -> Result<Invite, Rejection> {
     if raw.len() > config.limits.max_message_bytes {
+        // Only the start is read for the sender: the header block itself can be the
+        // whole 50 MB.
+        let head = &raw[..raw.len().min(HEADER_PEEK)];
         let requester = MessageParser::new()
-            .parse_headers(raw)
+            .parse_headers(head)
             .and_then(|m| sender(&m));
         return Err(Rejection {
             reason: Reason::TooLarge,
