@@ -167,9 +167,10 @@ impl State {
     }
 }
 
-/// Browsers drop leading/trailing whitespace and any tab or newline inside an href.
+/// Browsers drop leading and trailing spaces and control characters, and any tab or
+/// newline inside an href.
 fn clean_href(href: &str) -> String {
-    href.trim()
+    href.trim_matches(|c: char| c.is_whitespace() || c.is_control())
         .chars()
         .filter(|c| !matches!(c, '\t' | '\n' | '\r'))
         .collect()

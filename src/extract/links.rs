@@ -127,15 +127,19 @@ fn bracketed_url(text: &str, start: usize, lines: &mut Lines) -> (String, usize)
         pos += c.len_utf8();
         if c == '\n' {
             pos = skip_quote(text, pos, depth);
-        } else if !c.is_whitespace() {
+        } else if !c.is_whitespace() && !c.is_control() {
             url.push(c);
         }
     }
     (url, pos)
 }
 
+/// Control characters (a NUL from a broken body) end a URL as whitespace does: they
+/// are never part of a link a person could have clicked.
 fn ends_url(c: char) -> bool {
-    c.is_whitespace() || matches!(c, '<' | '>' | '"' | '`' | '{' | '}' | '|' | '\\' | '^')
+    c.is_whitespace()
+        || c.is_control()
+        || matches!(c, '<' | '>' | '"' | '`' | '{' | '}' | '|' | '\\' | '^')
 }
 
 /// A bare URL runs to whitespace; when it fills a hard-wrapped line, the URL-like start
@@ -283,5 +287,11 @@ mod tests {
     fn a_flood_of_closing_parentheses_is_trimmed() {
         let text = format!("https://a.test/x{}", ")".repeat(100_000));
         assert_eq!(urls(&text), ["https://a.test/x"]);
+    }
+
+    #[test]
+    fn control_characters_are_not_part_of_a_url() {
+        assert_eq!(urls("https://a.test/x\0\x01tail"), ["https://a.test/x"]);
+        assert_eq!(urls("<https://a.test/\0x>"), ["https://a.test/x"]);
     }
 }
