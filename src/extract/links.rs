@@ -36,6 +36,11 @@ pub(super) fn text_links(text: &str) -> Vec<TextLink> {
     while let Some(found) = scheme.find_at(text, resume) {
         let start = found.start();
         let bracketed = text[..start].ends_with('<');
+        if !bracketed && bare_scheme(&text[found.end()..]) {
+            // `http://` and nothing: no URL (a million of them must stay cheap).
+            resume = found.end();
+            continue;
+        }
         let (raw, end) = if bracketed {
             bracketed_url(text, start, &mut lines)
         } else {
@@ -48,6 +53,15 @@ pub(super) fn text_links(text: &str) -> Vec<TextLink> {
         }
     }
     links
+}
+
+/// Whether a scheme is followed by what ends a URL on the same line (a line break may
+/// be a hard wrap, which [`bare_url`] joins).
+fn bare_scheme(after: &str) -> bool {
+    after
+        .chars()
+        .next()
+        .is_none_or(|c| ends_url(c) && c != '\r' && c != '\n')
 }
 
 /// The line of the position last asked about. Positions only grow within one text, so
