@@ -71,13 +71,38 @@ const BLOCKS: &[&str] = &[
 /// `title`, `style` and `script`, and a missing `</head>` must not hide the body.
 const INVISIBLE: &[&str] = &["script", "style", "template", "title", "noscript"];
 
+/// Input given to the tokenizer at a time.
+const CHUNK: usize = 16 * 1024;
+/// Input read without a token coming out: the tokenizer is inside one tag, comment or
+/// attribute value. html5ever checks every new attribute against all earlier ones of
+/// the tag, so a tag with 100,000 attributes (850 KB) took 28 s in debug; past this
+/// much, the body is read as plain text instead (links still show in its source).
+const MAX_SILENT: usize = 64 * 1024;
+
 /// Renders `html` to text and collects its anchors.
 pub(super) fn render(html: &str) -> Rendered {
     let tokenizer = Tokenizer::new(Renderer::default(), TokenizerOpts::default());
     let input = BufferQueue::default();
-    input.push_back(StrTendril::from_slice(html));
-    // The sink never asks to run a script, so one feed consumes all the input.
-    let _ = tokenizer.feed(&input);
+    let (mut start, mut heard_at, mut tokens) = (0, 0, 0);
+    while start < html.len() {
+        let mut end = (start + CHUNK).min(html.len());
+        while !html.is_char_boundary(end) {
+            end -= 1;
+        }
+        input.push_back(StrTendril::from_slice(&html[start..end]));
+        // The sink never asks to run a script, so each feed consumes all it was given.
+        let _ = tokenizer.feed(&input);
+        start = end;
+        let now = tokenizer.sink.state.borrow().tokens;
+        if now != tokens {
+            (tokens, heard_at) = (now, start);
+        } else if start - heard_at > MAX_SILENT {
+            return Rendered {
+                text: html.to_owned(),
+                anchors: Vec::new(),
+            };
+        }
+    }
     tokenizer.end();
     tokenizer.sink.state.into_inner().out
 }
@@ -90,6 +115,8 @@ struct Renderer {
 #[derive(Default)]
 struct State {
     out: Rendered,
+    /// Tokens received, parse errors aside (a tag can yield one per duplicate attribute).
+    tokens: usize,
     /// Inside a raw-text element (`script`, `title`…), and whether its text is hidden.
     raw_text: Option<bool>,
     /// `template` elements open (they can nest; their content is inert).
@@ -104,6 +131,9 @@ impl TokenSink for Renderer {
 
     fn process_token(&self, token: Token, _line: u64) -> TokenSinkResult<()> {
         let mut state = self.state.borrow_mut();
+        if !matches!(token, Token::ParseError(_)) {
+            state.tokens += 1;
+        }
         match token {
             Token::TagToken(tag) => return state.tag(&tag),
             Token::CharacterTokens(text)
@@ -286,5 +316,35 @@ mod tests {
         let html = format!("<p>{opened}</p>{}", "<p>x</p>".repeat(2_000));
         let rendered = render(&html);
         assert_eq!(rendered.text.matches('x').count(), 2_000);
+    }
+
+    #[test]
+    fn chunked_input_renders_the_same() {
+        let html = format!(
+            "<p>From: <a href=\"mailto:ann@x.test\">Ann</a>&nbsp;&amp;\r\n{}</p>\
+             <script>var s = '<a href=\"https://s.test/\">';</script>\
+             <a href=\"https://a.test/?x=1&amp;y=2\">caf\u{e9} \u{1f600}</a><!-- c -->",
+            "word ".repeat(10_000)
+        );
+        let whole = render(&html);
+        assert_eq!(whole.anchors.len(), 2);
+        assert!(whole.text.contains("From: Ann <ann@x.test>"));
+        assert!(html.len() > 3 * CHUNK);
+        // Every chunk boundary falls somewhere else: the tokenizer carries its state.
+        for shift in [1, 7, 4097] {
+            let padded = format!("{}{html}", " ".repeat(shift));
+            let rendered = render(&padded);
+            assert_eq!(rendered.text, whole.text, "shift {shift}");
+            assert_eq!(rendered.anchors.len(), whole.anchors.len());
+        }
+    }
+
+    #[test]
+    fn a_tag_with_thousands_of_attributes_is_read_as_text() {
+        let attributes: String = (0..20_000).map(|i| format!(" a{i}=x")).collect();
+        let html = format!("<div{attributes}><a href=\"https://a.test/i\">i</a>");
+        let rendered = render(&html);
+        assert!(rendered.anchors.is_empty());
+        assert!(rendered.text.contains("href=\"https://a.test/i\""));
     }
 }
