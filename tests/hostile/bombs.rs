@@ -455,3 +455,21 @@ fn unclosed_formatting_elements() {
         &invite(),
     );
 }
+
+/// One tag with 100,000 different attributes (the tokenizer checks each new attribute
+/// against the tag's earlier ones), then the forward. Such HTML is read as plain text:
+/// the invite is found in its source; the invitee is not (the header block is markup).
+#[test]
+fn tag_with_100k_attributes() {
+    check_in_child(
+        "bombs::tag_with_100k_attributes",
+        || {
+            let attributes: String = (0..100_000).map(|i| format!(" a{i}=x")).collect();
+            mail::html_message(&format!(
+                "<html><body><div{attributes}>x</div>{}</body></html>",
+                mail::forwarded_html(&mail::invite_url())
+            ))
+        },
+        &Expect::Invite(mail::invite_url()),
+    );
+}
