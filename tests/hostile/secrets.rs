@@ -1,7 +1,8 @@
 //! No secret in any log line, error or ticket. In a child process of this test binary
 //! (tracing remembers per call site whether anyone listens, process-wide, so a capture
 //! next to other test threads could miss lines), with a global subscriber writing every
-//! level of onbehalf and `debug` of every dependency to a file, it runs:
+//! level of onbehalf and `debug` of every dependency (their `log` records included) to
+//! a file, it runs:
 //!
 //! - the daemon scenario of `daemon` (hostile forwards, a created account, tickets);
 //! - an SMTP login refused by a scripted server (the SMTP password, AUTH PLAIN and LOGIN
@@ -55,7 +56,8 @@ fn child() {
         .with_ansi(false)
         .with_writer(Mutex::new(std::fs::File::create(&log_file).unwrap()))
         .finish();
-    tracing::subscriber::set_global_default(subscriber).unwrap();
+    // As the daemon's own logging does: also the `log` records of reqwest, rustls...
+    tracing_subscriber::util::SubscriberInitExt::try_init(subscriber).unwrap();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -78,6 +80,7 @@ fn child() {
         "kind=ticket",
         "SMTP login refused",
         "IMAP login refused",
+        "starting new connection",
     ] {
         assert!(log.contains(seen), "the log capture missed {seen:?}");
     }
