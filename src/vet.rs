@@ -5,7 +5,7 @@
 //! with a reason a support agent can read. Pure: it trusts only `Authentication-Results`
 //! written by our own receiving servers (`trusted_authserv_ids`), never the sender's.
 
-use mail_parser::MessageParser;
+use mail_parser::{Message, MessageParser};
 use serde::Serialize;
 
 use crate::config::PolicyConfig;
@@ -118,6 +118,9 @@ fn is_same_or_subdomain(domain: &str, parent: &str) -> bool {
 /// sender can write) never count.
 fn authenticated(raw: &[u8], from_domain: &str, trusted: &[String]) -> Option<String> {
     let headers = MessageParser::new().parse_headers(raw)?;
+    if !has_single_author(&headers) {
+        return None;
+    }
     let results = headers
         .headers_raw()
         .filter(|(name, _)| name.eq_ignore_ascii_case("Authentication-Results"))
@@ -149,6 +152,23 @@ fn authenticated(raw: &[u8], from_domain: &str, trusted: &[String]) -> Option<St
         return None;
     };
     Some(format!("{method} ({})", results.authserv_id))
+}
+
+/// A DMARC verdict is about one From address. With two `From:` fields, or two addresses
+/// in one, the receiving server may have checked another than the one shown as the
+/// sender (RFC 7489 §6.6.1), so no verdict counts.
+fn has_single_author(headers: &Message<'_>) -> bool {
+    let fields = headers
+        .headers_raw()
+        .filter(|(name, _)| name.eq_ignore_ascii_case("From"))
+        .count();
+    let addresses = headers.from().map_or(0, |from| {
+        from.as_list().map_or(0, <[_]>::len)
+            + from
+                .as_group()
+                .map_or(0, |groups| groups.iter().map(|g| g.addresses.len()).sum())
+    });
+    fields == 1 && addresses == 1
 }
 
 fn domain_of_prop(value: &str) -> String {

@@ -8,9 +8,10 @@
 
 mod forward;
 mod html;
-mod html_parse;
 mod links;
 pub mod unwrap;
+
+use std::collections::HashMap;
 
 use mail_parser::{Message, MessageParser};
 use serde::Serialize;
@@ -88,11 +89,17 @@ pub struct Rejection {
     pub requester: Option<String>,
 }
 
+/// How much of a too-large message is read to name its sender.
+const HEADER_PEEK: usize = 256 * 1024;
+
 /// Runs the extract stage over one raw message.
 pub fn extract(raw: &[u8], config: &Config) -> Result<Invite, Rejection> {
     if raw.len() > config.limits.max_message_bytes {
+        // Only the start is read for the sender: the header block itself can be the
+        // whole 50 MB.
+        let head = &raw[..raw.len().min(HEADER_PEEK)];
         let requester = MessageParser::new()
-            .parse_headers(raw)
+            .parse_headers(head)
             .and_then(|m| sender(&m));
         return Err(Rejection {
             reason: Reason::TooLarge,
@@ -107,7 +114,8 @@ pub fn extract(raw: &[u8], config: &Config) -> Result<Invite, Rejection> {
     }
     let message = match MessageParser::default().parse(raw) {
         Some(message) if looks_like_email(raw, &message) => message,
-        _ => {
+        other => {
+            other.map(forward::dismantle);
             return Err(Rejection {
                 reason: Reason::Unreadable,
                 detail: "This is not a readable email: no mail headers were found. Ask the \
@@ -117,8 +125,15 @@ pub fn extract(raw: &[u8], config: &Config) -> Result<Invite, Rejection> {
             });
         }
     };
-    let requester = sender(&message);
-    let bodies = forward::collect_bodies(&message);
+    let outcome = read(&message, config);
+    forward::dismantle(message);
+    outcome
+}
+
+/// Finds the invite in a parsed message.
+fn read(message: &Message<'_>, config: &Config) -> Result<Invite, Rejection> {
+    let requester = sender(message);
+    let bodies = forward::collect_bodies(message);
     let documents = Documents::from_bodies(&bodies);
     match find_invites(&documents, &config.platforms) {
         Found::One(hit) => Ok(Invite {
@@ -189,12 +204,21 @@ struct Place {
     at: usize,
 }
 
+/// Places of one link looked at for its recipient. Each look reads the text before the
+/// place, so without a cap a link repeated 100,000 times made it quadratic; real mail
+/// shows a link a few times (a button, its fallback text, the user's note).
+const MAX_PLACES: usize = 16;
+
+/// Different invite links named in an ambiguous_invite_links detail.
+const MAX_LISTED: usize = 5;
+
 /// A link that is, once unwrapped, an invite of `platform`.
 #[derive(Debug, Clone)]
 struct Hit<'c> {
     platform: &'c Platform,
     url: String,
-    /// Every place the link stands (a button and its fallback text, the user's note).
+    /// Where the link stands (a button and its fallback text, the user's note), the
+    /// first [`MAX_PLACES`] of them.
     places: Vec<Place>,
 }
 
@@ -256,16 +280,22 @@ fn find_invites<'c>(documents: &Documents<'_>, platforms: &'c [Platform]) -> Fou
     let mut opaque = None;
     for tier in documents.tiers() {
         let mut hits: Vec<Hit<'c>> = Vec::new();
+        // Hostile mail repeats a link 100,000 times, or holds 100,000 different ones.
+        let mut seen: HashMap<String, usize> = HashMap::new();
         for (raw, place) in tier {
             let unwrapped = unwrap(&raw);
             if let Some(platform) = platforms.iter().find(|p| p.is_invite_link(&unwrapped.url)) {
-                match hits.iter_mut().find(|h| h.url == unwrapped.url) {
-                    Some(hit) => hit.places.push(place),
-                    None => hits.push(Hit {
-                        platform,
-                        url: unwrapped.url,
-                        places: vec![place],
-                    }),
+                match seen.get(&unwrapped.url).and_then(|&i| hits.get_mut(i)) {
+                    Some(hit) if hit.places.len() < MAX_PLACES => hit.places.push(place),
+                    Some(_) => {}
+                    None => {
+                        seen.insert(unwrapped.url.clone(), hits.len());
+                        hits.push(Hit {
+                            platform,
+                            url: unwrapped.url,
+                            places: vec![place],
+                        });
+                    }
                 }
             } else if opaque.is_none() && could_hide_invite(&unwrapped, platforms) {
                 opaque = unwrapped.opaque;
@@ -301,10 +331,14 @@ fn origin(url: &str) -> &str {
 }
 
 fn ambiguous(hits: &[Hit<'_>], requester: Option<String>) -> Rejection {
-    let listed: Vec<String> = hits
+    let mut listed: Vec<String> = hits
         .iter()
+        .take(MAX_LISTED)
         .map(|h| format!("{} ({})", h.platform.name, origin(&h.url)))
         .collect();
+    if hits.len() > MAX_LISTED {
+        listed.push(format!("and {} more", hits.len() - MAX_LISTED));
+    }
     Rejection {
         reason: Reason::AmbiguousInviteLinks,
         detail: format!(
@@ -341,6 +375,14 @@ fn nothing_found(
                  mailbox without link protection.",
                 wrapper.display_name()
             ),
+        )
+    } else if bodies.too_deep {
+        (
+            Reason::NoInviteLink,
+            "No invite link was found, and the email holds forwarded messages nested more \
+             than 32 levels deep, which onbehalf does not read. Ask the user to forward the \
+             original invitation email itself."
+                .to_owned(),
         )
     } else {
         (

@@ -101,3 +101,25 @@ fn missing_sender() {
     let err = vet(&mail(&[]), &invite(None), &policy()).unwrap_err();
     assert_eq!(err.reason, VetReason::UnknownSender);
 }
+
+#[test]
+fn two_from_fields_or_addresses_are_never_authenticated() {
+    let pass = "Authentication-Results: mx.corp.example; dmarc=pass\r\n";
+    for from in [
+        "From: Attacker <attacker@evil.test>\r\nFrom: Jane <jane@partner.test>\r\n",
+        "From: Jane <jane@partner.test>\r\nFrom: Attacker <attacker@evil.test>\r\n",
+        "From: attacker@evil.test, Jane <jane@partner.test>\r\n",
+    ] {
+        let raw = format!("{pass}{from}To: support@corp.example\r\n\r\nbody\r\n");
+        let refused = vet(
+            raw.as_bytes(),
+            &invite(Some("jane@partner.test")),
+            &policy(),
+        );
+        assert_eq!(
+            refused.unwrap_err().reason,
+            VetReason::UnauthenticatedSender,
+            "{from}"
+        );
+    }
+}
