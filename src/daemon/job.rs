@@ -122,7 +122,12 @@ async fn escalate(
 async fn extract_step(services: &Services, record: &JobRecord) -> Result<bool, DaemonError> {
     let job = record.id;
     let raw = services.raw(job).await?;
-    match extract::extract(&raw, &services.config) {
+    // Extract is CPU work over hostile input: keep it off the async workers.
+    let config = services.config.clone();
+    let extracted = tokio::task::spawn_blocking(move || extract::extract(&raw, &config))
+        .await
+        .map_err(|e| DaemonError::Task(e.to_string()))?;
+    match extracted {
         Ok(invite) => {
             tracing::info!(%job, platform = %invite.platform, "invite found");
             let invite = InviteRecord::from(&invite);

@@ -100,8 +100,9 @@ pub enum NotifyError {
     },
     /// The server refused the login.
     #[error(
-        "cannot log in to SMTP server {server} as {username:?}: the server refused the \
-         credentials (check smtp.username and the password file)"
+        "cannot log in to SMTP server {server} as {}: the server refused the \
+         credentials (check smtp.username and the password file)",
+        .username.as_deref().unwrap_or("(no username configured)")
     )]
     Auth {
         /// `host:port`.
