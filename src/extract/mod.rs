@@ -93,7 +93,26 @@ pub struct Rejection {
 const HEADER_PEEK: usize = 256 * 1024;
 
 /// Runs the extract stage over one raw message.
+///
+/// A panic inside the MIME parser (mail-parser has had several on hostile input) becomes
+/// an `unreadable` rejection for this one message instead of a job that fails on every
+/// retry.
 pub fn extract(raw: &[u8], config: &Config) -> Result<Invite, Rejection> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        extract_message(raw, config)
+    }))
+    .unwrap_or_else(|_| {
+        Err(Rejection {
+            reason: Reason::Unreadable,
+            detail: "The mail parser failed on this message, so it could not be read. \
+                         Ask the user to forward the invitation email again."
+                .to_owned(),
+            requester: None,
+        })
+    })
+}
+
+fn extract_message(raw: &[u8], config: &Config) -> Result<Invite, Rejection> {
     if raw.len() > config.limits.max_message_bytes {
         // Only the start is read for the sender: the header block itself can be the
         // whole 50 MB.
