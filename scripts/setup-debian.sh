@@ -4,7 +4,7 @@
 # does nothing when everything is present.
 set -euo pipefail
 
-packages=(dovecot-imapd python3-aiosmtpd systemd)
+packages=(dovecot-imapd python3-aiosmtpd python3-requests systemd)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
