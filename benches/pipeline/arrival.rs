@@ -17,7 +17,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use rand::RngExt;
 use serde_json::{Value, json};
 
-use crate::imap::Appender;
+use crate::imap::{Appender, IdleProbe};
 use crate::journal::JobTimes;
 use crate::runner::{self, Service};
 use crate::servers::Servers;
@@ -29,6 +29,8 @@ pub struct Arrival {
     pub who: String,
     /// APPEND start → credentials mail stored, per arrival.
     pub latency: Summary,
+    /// APPEND start → Dovecot announcing it to an IDLE client (the server's own delay).
+    pub dovecot_idle: Summary,
     /// onbehalf: APPEND start → journaled as received.
     pub noticed: Option<Summary>,
     /// onbehalf: received → credentials accepted by SMTP (`notified`).
@@ -42,6 +44,10 @@ impl Arrival {
         println!(
             "    APPEND → credentials mail at the SMTP server: {}",
             self.latency.show()
+        );
+        println!(
+            "    of which APPEND → Dovecot tells an IDLE client (server side): {}",
+            self.dovecot_idle.show()
         );
         if let Some(noticed) = &self.noticed {
             println!(
@@ -62,6 +68,7 @@ impl Arrival {
         json!({
             "who": self.who,
             "latency": self.latency.json(),
+            "dovecot_idle": self.dovecot_idle.json(),
             "noticed": self.noticed.map(|s| s.json()),
             "handled": self.handled.map(|s| s.json()),
         })
@@ -89,26 +96,42 @@ pub fn daemon_ready(state_dir: &Path) -> bool {
     .is_ok_and(|n| n > 0)
 }
 
+/// What [`deliver`] measured per arrival (the warm-up left out of the latencies).
+struct Delivered {
+    /// APPEND start → mail stored, seconds.
+    latencies: Vec<f64>,
+    /// APPEND start → Dovecot's EXISTS to an IDLE client, seconds.
+    announced: Vec<f64>,
+    /// Unix time of every APPEND start, warm-up included.
+    starts: Vec<f64>,
+}
+
 /// Delivers `forwards[0]` as a warm-up, then each other one after a random pause,
-/// timing APPEND start → mail stored. Returns the latencies and the APPEND start times.
+/// timing APPEND start → mail stored, and when Dovecot announced it to an IDLE client.
 fn deliver(
     servers: &Servers,
     service: &mut Service,
     forwards: &[Vec<u8>],
     spacing: Duration,
     limit: Duration,
-) -> (Vec<f64>, Vec<f64>) {
+) -> Delivered {
     let dovecot = &servers.dovecot;
+    let probe = IdleProbe::start(dovecot.imap_port(), dovecot.username(), dovecot.password());
     let mut appender =
         Appender::connect(dovecot.imap_port(), dovecot.username(), dovecot.password());
     let mut rng = rand::rng();
-    let (mut latencies, mut starts) = (Vec::new(), Vec::new());
+    crate::procstat::wait_for_quiet_machine();
+    let mut delivered = Delivered {
+        latencies: Vec::new(),
+        announced: Vec::new(),
+        starts: Vec::new(),
+    };
     for (n, forward) in forwards.iter().enumerate() {
         if n > 0 && !spacing.is_zero() {
             std::thread::sleep(spacing.mul_f64(rng.random_range(0.0..1.0)));
         }
         service.assert_running();
-        starts.push(unix_now());
+        delivered.starts.push(unix_now());
         let started = Instant::now();
         appender.append(forward);
         runner::wait_until(
@@ -118,10 +141,13 @@ fn deliver(
             || servers.mails_received() > n,
         );
         if n > 0 {
-            latencies.push(started.elapsed().as_secs_f64());
+            delivered.latencies.push(started.elapsed().as_secs_f64());
+            if let Some(at) = probe.first_after(started) {
+                delivered.announced.push((at - started).as_secs_f64());
+            }
         }
     }
-    (latencies, starts)
+    delivered
 }
 
 /// `onbehalf run` (IDLE) and `count` arrivals.
@@ -143,7 +169,7 @@ pub fn onbehalf(runtime: &tokio::runtime::Runtime, count: usize) -> Arrival {
             daemon_ready(&state)
         },
     );
-    let (latencies, starts) = deliver(
+    let delivered = deliver(
         &servers,
         &mut service,
         &forwards,
@@ -153,11 +179,12 @@ pub fn onbehalf(runtime: &tokio::runtime::Runtime, count: usize) -> Arrival {
     service.stop();
     let times = JobTimes::read(&state);
     let received = times.entered("received");
+    let starts = &delivered.starts;
     assert_eq!(received.len(), starts.len(), "one job per arrival");
     // Jobs are numbered in arrival order; the first is the warm-up.
     let noticed: Vec<f64> = received
         .iter()
-        .zip(&starts)
+        .zip(starts)
         .skip(1)
         .map(|(r, s)| r - s)
         .collect();
@@ -168,7 +195,8 @@ pub fn onbehalf(runtime: &tokio::runtime::Runtime, count: usize) -> Arrival {
         .collect();
     Arrival {
         who: "onbehalf run (IDLE; safety-net poll 60 s)".to_owned(),
-        latency: Summary::of(&latencies),
+        latency: Summary::of(&delivered.latencies),
+        dovecot_idle: Summary::of(&delivered.announced),
         noticed: Some(Summary::of(&noticed)),
         handled: Some(Summary::of(&handled)),
     }
@@ -183,11 +211,12 @@ pub fn baseline(runtime: &tokio::runtime::Runtime, count: usize, poll: Duration)
     command.arg("--poll").arg(poll.as_secs_f64().to_string());
     let mut service = Service::start(command, &servers.path("baseline-poll.log"));
     let limit = poll + Duration::from_secs(30);
-    let (latencies, _) = deliver(&servers, &mut service, &forwards, poll, limit);
+    let delivered = deliver(&servers, &mut service, &forwards, poll, limit);
     service.stop();
     Arrival {
         who: format!("baseline script polling every {} s", poll.as_secs()),
-        latency: Summary::of(&latencies),
+        latency: Summary::of(&delivered.latencies),
+        dovecot_idle: Summary::of(&delivered.announced),
         noticed: None,
         handled: None,
     }

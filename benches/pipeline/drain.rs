@@ -41,6 +41,8 @@ pub struct Drain {
     pub cpu: HashMap<String, f64>,
     /// CPU seconds the whole machine was busy during the run.
     pub machine_busy: f64,
+    /// onbehalf: the size of one job's future (see [`job_task_bytes`]).
+    pub job_task_bytes: Option<usize>,
 }
 
 impl Drain {
@@ -63,11 +65,17 @@ impl Drain {
             self.jobs, self.append_seconds
         );
         println!(
-            "    drained in {:.2} s: {:.1} jobs/s, peak RSS {:.1} MiB",
+            "    drained in {:.2} s: {:.1} jobs/s, peak RSS {:.1} MiB, at most {} threads",
             wall,
             self.jobs_per_second(),
-            self.peak_rss_mib()
+            self.peak_rss_mib(),
+            self.exit.peak_threads
         );
+        if let Some(bytes) = self.job_task_bytes {
+            println!(
+                "    one job's task (future) is {bytes} bytes, allocated for every message at once"
+            );
+        }
         println!("    job latency (read → filed): {}", self.latency.show());
         println!("    job work time (no queueing): {}", self.active.show());
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get()) as f64;
@@ -113,6 +121,8 @@ impl Drain {
             "wall_s": self.exit.wall.as_secs_f64(),
             "jobs_per_s": self.jobs_per_second(),
             "peak_rss_mib": self.peak_rss_mib(),
+            "peak_threads": self.exit.peak_threads,
+            "job_task_bytes": self.job_task_bytes,
             "latency": self.latency.json(),
             "active": self.active.json(),
             "cpu_s": self.cpu,
@@ -147,6 +157,7 @@ fn measure(
     log: &str,
     wrapped: bool,
 ) -> (Exit, HashMap<String, f64>, f64) {
+    procstat::wait_for_quiet_machine();
     let meter = CpuMeter::start(servers.cpu_targets(), std::time::Duration::from_millis(50));
     let (busy_before, _) = procstat::machine_ticks();
     let exit = runner::run_measured(command, &servers.path(log), wrapped);
@@ -162,12 +173,22 @@ fn measure(
     let machine_busy = (busy_after - busy_before) as f64 / tick;
     let known: f64 = cpu.values().sum();
     cpu.insert("other".to_owned(), (machine_busy - known).max(0.0));
-    let log_text = std::fs::read_to_string(servers.path(log)).unwrap_or_default();
-    assert!(
-        exit.status.success(),
-        "{log} failed: {}\n{log_text}",
-        exit.status
-    );
+    if !exit.status.success() {
+        let text = std::fs::read_to_string(servers.path(log)).unwrap_or_default();
+        let kept = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("target/bench-pipeline")
+            .join(format!("failed-{log}"));
+        let _ = std::fs::create_dir_all(kept.parent().unwrap_or(std::path::Path::new(".")));
+        let _ = std::fs::write(&kept, &text);
+        let tail: Vec<&str> = text.lines().rev().take(20).collect();
+        let tail: Vec<&str> = tail.into_iter().rev().collect();
+        panic!(
+            "{log} failed ({}); its log is kept in {}; it ends:\n{}",
+            exit.status,
+            kept.display(),
+            tail.join("\n")
+        );
+    }
     (exit, cpu, machine_busy)
 }
 
@@ -284,6 +305,7 @@ pub fn onbehalf(runtime: &tokio::runtime::Runtime, count: usize, variant: &Varia
         states,
         cpu,
         machine_busy,
+        job_task_bytes: Some(job_task_bytes(runtime, &config)),
     }
 }
 
@@ -328,5 +350,21 @@ pub fn baseline(runtime: &tokio::runtime::Runtime, count: usize) -> Drain {
             .collect(),
         cpu,
         machine_busy,
+        job_task_bytes: None,
     }
+}
+
+/// How many bytes tokio allocates for one job's task, whatever state it is in: the
+/// future of `daemon::job::drive` is as large as its largest state (the signup's HTTP
+/// and TLS futures included), and `once` spawns one task per message up front, so a
+/// backlog costs about this much per waiting message.
+pub fn job_task_bytes(runtime: &tokio::runtime::Runtime, config: &std::path::Path) -> usize {
+    let config = onbehalf::config::Config::load(config).expect("the bench config loads");
+    runtime.block_on(async {
+        let services = onbehalf::cli::daemon::services(config)
+            .await
+            .expect("services for the bench config");
+        let job = onbehalf::daemon::job::drive(services, onbehalf::journal::JobId(1));
+        std::mem::size_of_val(&job)
+    })
 }

@@ -2,8 +2,9 @@
 //!
 //! In: how long to watch. Out: per watcher — `onbehalf run` (IDLE) and, side by side on
 //! the same empty mailbox, the baseline script polling every 60 s and every 5 s — its
-//! `VmRSS` at the end and at most, `VmHWM`, and the CPU it used over the window
-//! (`utime + stime` delta from `/proc/<pid>/stat`) as seconds and as a share of one core.
+//! `VmRSS` at the end and at most, `VmHWM`, and the CPU it used over the window (the
+//! delta of its threads' run time in `/proc/<pid>/task/*/schedstat`, nanoseconds, rather
+//! than the 10 ms ticks of `/proc/<pid>/stat`) as seconds and as a share of one core.
 //! The window starts once onbehalf has checked the mailbox and every watcher has run for
 //! a few seconds (start-up is not idling).
 
@@ -40,7 +41,7 @@ impl Idle {
     /// Prints the figures.
     pub fn print(&self) {
         println!(
-            "  {:<44} RSS {:>5.1} MiB (max {:.1}, HWM {:.1})  CPU {:.2} s in {:.0} s = {:.3}% of a core",
+            "  {:<44} RSS {:>5.1} MiB (max {:.1}, HWM {:.1})  CPU {:.3} s in {:.0} s = {:.3}% of a core",
             self.who,
             self.rss_end_kib as f64 / 1024.0,
             self.rss_max_kib as f64 / 1024.0,
@@ -97,12 +98,12 @@ pub fn run(runtime: &tokio::runtime::Runtime, window: Duration, baselines: bool)
     );
     // Start-up (connections, TLS, the first check) is not idling.
     std::thread::sleep(Duration::from_secs(3));
-    let tick = procstat::ticks_per_second();
+    procstat::wait_for_quiet_machine();
     let start: Vec<u64> = watchers
         .iter_mut()
         .map(|(_, service)| {
             service.assert_running();
-            procstat::stat(service.pid()).map_or(0, |(_, _, ticks)| ticks)
+            procstat::cpu_nanoseconds(service.pid()).unwrap_or(0)
         })
         .collect();
     let started = Instant::now();
@@ -122,18 +123,18 @@ pub fn run(runtime: &tokio::runtime::Runtime, window: Duration, baselines: bool)
         .iter_mut()
         .zip(start)
         .zip(rss_max)
-        .map(|(((who, service), ticks_before), rss_max_kib)| {
+        .map(|(((who, service), cpu_before), rss_max_kib)| {
             service.assert_running();
             let pid = service.pid();
             let (rss_end_kib, hwm_kib) = procstat::memory_kib(pid).unwrap_or_default();
-            let ticks_after = procstat::stat(pid).map_or(0, |(_, _, ticks)| ticks);
+            let cpu_after = procstat::cpu_nanoseconds(pid).unwrap_or(0);
             Idle {
                 who: who.clone(),
                 seconds,
                 rss_end_kib,
                 rss_max_kib,
                 hwm_kib,
-                cpu_seconds: (ticks_after - ticks_before) as f64 / tick,
+                cpu_seconds: cpu_after.saturating_sub(cpu_before) as f64 / 1e9,
             }
         })
         .collect()

@@ -4,7 +4,8 @@
 //! in INBOX. [`Appender::append_all`] pipelines every `APPEND` on one session with
 //! non-synchronizing literals (`{n+}`, LITERAL+, which Dovecot offers), so a backlog of
 //! thousands is in place within seconds; [`Appender::append`] delivers one and returns
-//! when the server has confirmed it (the moment a message "arrives").
+//! when the server has confirmed it (the moment a message "arrives"). [`IdleProbe`]
+//! measures how soon Dovecot tells an IDLE client about a new message.
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpStream;
@@ -103,5 +104,55 @@ impl Appender {
                 "unexpected line from Dovecot: {line:?}"
             );
         }
+    }
+}
+
+/// A plain IMAP client that only IDLEs on INBOX and notes when the server announces new
+/// mail (`* n EXISTS`): how long Dovecot itself takes to tell an IDLE client.
+pub struct IdleProbe {
+    announced: std::sync::Arc<std::sync::Mutex<Vec<std::time::Instant>>>,
+}
+
+impl IdleProbe {
+    /// Logs in, selects INBOX and IDLEs; a thread records each EXISTS until the process
+    /// ends (the connection is dropped with it).
+    pub fn start(port: u16, user: &str, password: &str) -> IdleProbe {
+        let mut client = Appender::connect(port, user, password);
+        let announced = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let tag = client.tag();
+        let select = format!("{tag} SELECT INBOX\r\n");
+        client.writer.write_all(select.as_bytes()).expect("write");
+        client.expect_ok(&tag);
+        let tag = client.tag();
+        client
+            .writer
+            .write_all(format!("{tag} IDLE\r\n").as_bytes())
+            .expect("write");
+        let ready = client.line();
+        assert!(ready.starts_with('+'), "Dovecot refused IDLE: {ready:?}");
+        // Idling is waiting: no read timeout from here on.
+        client
+            .writer
+            .set_read_timeout(None)
+            .expect("cannot clear the read timeout");
+        let seen = std::sync::Arc::clone(&announced);
+        std::thread::spawn(move || {
+            let mut line = String::new();
+            while client.reader.read_line(&mut line).is_ok_and(|n| n > 0) {
+                if line.trim_end().ends_with("EXISTS") {
+                    seen.lock()
+                        .expect("probe lock")
+                        .push(std::time::Instant::now());
+                }
+                line.clear();
+            }
+        });
+        IdleProbe { announced }
+    }
+
+    /// When the first announcement after `since` came, if one did.
+    pub fn first_after(&self, since: std::time::Instant) -> Option<std::time::Instant> {
+        let announced = self.announced.lock().expect("probe lock");
+        announced.iter().copied().find(|&at| at >= since)
     }
 }

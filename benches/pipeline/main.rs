@@ -79,6 +79,9 @@ struct Options {
     /// or `strace -f -c -o FILE` (split at spaces; `--` and the onbehalf command follow).
     #[arg(long)]
     wrap: Option<String>,
+    /// Before each measurement, wait up to this many seconds for the machine to be idle.
+    #[arg(long, default_value_t = 600)]
+    quiet_wait: u64,
     /// Write every figure as JSON here.
     #[arg(long)]
     json: Option<PathBuf>,
@@ -112,6 +115,7 @@ fn main() {
         return;
     }
     let _ = rustls::crypto::ring::default_provider().install_default();
+    let _ = procstat::QUIET_WAIT.set(Duration::from_secs(options.quiet_wait));
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .thread_name(SIM_THREADS)

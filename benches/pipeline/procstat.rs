@@ -41,16 +41,36 @@ pub fn stat(pid: u32) -> Option<(char, u32, u64)> {
     Some((state, pgrp, ticks))
 }
 
+/// A number from `/proc/<pid>/status` (`VmRSS:`, `Threads:`, …), first word after it.
+fn status_field(pid: u32, name: &str) -> Option<u64> {
+    let text = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    text.lines()
+        .find_map(|line| line.strip_prefix(name))
+        .and_then(|rest| rest.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
+}
+
 /// `VmRSS` and `VmHWM` of a live process, in KiB.
 pub fn memory_kib(pid: u32) -> Option<(u64, u64)> {
-    let text = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    let field = |name: &str| {
-        text.lines()
-            .find_map(|line| line.strip_prefix(name))
-            .and_then(|rest| rest.split_whitespace().next())
-            .and_then(|n| n.parse().ok())
-    };
-    Some((field("VmRSS:")?, field("VmHWM:")?))
+    Some((status_field(pid, "VmRSS:")?, status_field(pid, "VmHWM:")?))
+}
+
+/// Nanoseconds a live process's threads have spent on a CPU (the first field of each
+/// `/proc/<pid>/task/<tid>/schedstat`): finer than the 10 ms ticks of `stat`, for small
+/// figures such as an idle daemon's.
+pub fn cpu_nanoseconds(pid: u32) -> Option<u64> {
+    let tasks = std::fs::read_dir(format!("/proc/{pid}/task")).ok()?;
+    let total = tasks
+        .filter_map(Result::ok)
+        .filter_map(|task| std::fs::read_to_string(task.path().join("schedstat")).ok())
+        .filter_map(|text| text.split_whitespace().next()?.parse::<u64>().ok())
+        .sum();
+    Some(total)
+}
+
+/// How many threads a live process has.
+pub fn threads(pid: u32) -> Option<u64> {
+    status_field(pid, "Threads:")
 }
 
 fn all_pids() -> Vec<u32> {
@@ -202,4 +222,39 @@ pub fn machine_ticks() -> (u64, u64) {
     let total: u64 = values.iter().take(8).sum();
     let idle = values.get(3).copied().unwrap_or(0) + values.get(4).copied().unwrap_or(0);
     (total - idle, total)
+}
+
+/// How long [`wait_for_quiet_machine`] may wait; set once from the command line.
+pub static QUIET_WAIT: std::sync::OnceLock<Duration> = std::sync::OnceLock::new();
+
+/// Waits (up to [`QUIET_WAIT`]) until the machine is nearly idle — less than 10% of its
+/// CPU busy over one second — so that other work does not skew a benchmark; says when it
+/// had to wait, and when it gave up.
+pub fn wait_for_quiet_machine() {
+    let limit = QUIET_WAIT.get().copied().unwrap_or_default();
+    let deadline = std::time::Instant::now() + limit;
+    let mut said = false;
+    loop {
+        let (busy_before, total_before) = machine_ticks();
+        std::thread::sleep(Duration::from_secs(1));
+        let (busy_after, total_after) = machine_ticks();
+        let busy = (busy_after - busy_before) as f64 / (total_after - total_before).max(1) as f64;
+        if busy < 0.10 {
+            return;
+        }
+        if std::time::Instant::now() > deadline {
+            println!(
+                "  (the machine is still {:.0}% busy with other work; measuring anyway)",
+                busy * 100.0
+            );
+            return;
+        }
+        if !said {
+            println!(
+                "  (waiting for other work on this machine to finish: {:.0}% busy)",
+                busy * 100.0
+            );
+            said = true;
+        }
+    }
 }

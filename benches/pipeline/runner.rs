@@ -55,6 +55,8 @@ pub struct Exit {
     pub cpu_seconds: f64,
     /// The largest `VmHWM` seen, KiB.
     pub peak_rss_kib: u64,
+    /// The most threads seen at once.
+    pub peak_threads: u64,
     /// How it ended.
     pub status: ExitStatus,
 }
@@ -76,7 +78,7 @@ pub fn run_measured(command: Command, log: &Path, wrapped: bool) -> Exit {
     let started = Instant::now();
     let mut child = spawn(command, log);
     let mut target = (!wrapped).then(|| child.id());
-    let (mut ticks, mut peak, mut ended) = (0, 0, None);
+    let (mut ticks, mut peak, mut peak_threads, mut ended) = (0, 0, 0, None);
     loop {
         if wrapped {
             // The wrapper's child; it ends when the wrapper does (the wrapper reaps it).
@@ -88,6 +90,7 @@ pub fn run_measured(command: Command, log: &Path, wrapped: bool) -> Exit {
             if let Some((_, hwm)) = procstat::memory_kib(pid) {
                 peak = peak.max(hwm);
             }
+            peak_threads = peak_threads.max(procstat::threads(pid).unwrap_or(0));
             match procstat::stat(pid) {
                 Some((state, _, now)) => {
                     ticks = ticks.max(now);
@@ -111,6 +114,7 @@ pub fn run_measured(command: Command, log: &Path, wrapped: bool) -> Exit {
         wall,
         cpu_seconds: ticks as f64 / tick,
         peak_rss_kib: peak,
+        peak_threads,
         status,
     }
 }
