@@ -58,7 +58,7 @@ pub fn machine(results: &mut Results) {
     results.machine = json!({
         "nproc": cores,
         "cpu": first_line_with("/proc/cpuinfo", "model name"),
-        "ram_gib": memory_kib / 1024.0 / 1024.0,
+        "ram_gib": (memory_kib / 1024.0 / 1024.0 * 10.0).round() / 10.0,
         "kernel": std::fs::read_to_string("/proc/sys/kernel/osrelease").unwrap_or_default().trim(),
         "rustc": command_output("rustc", &["--version"]),
         "dovecot": command_output("/usr/sbin/dovecot", &["--version"]),
