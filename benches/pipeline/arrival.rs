@@ -7,9 +7,11 @@
 //! polled every millisecond), p50/p99; for onbehalf also how that splits into noticing
 //! the message (APPEND → journaled as received) and handling it (received → notified).
 //!
-//! Arrivals are spaced by a random pause (uniform in `[0, spacing)`), so they fall at a
-//! random phase of a poller's cycle, as real mail does; one warm-up arrival before the
-//! measured ones proves the watcher is up.
+//! Arrivals are spaced by a pause of [`SETTLE`] plus a random part (uniform in
+//! `[0, spacing)`), so each one lands in a quiet mailbox — Dovecot announces the previous
+//! message's move only about half a second later, and that announcement would otherwise
+//! wake the watcher early — and at a random phase of a poller's cycle, as real mail does.
+//! One warm-up arrival before the measured ones proves the watcher is up.
 
 use std::path::Path;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -46,7 +48,7 @@ impl Arrival {
             self.latency.show()
         );
         println!(
-            "    of which APPEND → Dovecot tells an IDLE client (server side): {}",
+            "    (for reference, APPEND → Dovecot tells an IDLE client: {})",
             self.dovecot_idle.show()
         );
         if let Some(noticed) = &self.noticed {
@@ -74,6 +76,9 @@ impl Arrival {
         })
     }
 }
+
+/// The fixed part of the pause between arrivals.
+const SETTLE: Duration = Duration::from_secs(1);
 
 fn unix_now() -> f64 {
     SystemTime::now()
@@ -127,8 +132,8 @@ fn deliver(
         starts: Vec::new(),
     };
     for (n, forward) in forwards.iter().enumerate() {
-        if n > 0 && !spacing.is_zero() {
-            std::thread::sleep(spacing.mul_f64(rng.random_range(0.0..1.0)));
+        if n > 0 {
+            std::thread::sleep(SETTLE + spacing.mul_f64(rng.random_range(0.0..1.0)));
         }
         service.assert_running();
         delivered.starts.push(unix_now());

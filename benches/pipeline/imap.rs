@@ -91,7 +91,20 @@ impl Appender {
         line
     }
 
-    /// Reads lines up to the tagged answer for `tag`, which must be OK.
+    /// Sends one command (without tag) and returns how long the server took to answer
+    /// OK, in seconds.
+    pub fn timed(&mut self, command: &str) -> f64 {
+        let tag = self.tag();
+        let started = std::time::Instant::now();
+        self.writer
+            .write_all(format!("{tag} {command}\r\n").as_bytes())
+            .expect("cannot send a command");
+        self.expect_ok(&tag);
+        started.elapsed().as_secs_f64()
+    }
+
+    /// Reads the answer up to the tagged line for `tag`, which must be OK; literals
+    /// (`{n}` at the end of a line, as in a FETCH of a body) are read as bytes.
     fn expect_ok(&mut self, tag: &str) {
         loop {
             let line = self.line();
@@ -99,10 +112,15 @@ impl Appender {
                 assert!(rest.starts_with("OK"), "{tag}: Dovecot answered {line:?}");
                 return;
             }
-            assert!(
-                line.starts_with('*') || line.starts_with('A'),
-                "unexpected line from Dovecot: {line:?}"
-            );
+            let literal = line
+                .trim_end()
+                .strip_suffix('}')
+                .and_then(|head| head.rsplit_once('{'))
+                .and_then(|(_, n)| n.parse::<usize>().ok());
+            if let Some(length) = literal {
+                let mut bytes = vec![0u8; length];
+                std::io::Read::read_exact(&mut self.reader, &mut bytes).expect("a literal");
+            }
         }
     }
 }

@@ -10,6 +10,7 @@
 //! - `drain`: benchmark 2, a backlog of forwards handled by `onbehalf once` / `--once`.
 //! - `arrival`: benchmark 3, one forward at a time to `onbehalf run` / a polling script.
 //! - `idle`: benchmark 4, the watchers on an empty mailbox.
+//! - `imapcost`: what each IMAP command of the drain costs with a backlog in the folder.
 //! - `servers`, `forward`, `imap`: the world the programs run in; `runner`, `procstat`,
 //!   `journal`, `stats`: measuring them.
 //!
@@ -24,6 +25,7 @@ mod drain;
 mod forward;
 mod idle;
 mod imap;
+mod imapcost;
 mod journal;
 mod procstat;
 mod report;
@@ -65,7 +67,7 @@ struct Options {
     /// The idle window (benchmark 4), seconds.
     #[arg(long, default_value_t = 60)]
     idle_seconds: u64,
-    /// Only these benchmarks (comma-separated: drain, arrival, idle).
+    /// Only these benchmarks (comma-separated: drain, imap, arrival, idle).
     #[arg(long, value_delimiter = ',')]
     only: Vec<String>,
     /// Skip the baseline script.
@@ -161,6 +163,12 @@ fn main() {
             drain.print();
             results.baseline_drain = Some(drain);
         }
+    }
+    if options.wants("imap") {
+        println!("\n== IMAP commands with a backlog (where the drain's Dovecot time goes) ==");
+        let costs = imapcost::run(&runtime, options.jobs, 200.min(options.jobs / 2));
+        costs.print();
+        results.imap = Some(costs);
     }
     if options.wants("arrival") {
         println!("\n== 3. arrival to credentials ==");

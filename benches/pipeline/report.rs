@@ -11,6 +11,7 @@ use serde_json::{Value, json};
 use crate::arrival::Arrival;
 use crate::drain::Drain;
 use crate::idle::Idle;
+use crate::imapcost::ImapCosts;
 
 /// Everything measured in one run.
 #[derive(Default)]
@@ -21,6 +22,8 @@ pub struct Results {
     pub drains: Vec<Drain>,
     /// The baseline's drain.
     pub baseline_drain: Option<Drain>,
+    /// The IMAP command costs.
+    pub imap: Option<ImapCosts>,
     /// onbehalf first, then the baselines.
     pub arrivals: Vec<Arrival>,
     /// onbehalf first, then the baselines.
@@ -55,7 +58,7 @@ pub fn machine(results: &mut Results) {
     results.machine = json!({
         "nproc": cores,
         "cpu": first_line_with("/proc/cpuinfo", "model name"),
-        "ram_gib": memory_kib / 1024.0 / 1024.0,
+        "ram_gib": (memory_kib / 1024.0 / 1024.0 * 10.0).round() / 10.0,
         "kernel": std::fs::read_to_string("/proc/sys/kernel/osrelease").unwrap_or_default().trim(),
         "rustc": command_output("rustc", &["--version"]),
         "dovecot": command_output("/usr/sbin/dovecot", &["--version"]),
@@ -197,6 +200,7 @@ impl Results {
             "machine": self.machine,
             "drain": self.drains.iter().map(Drain::json).collect::<Vec<_>>(),
             "baseline_drain": self.baseline_drain.as_ref().map(Drain::json),
+            "imap": self.imap.as_ref().map(ImapCosts::json),
             "arrival": self.arrivals.iter().map(Arrival::json).collect::<Vec<_>>(),
             "idle": self.idle.iter().map(Idle::json).collect::<Vec<_>>(),
         });
