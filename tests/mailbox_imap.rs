@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use onbehalf::config::{ImapConfig, ImapSecurity, MailboxConfig};
 use onbehalf::mailbox::{
-    BackoffPolicy, Destination, Filed, Mailbox, MailboxError, MessageLocation,
+    BackoffPolicy, Destination, Fetched, Filed, Mailbox, MailboxError, MessageLocation,
 };
 use onbehalf::secret::SecretSource;
 use support::dovecot::{Dovecot, DovecotOptions};
@@ -157,6 +157,115 @@ async fn filing_creates_the_folders_and_moves_once() {
         MailboxError::Gone { .. }
     ));
 }
+#[tokio::test]
+async fn a_backlog_is_fetched_in_batches_and_each_message_answered() {
+    let dovecot = Dovecot::start();
+    let large = [message("large"), vec![b'x'; 4096]].concat();
+    for raw in [
+        message("a"),
+        message("b"),
+        message("c"),
+        large.clone(),
+        message("e"),
+    ] {
+        dovecot.append("INBOX", &raw).await;
+    }
+    let mut mailbox = mailbox(dovecot.imap_config(ImapSecurity::Tls));
+    let listing = mailbox.list().await.unwrap();
+    assert_eq!(listing.messages.len(), 5);
+    // Another client removes "c" between the listing and the fetch.
+    dovecot
+        .expunge("INBOX", listing.messages[2].uid.unwrap())
+        .await;
+
+    let answers = mailbox
+        .fetch_many_within(&listing.messages, 1024)
+        .await
+        .unwrap();
+    assert_eq!(answers.len(), 5);
+    assert_eq!(answers[0].as_ref().unwrap(), &Fetched::Whole(message("a")));
+    assert_eq!(answers[1].as_ref().unwrap(), &Fetched::Whole(message("b")));
+    assert!(
+        matches!(answers[2], Err(MailboxError::Gone { .. })),
+        "{:?}",
+        answers[2]
+    );
+    let Ok(Fetched::TooLarge { size, header }) = &answers[3] else {
+        panic!("{:?}", answers[3]);
+    };
+    assert_eq!(*size, large.len() as u64);
+    assert!(header.starts_with(b"From: Ann") && header.ends_with(b"\r\n\r\n"));
+    assert!(!header.windows(4).any(|w| w == b"xxxx"));
+    assert_eq!(answers[4].as_ref().unwrap(), &Fetched::Whole(message("e")));
+    let flags = dovecot.flags("INBOX").await;
+    assert!(
+        flags.iter().all(|(_, f)| !f.iter().any(|f| f == "\\Seen")),
+        "{flags:?}"
+    );
+}
+
+#[tokio::test]
+async fn filing_many_moves_each_message_once_to_its_own_folder() {
+    let dovecot = Dovecot::start();
+    for subject in ["a", "b", "c", "d"] {
+        dovecot.append("INBOX", &message(subject)).await;
+    }
+    let mut mailbox = mailbox(dovecot.imap_config(ImapSecurity::Tls));
+    let listing = mailbox.list().await.unwrap();
+    let [a, b, c, d] = listing.messages.as_slice() else {
+        panic!("{listing:?}")
+    };
+    dovecot.expunge("INBOX", c.uid.unwrap()).await;
+    let answers = mailbox
+        .file_many(&[
+            (a.clone(), Destination::Done),
+            (b.clone(), Destination::NeedsHuman),
+            (c.clone(), Destination::Done),
+            (d.clone(), Destination::Done),
+        ])
+        .await
+        .unwrap();
+    let answers: Vec<Filed> = answers.into_iter().map(Result::unwrap).collect();
+    assert_eq!(
+        answers,
+        [Filed::Moved, Filed::Moved, Filed::AlreadyGone, Filed::Moved]
+    );
+    assert_eq!(
+        dovecot.messages("onbehalf/done").await,
+        vec![message("a"), message("d")]
+    );
+    assert_eq!(
+        dovecot.messages("onbehalf/needs-human").await,
+        vec![message("b")]
+    );
+    assert!(dovecot.messages("INBOX").await.is_empty());
+}
+
+#[tokio::test]
+async fn a_filing_folder_deleted_meanwhile_is_made_again() {
+    let dovecot = Dovecot::start();
+    for subject in ["a", "b"] {
+        dovecot.append("INBOX", &message(subject)).await;
+    }
+    let mut mailbox = mailbox(dovecot.imap_config(ImapSecurity::Tls));
+    let listing = mailbox.list().await.unwrap();
+    let [a, b] = listing.messages.as_slice() else {
+        panic!("{listing:?}")
+    };
+    assert_eq!(
+        mailbox.file(a, Destination::Done).await.unwrap(),
+        Filed::Moved
+    );
+    // A person deletes the done folder while the commander's connection stays open.
+    dovecot.delete_folder("onbehalf/done").await;
+    assert_eq!(
+        mailbox.file(b, Destination::Done).await.unwrap(),
+        Filed::Moved
+    );
+    assert_eq!(dovecot.messages("onbehalf/done").await, vec![message("b")]);
+    assert!(dovecot.messages("INBOX").await.is_empty());
+}
+
 #[tokio::test]
 async fn filing_without_move_copies_and_expunges() {
     let dovecot = Dovecot::start_with(DovecotOptions {

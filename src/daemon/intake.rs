@@ -178,24 +178,24 @@ fn location_key(location: &MessageLocation) -> String {
     format!("{:?}/{}", location.uidvalidity, location.name)
 }
 
-/// Fetches one message and records it in the journal; `None` when it left the folder
-/// before it could be read (a person moved it). A message over `limits.max_message_bytes`
-/// is not downloaded: its header section is recorded and its new job goes straight to a
-/// human with reason `too_large`. (Should the process die between the two writes, the
-/// job resumes from `received` with the header alone, which extract answers with
+/// Messages asked for in one go when many are new: a backlog takes a few round trips per
+/// batch rather than per message, and the first jobs start after one batch, not after
+/// the whole backlog.
+const FETCH_BATCH: usize = 50;
+
+/// Records one fetched message in the journal; `None` when it left the folder before it
+/// could be read (a person moved it). A message over `limits.max_message_bytes` was not
+/// downloaded: its header section is recorded and its new job goes straight to a human
+/// with reason `too_large`. (Should the process die between the two writes, the job
+/// resumes from `received` with the header alone, which extract answers with
 /// `no_invite_link`: still one ticket, under a vaguer reason.)
 async fn record_message(
     services: &Services,
     location: &MessageLocation,
     source: &str,
+    fetched: Result<Fetched, MailboxError>,
 ) -> Result<Option<Received>, DaemonError> {
     let limit = services.config.limits.max_message_bytes;
-    let fetched = services
-        .mailbox
-        .lock()
-        .await
-        .fetch_within(location, limit)
-        .await;
     let (raw, too_large) = match fetched {
         Ok(Fetched::Whole(raw)) => (raw, None),
         Ok(Fetched::TooLarge { size, header }) => (header, Some(size)),
@@ -244,38 +244,58 @@ async fn intake_pass(services: &Arc<Services>, jobs: &mut Jobs) -> Result<(), Da
     services
         .db(|j| j.set_health(LAST_MAILBOX_CHECK, "ok"))
         .await?;
-    for location in listing.messages {
+    let unseen: Vec<MessageLocation> = listing
+        .messages
+        .into_iter()
+        .filter(|location| !jobs.seen.contains(&location_key(location)))
+        .collect();
+    let limit = services.config.limits.max_message_bytes;
+    for batch in unseen.chunks(FETCH_BATCH) {
         if services.shutdown.is_cancelled() {
             break;
         }
-        let key = location_key(&location);
-        if jobs.seen.contains(&key) {
-            continue;
-        }
-        let Some(received) = record_message(services, &location, &source).await? else {
-            continue;
-        };
-        match received {
-            Received::New(job) => {
-                super::fault::entered(JobState::Received);
-                jobs.spawn(services, job);
+        let fetched = services
+            .mailbox
+            .lock()
+            .await
+            .fetch_many_within(batch, limit)
+            .await?;
+        for (location, fetched) in batch.iter().zip(fetched) {
+            if let Some(received) = record_message(services, location, &source, fetched).await? {
+                start(services, jobs, received).await?;
+                jobs.seen.insert(location_key(location));
             }
-            Received::Known(record) if record.state == JobState::Filed => {
-                let to = if record.needs_human_folder {
-                    Destination::NeedsHuman
-                } else {
-                    Destination::Done
-                };
-                tracing::info!(job = %record.id, "a copy of a handled message arrived again; filing it");
-                services.file(record.id, to).await?;
-            }
-            Received::Known(record) => jobs.spawn(services, record.id),
         }
-        jobs.seen.insert(key);
     }
     // Jobs paused by a temporary failure, or sent round again by `onbehalf retry`.
     for record in services.db(|j| j.unfinished()).await? {
         jobs.spawn(services, record.id);
+    }
+    Ok(())
+}
+
+/// Starts the job of a recorded message: a new one, or a known unfinished one; a known
+/// finished one (a copy that arrived again) is filed like its first copy.
+async fn start(
+    services: &Arc<Services>,
+    jobs: &mut Jobs,
+    received: Received,
+) -> Result<(), DaemonError> {
+    match received {
+        Received::New(job) => {
+            super::fault::entered(JobState::Received);
+            jobs.spawn(services, job);
+        }
+        Received::Known(record) if record.state == JobState::Filed => {
+            let to = if record.needs_human_folder {
+                Destination::NeedsHuman
+            } else {
+                Destination::Done
+            };
+            tracing::info!(job = %record.id, "a copy of a handled message arrived again; filing it");
+            services.file(record.id, to).await?;
+        }
+        Received::Known(record) => jobs.spawn(services, record.id),
     }
     Ok(())
 }

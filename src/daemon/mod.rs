@@ -6,6 +6,7 @@
 //! what is there and returns. Both resume unfinished jobs from the journal first.
 
 pub mod fault;
+mod filing;
 pub mod health;
 mod intake;
 pub mod job;
@@ -84,6 +85,8 @@ pub struct Services {
     pub vetting: Mutex<()>,
     /// At most this many requests in flight to one platform.
     platform_slots: HashMap<String, Semaphore>,
+    /// Jobs' messages waiting to be filed together.
+    filing: filing::FilingQueue,
 }
 
 impl Services {
@@ -114,6 +117,7 @@ impl Services {
             shutdown,
             vetting: Mutex::new(()),
             platform_slots,
+            filing: filing::FilingQueue::default(),
         }
     }
 
@@ -167,21 +171,27 @@ impl Services {
     /// Moves every copy of the job's message still in the watched folder to `to`; a copy
     /// already gone is not an error.
     pub async fn file(&self, job: JobId, to: Destination) -> Result<(), DaemonError> {
-        let places = self.db(move |j| j.unfiled_locations(job)).await?;
-        let mut mailbox = self.mailbox.lock().await;
-        let source = mailbox.source_name();
-        for place in places.into_iter().filter(|p| p.source == source) {
-            let location = MessageLocation {
-                uidvalidity: place.uidvalidity,
-                uid: place.uid,
-                name: place.location.clone(),
-            };
-            match mailbox.file(&location, to).await {
-                Ok(_) => {}
-                Err(e) if e.is_connection_problem() => return Err(e.into()),
-                Err(e) => {
-                    tracing::warn!(%job, error = %describe(&e), "message could not be filed");
-                }
+        let places: Vec<_> = self
+            .db(move |j| j.unfiled_locations(job))
+            .await?
+            .into_iter()
+            .filter(|place| place.source == self.source)
+            .collect();
+        let messages = places
+            .iter()
+            .map(|place| {
+                let location = MessageLocation {
+                    uidvalidity: place.uidvalidity,
+                    uid: place.uid,
+                    name: place.location.clone(),
+                };
+                (location, to)
+            })
+            .collect();
+        let answers = self.filing.file(&self.mailbox, messages).await?;
+        for (place, answer) in places.into_iter().zip(answers) {
+            if let Err(e) = answer {
+                tracing::warn!(%job, error = %describe(&e), "message could not be filed");
             }
             self.db(move |j| j.mark_filed(place.id)).await?;
         }

@@ -202,6 +202,51 @@ impl Mailbox {
         }
     }
 
+    /// [`fetch_within`](Self::fetch_within) for many messages: one answer per message, in
+    /// order (a message gone from the folder is [`MailboxError::Gone`]); `Err` as a whole
+    /// when the mailbox itself failed. IMAP asks for all of them in a few round trips.
+    pub async fn fetch_many_within(
+        &mut self,
+        messages: &[MessageLocation],
+        limit: usize,
+    ) -> Result<Vec<Result<Fetched, MailboxError>>, MailboxError> {
+        match self {
+            Self::Imap(imap) => imap.fetch_many_within(messages, limit).await,
+            Self::Maildir(maildir) => {
+                let mut answers = Vec::with_capacity(messages.len());
+                for msg in messages {
+                    answers.push(match maildir.fetch_within(msg, limit).await {
+                        Err(error) if error.is_connection_problem() => return Err(error),
+                        answer => answer,
+                    });
+                }
+                Ok(answers)
+            }
+        }
+    }
+
+    /// [`file`](Self::file) for many messages: one answer per message, in order; `Err` as
+    /// a whole when the mailbox itself failed. IMAP moves them with one command per
+    /// destination.
+    pub async fn file_many(
+        &mut self,
+        messages: &[(MessageLocation, Destination)],
+    ) -> Result<Vec<Result<Filed, MailboxError>>, MailboxError> {
+        match self {
+            Self::Imap(imap) => imap.file_many(messages).await,
+            Self::Maildir(maildir) => {
+                let mut answers = Vec::with_capacity(messages.len());
+                for (msg, to) in messages {
+                    answers.push(match maildir.file(msg, *to).await {
+                        Err(error) if error.is_connection_problem() => return Err(error),
+                        answer => answer,
+                    });
+                }
+                Ok(answers)
+            }
+        }
+    }
+
     /// Moves a message whose outcome is final to its destination folder, creating the
     /// folder if needed. A message that is already gone is [`Filed::AlreadyGone`], not an
     /// error.
@@ -320,6 +365,8 @@ mod tests {
         assert_send(&mailbox.fetch(&location));
         assert_send(&mailbox.fetch_within(&location, 1024));
         assert_send(&mailbox.file(&location, Destination::Done));
+        assert_send(&mailbox.fetch_many_within(std::slice::from_ref(&location), 1024));
+        assert_send(&mailbox.file_many(&[(location.clone(), Destination::Done)]));
         assert_send(&mailbox.check());
         assert_eq!(
             mailbox.source_name(),

@@ -5,6 +5,8 @@
 //! the server. Every command runs under the configured timeout; streamed answers are read
 //! to the end inside that limit.
 
+use std::collections::{BTreeMap, HashMap, HashSet};
+
 use async_imap::types::Mailbox as SelectedFolder;
 use futures::TryStreamExt;
 
@@ -24,7 +26,7 @@ impl Connection {
         Ok((selected.uid_validity, uids))
     }
 
-    /// SELECT + UID FETCH, refusing a UID from another UIDVALIDITY.
+    /// UID FETCH of one message, refusing a UID from another UIDVALIDITY.
     pub(crate) async fn fetch_message(
         &mut self,
         shared: &Shared,
@@ -32,85 +34,184 @@ impl Connection {
         msg: &MessageLocation,
         uid: u32,
     ) -> Result<Option<Vec<u8>>, MailboxError> {
-        let selected = self.select(shared, folder).await?;
-        same_validity(folder, msg, selected.uid_validity)?;
+        let validity = self.ensure_selected(shared, folder).await?;
+        same_validity(folder, msg, validity)?;
         self.fetch_body(shared, uid).await
     }
 
-    /// SELECT + UID FETCH RFC822.SIZE, then the whole message, or over `limit` only its
-    /// header section; `None` when the UID is not in the folder.
-    pub(crate) async fn fetch_message_within(
+    /// Many messages in few round trips: every size in one `UID FETCH … RFC822.SIZE`,
+    /// then the messages of at most `limit` bytes in batches of about [`BATCH_BYTES`], and
+    /// for larger ones only the header section. One answer per message, in order: `None`
+    /// when the UID is not in the folder (any more).
+    pub(crate) async fn fetch_messages_within(
         &mut self,
         shared: &Shared,
         folder: &str,
-        msg: &MessageLocation,
-        uid: u32,
+        messages: &[(&MessageLocation, u32)],
         limit: usize,
-    ) -> Result<Option<Fetched>, MailboxError> {
-        let selected = self.select(shared, folder).await?;
-        same_validity(folder, msg, selected.uid_validity)?;
-        let Some(size) = self
-            .fetch_uid_item(shared, uid, "RFC822.SIZE", |f| f.size)
-            .await?
-        else {
-            return Ok(None);
+    ) -> Result<Vec<Result<Option<Fetched>, MailboxError>>, MailboxError> {
+        let validity = self.ensure_selected(shared, folder).await?;
+        let checked: Vec<_> = messages
+            .iter()
+            .map(|(msg, uid)| same_validity(folder, msg, validity).map(|()| *uid))
+            .collect();
+        let uids: Vec<u32> = checked
+            .iter()
+            .filter_map(|c| c.as_ref().ok().copied())
+            .collect();
+        let sizes = self
+            .fetch_uid_items(shared, &uids, "RFC822.SIZE", |f| f.size)
+            .await?;
+        let within = |uid: &u32| {
+            sizes
+                .get(uid)
+                .is_some_and(|&size| usize::try_from(size).is_ok_and(|size| size <= limit))
         };
-        if usize::try_from(size).is_ok_and(|size| size <= limit) {
-            return Ok(self.fetch_body(shared, uid).await?.map(Fetched::Whole));
+        let (small, large): (Vec<u32>, Vec<u32>) = uids
+            .iter()
+            .filter(|uid| sizes.contains_key(uid))
+            .partition(|uid| within(uid));
+        let mut bodies = HashMap::new();
+        for batch in batches_by_size(&small, &sizes) {
+            bodies.extend(self.fetch_bodies(shared, batch).await?);
         }
-        let header = self
-            .fetch_uid_item(shared, uid, "BODY.PEEK[HEADER]", |f| {
+        let mut headers = self
+            .fetch_uid_items(shared, &large, "BODY.PEEK[HEADER]", |f| {
                 f.header().map(<[u8]>::to_vec)
             })
             .await?;
-        Ok(header.map(|header| Fetched::TooLarge {
-            size: size.into(),
-            header,
-        }))
+        Ok(checked
+            .into_iter()
+            .map(|checked| {
+                let uid = checked?;
+                if let Some(raw) = bodies.remove(&uid) {
+                    return Ok(Some(Fetched::Whole(raw)));
+                }
+                Ok(headers
+                    .remove(&uid)
+                    .zip(sizes.get(&uid))
+                    .map(|(header, &size)| Fetched::TooLarge {
+                        size: size.into(),
+                        header,
+                    }))
+            })
+            .collect())
     }
 
-    /// `UID FETCH uid (UID item)`, read with `read` from this UID's answer.
-    async fn fetch_uid_item<T>(
+    /// `UID FETCH set (UID item)`, each answer read with `read`, by UID. Answers for UIDs
+    /// not asked for (a flag change the server slips in) are left out.
+    async fn fetch_uid_items<T>(
         &mut self,
         shared: &Shared,
-        uid: u32,
+        uids: &[u32],
         item: &str,
         read: impl Fn(&async_imap::types::Fetch) -> Option<T>,
-    ) -> Result<Option<T>, MailboxError> {
+    ) -> Result<HashMap<u32, T>, MailboxError> {
+        if uids.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let set = uid_set(uids);
         let session = &mut self.session;
         let fetches: Vec<_> = shared
-            .command(&format!("UID FETCH {uid} {item}"), async {
+            .command(&format!("UID FETCH {} {item}", uids_label(uids)), async {
                 session
-                    .uid_fetch(uid.to_string(), format!("(UID {item})"))
+                    .uid_fetch(&set, format!("(UID {item})"))
                     .await?
                     .try_collect()
                     .await
             })
             .await?;
-        // As in fetch_body: unrelated FETCH responses may slip in; match the UID.
+        let asked: HashSet<u32> = uids.iter().copied().collect();
         Ok(fetches
             .iter()
-            .find(|fetch| fetch.uid == Some(uid))
-            .and_then(read))
+            .filter_map(|fetch| {
+                let uid = fetch.uid.filter(|uid| asked.contains(uid))?;
+                Some((uid, read(fetch)?))
+            })
+            .collect())
     }
 
-    /// SELECT, then move the message unless it is gone already.
-    pub(crate) async fn file_message(
+    /// Files messages of the selected folder: those still there (and not `\Deleted`) move
+    /// to their destination, one MOVE per destination; the others are
+    /// [`Filed::AlreadyGone`]. One answer per message, in order.
+    pub(crate) async fn file_messages(
         &mut self,
         shared: &Shared,
         folder: &str,
-        msg: &MessageLocation,
-        uid: u32,
-        destination: &str,
-    ) -> Result<Filed, MailboxError> {
-        let selected = self.select(shared, folder).await?;
-        same_validity(folder, msg, selected.uid_validity)?;
-        if !self.contains(shared, uid).await? {
-            return Ok(Filed::AlreadyGone);
+        messages: &[(&MessageLocation, u32, &str)],
+    ) -> Result<Vec<Result<Filed, MailboxError>>, MailboxError> {
+        let validity = self.ensure_selected(shared, folder).await?;
+        let checked: Vec<_> = messages
+            .iter()
+            .map(|(msg, uid, _)| same_validity(folder, msg, validity).map(|()| *uid))
+            .collect();
+        let uids: Vec<u32> = checked
+            .iter()
+            .filter_map(|c| c.as_ref().ok().copied())
+            .collect();
+        let present = self.undeleted_among(shared, &uids).await?;
+        let mut by_destination: BTreeMap<&str, Vec<u32>> = BTreeMap::new();
+        for ((_, uid, destination), checked) in messages.iter().zip(&checked) {
+            if checked.is_ok() && present.contains(uid) {
+                by_destination.entry(destination).or_default().push(*uid);
+            }
         }
+        let mut moved = HashSet::new();
+        for (destination, uids) in by_destination {
+            moved.extend(self.move_present(shared, &uids, destination).await?);
+        }
+        Ok(checked
+            .into_iter()
+            .map(|checked| {
+                let uid = checked?;
+                Ok(if moved.contains(&uid) {
+                    Filed::Moved
+                } else {
+                    Filed::AlreadyGone
+                })
+            })
+            .collect())
+    }
+
+    /// Moves messages of the selected folder into `destination` (made if missing); the
+    /// UIDs moved. The folder and the messages are as the session last saw them, and
+    /// another client may have changed both since: a refused move (`NO [TRYCREATE]`, `NO
+    /// [EXPUNGEISSUED]`) makes the folder again if it went, asks which messages are still
+    /// there, and moves those.
+    async fn move_present(
+        &mut self,
+        shared: &Shared,
+        uids: &[u32],
+        destination: &str,
+    ) -> Result<Vec<u32>, MailboxError> {
         self.ensure_folder(shared, destination).await?;
-        self.move_message(shared, uid, destination).await?;
-        Ok(Filed::Moved)
+        match self.move_set(shared, uids, destination).await {
+            Err(error) if !error.breaks_session() => {
+                tracing::debug!(%error, "move refused; looking again at the folders");
+                self.known_folders.remove(&self.server_folder(destination));
+                self.ensure_folder(shared, destination).await?;
+                shared.command("NOOP", self.session.noop()).await?;
+                let still = self.undeleted_among(shared, uids).await?;
+                let still: Vec<u32> = uids.iter().copied().filter(|u| still.contains(u)).collect();
+                if !still.is_empty() {
+                    self.move_set(shared, &still, destination).await?;
+                }
+                Ok(still)
+            }
+            result => result.map(|()| uids.to_vec()),
+        }
+    }
+
+    /// The UIDVALIDITY of `folder`, SELECTing it unless this connection has it selected.
+    async fn ensure_selected(
+        &mut self,
+        shared: &Shared,
+        folder: &str,
+    ) -> Result<Option<u32>, MailboxError> {
+        match &self.selected {
+            Some((selected, validity)) if selected == folder => Ok(*validity),
+            _ => Ok(self.select(shared, folder).await?.uid_validity),
+        }
     }
 
     /// `SELECT`s a folder (read-write, for MOVE); the answer holds UIDVALIDITY.
@@ -120,9 +221,13 @@ impl Connection {
         folder: &str,
     ) -> Result<SelectedFolder, MailboxError> {
         let name = self.server_folder(folder);
-        shared
+        // A failed SELECT leaves no folder selected (RFC 3501 6.3.1).
+        self.selected = None;
+        let selected = shared
             .command(&format!("SELECT {name:?}"), self.session.select(&name))
-            .await
+            .await?;
+        self.selected = Some((folder.to_owned(), selected.uid_validity));
+        Ok(selected)
     }
 
     /// The UIDs of every message not flagged `\Deleted`, lowest first.
@@ -138,20 +243,28 @@ impl Connection {
         Ok(uids)
     }
 
-    /// True when the selected folder still holds this UID, not flagged `\Deleted` (a
+    /// Which of these UIDs the selected folder still holds, not flagged `\Deleted` (a
     /// message filed by COPY on a server without UIDPLUS stays behind, flagged).
-    pub(crate) async fn contains(
+    async fn undeleted_among(
         &mut self,
         shared: &Shared,
-        uid: u32,
-    ) -> Result<bool, MailboxError> {
+        uids: &[u32],
+    ) -> Result<HashSet<u32>, MailboxError> {
+        if uids.is_empty() {
+            return Ok(HashSet::new());
+        }
+        let criteria = format!("UID {} UNDELETED", uid_set(uids));
         let found = shared
             .command(
-                &format!("UID SEARCH UID {uid} UNDELETED"),
-                self.session.uid_search(format!("UID {uid} UNDELETED")),
+                &format!("UID SEARCH UID {} UNDELETED", uids_label(uids)),
+                self.session.uid_search(&criteria),
             )
             .await?;
-        Ok(found.contains(&uid))
+        let asked: HashSet<u32> = uids.iter().copied().collect();
+        Ok(found
+            .into_iter()
+            .filter(|uid| asked.contains(uid))
+            .collect())
     }
 
     /// The raw message, read with `BODY.PEEK[]` so `\Seen` stays as it was; `None` when
@@ -161,22 +274,19 @@ impl Connection {
         shared: &Shared,
         uid: u32,
     ) -> Result<Option<Vec<u8>>, MailboxError> {
-        let session = &mut self.session;
-        let fetches: Vec<_> = shared
-            .command(&format!("UID FETCH {uid} BODY.PEEK[]"), async {
-                session
-                    .uid_fetch(uid.to_string(), "(UID BODY.PEEK[])")
-                    .await?
-                    .try_collect()
-                    .await
-            })
-            .await?;
-        // The server may slip in unrelated FETCH responses (flag changes): match the UID.
-        Ok(fetches
-            .iter()
-            .find(|fetch| fetch.uid == Some(uid))
-            .and_then(|fetch| fetch.body())
-            .map(<[u8]>::to_vec))
+        Ok(self.fetch_bodies(shared, &[uid]).await?.remove(&uid))
+    }
+
+    /// Raw messages by UID, read with `BODY.PEEK[]`; UIDs not in the folder are missing.
+    async fn fetch_bodies(
+        &mut self,
+        shared: &Shared,
+        uids: &[u32],
+    ) -> Result<HashMap<u32, Vec<u8>>, MailboxError> {
+        self.fetch_uid_items(shared, uids, "BODY.PEEK[]", |fetch| {
+            fetch.body().map(<[u8]>::to_vec)
+        })
+        .await
     }
 
     /// Makes sure a folder exists; true when it had to be created.
@@ -186,20 +296,23 @@ impl Connection {
         folder: &str,
     ) -> Result<bool, MailboxError> {
         let name = self.server_folder(folder);
-        if self.folder_exists(shared, &name).await? {
+        if self.known_folders.contains(&name) || self.folder_exists(shared, &name).await? {
+            self.known_folders.insert(name);
             return Ok(false);
         }
-        match shared
+        let created = match shared
             .command(&format!("CREATE {name:?}"), self.session.create(&name))
             .await
         {
-            Ok(()) => Ok(true),
+            Ok(()) => true,
             // Someone else (another instance, a person) may have created it meanwhile.
             Err(error) if !error.breaks_session() && self.folder_exists(shared, &name).await? => {
-                Ok(false)
+                false
             }
-            Err(error) => Err(error),
-        }
+            Err(error) => return Err(error),
+        };
+        self.known_folders.insert(name);
+        Ok(created)
     }
 
     async fn folder_exists(&mut self, shared: &Shared, name: &str) -> Result<bool, MailboxError> {
@@ -217,34 +330,35 @@ impl Connection {
         Ok(names.iter().any(|found| found.name() == name))
     }
 
-    /// Moves one message out of the selected folder: `UID MOVE`, or where MOVE is missing,
-    /// `UID COPY` + `\Deleted` + `UID EXPUNGE` (without UIDPLUS the message stays flagged
-    /// `\Deleted`, which listing skips, rather than expunging other people's deletions).
-    pub(crate) async fn move_message(
+    /// `UID MOVE`, or where MOVE is missing, `UID COPY` + `\Deleted` + `UID EXPUNGE`
+    /// (without UIDPLUS the messages stay flagged `\Deleted`, which listing skips, rather
+    /// than expunging other people's deletions).
+    async fn move_set(
         &mut self,
         shared: &Shared,
-        uid: u32,
+        uids: &[u32],
         folder: &str,
     ) -> Result<(), MailboxError> {
         let name = self.server_folder(folder);
-        let set = uid.to_string();
+        let set = uid_set(uids);
+        let label = uids_label(uids);
         if self.capabilities.moves {
             return shared
                 .command(
-                    &format!("UID MOVE {uid} {name:?}"),
+                    &format!("UID MOVE {label} {name:?}"),
                     self.session.uid_mv(&set, &name),
                 )
                 .await;
         }
         shared
             .command(
-                &format!("UID COPY {uid} {name:?}"),
+                &format!("UID COPY {label} {name:?}"),
                 self.session.uid_copy(&set, &name),
             )
             .await?;
         let session = &mut self.session;
         shared
-            .command(&format!("UID STORE {uid} +FLAGS (\\Deleted)"), async {
+            .command(&format!("UID STORE {label} +FLAGS (\\Deleted)"), async {
                 let updates: Vec<_> = session
                     .uid_store(&set, "+FLAGS.SILENT (\\Deleted)")
                     .await?
@@ -256,7 +370,7 @@ impl Connection {
         if self.capabilities.uidplus {
             let session = &mut self.session;
             shared
-                .command(&format!("UID EXPUNGE {uid}"), async {
+                .command(&format!("UID EXPUNGE {label}"), async {
                     let expunged: Vec<_> = session.uid_expunge(&set).await?.try_collect().await?;
                     Ok(expunged.len())
                 })
@@ -290,5 +404,99 @@ fn same_validity(
             now,
         }),
         _ => Ok(()),
+    }
+}
+
+/// How many bytes of messages one `UID FETCH … BODY.PEEK[]` may ask for: enough to save
+/// round trips on a backlog, little enough that a batch of large mails stays small in
+/// memory. A single message over it is fetched alone.
+pub(crate) const BATCH_BYTES: u64 = 8 * 1024 * 1024;
+
+/// Splits UIDs (in order) into runs whose sizes add up to at most [`BATCH_BYTES`].
+fn batches_by_size<'a>(uids: &'a [u32], sizes: &HashMap<u32, u32>) -> Vec<&'a [u32]> {
+    let mut batches = Vec::new();
+    let (mut start, mut bytes) = (0, 0u64);
+    for (index, uid) in uids.iter().enumerate() {
+        let size = u64::from(sizes.get(uid).copied().unwrap_or(0));
+        if index > start && bytes + size > BATCH_BYTES {
+            batches.push(&uids[start..index]);
+            (start, bytes) = (index, 0);
+        }
+        bytes += size;
+    }
+    if start < uids.len() {
+        batches.push(&uids[start..]);
+    }
+    batches
+}
+
+/// An IMAP sequence set of UIDs: runs of consecutive UIDs become `first:last`.
+pub(crate) fn uid_set(uids: &[u32]) -> String {
+    let mut sorted = uids.to_vec();
+    sorted.sort_unstable();
+    sorted.dedup();
+    let mut parts: Vec<String> = Vec::new();
+    let mut runs = sorted.iter().peekable();
+    while let Some(&first) = runs.next() {
+        let mut last = first;
+        while let Some(&&next) = runs.peek() {
+            if next != last + 1 {
+                break;
+            }
+            last = next;
+            runs.next();
+        }
+        parts.push(if first == last {
+            first.to_string()
+        } else {
+            format!("{first}:{last}")
+        });
+    }
+    parts.join(",")
+}
+
+/// UIDs for a log line or an error: the set itself when short, else a summary.
+fn uids_label(uids: &[u32]) -> String {
+    let set = uid_set(uids);
+    if set.len() <= 40 {
+        return set;
+    }
+    let (low, high) = (uids.iter().min(), uids.iter().max());
+    match (low, high) {
+        (Some(low), Some(high)) => format!("{} UIDs from {low} to {high}", uids.len()),
+        _ => set,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uid_sets_compress_runs() {
+        assert_eq!(uid_set(&[7]), "7");
+        assert_eq!(uid_set(&[3, 1, 2, 5, 7, 8, 9, 9]), "1:3,5,7:9");
+        assert_eq!(uid_set(&[]), "");
+    }
+
+    #[test]
+    fn long_uid_sets_are_summarised_for_people() {
+        let uids: Vec<u32> = (1..=40).map(|n| n * 2).collect();
+        assert_eq!(uids_label(&uids), "40 UIDs from 2 to 80");
+        assert_eq!(uids_label(&[4, 5, 6]), "4:6");
+    }
+
+    #[test]
+    fn batches_stay_under_the_byte_budget() {
+        let half = u32::try_from(BATCH_BYTES / 2).unwrap();
+        let sizes: HashMap<u32, u32> = [(1, half), (2, half), (3, 1), (4, half * 3), (5, 10)]
+            .into_iter()
+            .collect();
+        let uids = [1, 2, 3, 4, 5];
+        // 1+2 fill the budget; 3 starts the next; 4 alone exceeds it and goes alone.
+        assert_eq!(
+            batches_by_size(&uids, &sizes),
+            vec![&[1, 2][..], &[3][..], &[4][..], &[5][..]]
+        );
     }
 }

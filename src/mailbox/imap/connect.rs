@@ -5,6 +5,8 @@
 //! or STARTTLS spoken on the raw stream before async-imap sees the TLS stream), the
 //! greeting and the login, each step under the configured timeout.
 
+use std::collections::HashSet;
+
 use async_imap::imap_proto::{Response, Status};
 use async_imap::{Client, Session};
 use futures::TryStreamExt;
@@ -41,6 +43,14 @@ pub(crate) struct Connection {
     pub(crate) capabilities: Capabilities,
     /// The hierarchy delimiter; `None` for a flat namespace.
     pub(crate) delimiter: Option<String>,
+    /// The folder now SELECTed (as configured) and its UIDVALIDITY, so fetching and
+    /// filing do not SELECT again: with thousands of messages in the folder, a SELECT
+    /// costs the server more than the FETCH or MOVE it precedes. A server may not change
+    /// the UIDVALIDITY of a selected folder (RFC 3501 2.3.1.1); it closes the connection.
+    pub(crate) selected: Option<(String, Option<u32>)>,
+    /// Destination folders (server names) known to exist on this connection, so filing
+    /// does not LIST before every MOVE.
+    pub(crate) known_folders: HashSet<String>,
 }
 
 impl Connection {
@@ -66,6 +76,9 @@ pub(crate) async fn open(shared: &Shared) -> Result<Connection, MailboxError> {
             address: shared.address.clone(),
             source,
         })?;
+    // Commands are small writes that wait for an answer: Nagle's algorithm would only hold
+    // a command's tail back until the server's delayed ACK. Failing to set it is harmless.
+    let _ = tcp.set_nodelay(true);
     let client = greeted_client(shared, tcp).await?;
     let mut session = login(shared, client).await?;
     let capabilities = shared.command("CAPABILITY", session.capabilities()).await?;
@@ -90,6 +103,8 @@ pub(crate) async fn open(shared: &Shared) -> Result<Connection, MailboxError> {
         session,
         capabilities,
         delimiter,
+        selected: None,
+        known_folders: HashSet::new(),
     })
 }
 

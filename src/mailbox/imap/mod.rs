@@ -166,10 +166,7 @@ impl ImapMailbox {
                 break result?;
             }
         };
-        body.ok_or_else(|| MailboxError::Gone {
-            source_name: self.source_name(),
-            location: msg.to_string(),
-        })
+        body.ok_or_else(|| self.gone(msg))
     }
 
     /// The raw message if it is at most `limit` bytes, else its size and header section.
@@ -178,22 +175,48 @@ impl ImapMailbox {
         msg: &MessageLocation,
         limit: usize,
     ) -> Result<Fetched, MailboxError> {
-        let uid = self.uid_of(msg)?;
+        let mut answers = self
+            .fetch_many_within(std::slice::from_ref(msg), limit)
+            .await?;
+        answers.pop().unwrap_or_else(|| Err(self.gone(msg)))
+    }
+
+    /// [`fetch_within`](Self::fetch_within) for many messages in a few round trips (sizes
+    /// in one command, then bodies in batches); one answer per message, in order.
+    pub async fn fetch_many_within(
+        &mut self,
+        messages: &[MessageLocation],
+        limit: usize,
+    ) -> Result<Vec<Result<Fetched, MailboxError>>, MailboxError> {
+        let with_uids = self.with_uids(messages, |_| ());
         let folder = self.shared.config.folder.clone();
+        let wanted: Vec<_> = with_uids
+            .iter()
+            .filter_map(|m| m.as_ref().ok())
+            .map(|(msg, uid, ())| (*msg, *uid))
+            .collect();
         let mut retried = false;
-        let fetched = loop {
+        let answers = loop {
             let (mut connection, reused) = self.checkout().await?;
             let result = connection
-                .fetch_message_within(&self.shared, &folder, msg, uid, limit)
+                .fetch_messages_within(&self.shared, &folder, &wanted, limit)
                 .await;
             if let Some(result) = self.checkin(connection, reused, &mut retried, result) {
                 break result?;
             }
         };
-        fetched.ok_or_else(|| MailboxError::Gone {
-            source_name: self.source_name(),
-            location: msg.to_string(),
-        })
+        let mut answers = answers.into_iter();
+        Ok(with_uids
+            .into_iter()
+            .zip(messages)
+            .map(|(with_uid, msg)| {
+                with_uid?;
+                answers
+                    .next()
+                    .unwrap_or(Ok(None))?
+                    .ok_or_else(|| self.gone(msg))
+            })
+            .collect())
     }
 
     /// Moves the message to its destination folder, creating the folder if needed.
@@ -202,31 +225,57 @@ impl ImapMailbox {
         msg: &MessageLocation,
         to: Destination,
     ) -> Result<Filed, MailboxError> {
-        let uid = self.uid_of(msg)?;
+        let mut answers = self.file_many(&[(msg.clone(), to)]).await?;
+        answers.pop().unwrap_or_else(|| Err(self.gone(msg)))
+    }
+
+    /// [`file`](Self::file) for many messages: one search and one MOVE per destination.
+    /// One answer per message, in order; `Err` as a whole when the mailbox failed.
+    pub async fn file_many(
+        &mut self,
+        messages: &[(MessageLocation, Destination)],
+    ) -> Result<Vec<Result<Filed, MailboxError>>, MailboxError> {
         let config = &self.shared.config;
+        let (done, needs_human) = (
+            config.done_folder.clone(),
+            config.needs_human_folder.clone(),
+        );
         let folder = config.folder.clone();
-        let destination = match to {
-            Destination::Done => config.done_folder.clone(),
-            Destination::NeedsHuman => config.needs_human_folder.clone(),
-        };
+        let locations: Vec<MessageLocation> = messages.iter().map(|(m, _)| m.clone()).collect();
+        let with_uids = self.with_uids(&locations, |index| match messages[index].1 {
+            Destination::Done => done.as_str(),
+            Destination::NeedsHuman => needs_human.as_str(),
+        });
+        let wanted: Vec<_> = with_uids
+            .iter()
+            .filter_map(|m| m.as_ref().ok().copied())
+            .collect();
         let mut retried = false;
-        let filed = loop {
+        let answers = loop {
             let (mut connection, reused) = self.checkout().await?;
             let result = connection
-                .file_message(&self.shared, &folder, msg, uid, &destination)
+                .file_messages(&self.shared, &folder, &wanted)
                 .await;
             if let Some(result) = self.checkin(connection, reused, &mut retried, result) {
                 break result?;
             }
         };
-        match filed {
-            Filed::Moved => tracing::debug!(%msg, to = %destination, "message filed"),
-            Filed::AlreadyGone => tracing::warn!(
-                %msg, to = %destination,
-                "message already gone from the folder; nothing to file"
-            ),
-        }
-        Ok(filed)
+        let mut answers = answers.into_iter();
+        Ok(with_uids
+            .into_iter()
+            .map(|with_uid| {
+                let (msg, _, to) = with_uid?;
+                let filed = answers.next().unwrap_or(Ok(Filed::AlreadyGone))?;
+                match filed {
+                    Filed::Moved => tracing::debug!(%msg, to, "message filed"),
+                    Filed::AlreadyGone => tracing::warn!(
+                        %msg, to,
+                        "message already gone from the folder; nothing to file"
+                    ),
+                }
+                Ok(filed)
+            })
+            .collect())
     }
 
     /// A watcher sharing this mailbox's settings and health.
@@ -248,6 +297,27 @@ impl ImapMailbox {
     pub async fn close(&mut self) {
         if let Some(connection) = self.connection.take() {
             connection.logout(&self.shared).await;
+        }
+    }
+
+    /// Each message with its UID and `extra(index)`, or the error for a location that has
+    /// no UID (not from this mailbox).
+    fn with_uids<'a, T>(
+        &self,
+        messages: &'a [MessageLocation],
+        extra: impl Fn(usize) -> T,
+    ) -> Vec<Result<(&'a MessageLocation, u32, T), MailboxError>> {
+        messages
+            .iter()
+            .enumerate()
+            .map(|(index, msg)| Ok((msg, self.uid_of(msg)?, extra(index))))
+            .collect()
+    }
+
+    fn gone(&self, msg: &MessageLocation) -> MailboxError {
+        MailboxError::Gone {
+            source_name: self.source_name(),
+            location: msg.to_string(),
         }
     }
 

@@ -43,6 +43,35 @@ impl Dovecot {
             .collect()
     }
 
+    /// Expunges one message, as another mail client would.
+    pub async fn expunge(&self, folder: &str, uid: u32) {
+        let name = server_name(folder);
+        self.with_session(async |session| {
+            session.select(&name).await?;
+            let stored: Vec<_> = session
+                .uid_store(uid.to_string(), "+FLAGS.SILENT (\\Deleted)")
+                .await?
+                .try_collect()
+                .await?;
+            drop(stored);
+            let gone: Vec<_> = session
+                .uid_expunge(uid.to_string())
+                .await?
+                .try_collect()
+                .await?;
+            drop(gone);
+            Ok(())
+        })
+        .await;
+    }
+
+    /// Deletes a folder and what it holds, as a person tidying up would.
+    pub async fn delete_folder(&self, folder: &str) {
+        let name = server_name(folder);
+        self.with_session(async |session| session.delete(&name).await)
+            .await;
+    }
+
     /// Every folder, named with `/` between levels.
     pub async fn folders(&self) -> Vec<String> {
         self.with_session(async |session| {
