@@ -49,7 +49,7 @@ pub(super) struct Connector {
     /// The EHLO name: this machine's host name, as lettre's transport sent.
     hello: ClientId,
     security: Security,
-    /// Holds the password; lettre's `Debug` for it prints only the user.
+    /// Holds the password; lettre's `Debug` for it prints neither user nor password.
     credentials: Option<Credentials>,
 }
 
