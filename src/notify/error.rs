@@ -3,6 +3,7 @@
 //! In: failures from reading the SMTP password or CA file, addressing or building a mail,
 //! and the SMTP or file transport. Out: a [`NotifyError`] that names the server, the job
 //! and the mail, never a password (lettre's own errors carry only the server's reply).
+//! [`SmtpFailure`] is what one exchange with the SMTP server ended with.
 
 use std::fmt;
 use std::path::PathBuf;
@@ -61,9 +62,9 @@ pub enum NotifyError {
     Tls {
         /// `host:port`.
         server: String,
-        /// Why.
+        /// Why (lettre's or rustls' error).
         #[source]
-        source: lettre::transport::smtp::Error,
+        source: Box<dyn std::error::Error + Send + Sync>,
     },
     /// The folder for the file transport could not be created.
     #[error("cannot create the mail folder {dir}")]
@@ -126,7 +127,7 @@ pub enum NotifyError {
         temporary: bool,
         /// The last failure.
         #[source]
-        source: lettre::transport::smtp::Error,
+        source: SmtpFailure,
     },
     /// The SMTP server stopped answering during an attempt.
     #[error(
@@ -156,6 +157,21 @@ pub enum NotifyError {
         #[source]
         source: lettre::transport::file::Error,
     },
+}
+
+/// How one exchange with the SMTP server failed.
+#[derive(Debug, thiserror::Error)]
+pub enum SmtpFailure {
+    /// No TCP connection: refused, unreachable, no address, or no answer in time.
+    #[error("cannot open a TCP connection")]
+    Connect(#[source] std::io::Error),
+    /// The TLS handshake of implicit TLS failed (an untrusted certificate, a lost
+    /// connection).
+    #[error("cannot complete the TLS handshake")]
+    Handshake(#[source] std::io::Error),
+    /// What lettre reported: the server's reply, a lost connection, STARTTLS, AUTH.
+    #[error(transparent)]
+    Smtp(#[from] lettre::transport::smtp::Error),
 }
 
 impl NotifyError {

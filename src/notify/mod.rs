@@ -8,6 +8,8 @@
 //! - [`templates`]: the built-in texts and the ones ops edit, checked at load time.
 //! - `message`: builds each mail and fixes its recipients.
 //! - `transport`: SMTP with TLS, AUTH, a connection pool and retries, or files.
+//!   `transport/connection` opens one connection (TCP_NODELAY, TLS, AUTH) for lettre;
+//!   `transport/pool` keeps up to four of them open.
 //!
 //! The password appears only in the body of the credentials mail to the login address;
 //! logs name the job, the kind of mail and the recipient's domain, never the address.
@@ -26,7 +28,7 @@ use lettre::message::Mailbox;
 use crate::config::{NotifyConfig, SmtpConfig};
 use crate::secret::Secret;
 
-pub use error::{MailKind, NotifyError};
+pub use error::{MailKind, NotifyError, SmtpFailure};
 
 use message::{Built, Composer};
 use transport::Transport;

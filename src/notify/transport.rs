@@ -1,28 +1,40 @@
 //! Getting a built mail out: SMTP (pooled, TLS, AUTH, retries) or `.eml` files.
 //!
-//! In: the `[smtp]` settings (the password is read here, once, from its secret source) or
-//! a folder; then formatted messages with their envelope. Out: the number of attempts it
-//! took, or a [`NotifyError`] that says whether a later try may help. Temporary failures
-//! (4xx replies, lost connections, timeouts) are retried with exponential backoff;
-//! permanent ones (5xx, certificate problems) are not.
+//! In: the `[smtp]` settings (the password is read once, by `connection`, from its
+//! secret source) or a folder; then formatted messages with their envelope. Out: the
+//! number of attempts it took, or a [`NotifyError`] that says whether a later try may
+//! help. Temporary failures (4xx replies, lost connections, timeouts) are retried with
+//! exponential backoff; permanent ones (5xx, certificate problems) are not.
+//!
+//! - `connection`: opens one connection with `TCP_NODELAY` (lettre does not) and hands
+//!   it to lettre for TLS, EHLO, STARTTLS, AUTH and the mail itself.
+//! - `pool`: keeps up to `MAX_CONNECTIONS` of them, reused while they answer.
+
+mod connection;
+mod pool;
 
 use std::error::Error as _;
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use lettre::address::Envelope;
-use lettre::transport::smtp::authentication::{Credentials, Mechanism};
-use lettre::transport::smtp::client::{Certificate, CertificateStore, Tls, TlsParameters};
-use lettre::transport::smtp::{self, AsyncSmtpTransportBuilder, PoolConfig};
-use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
-use rustls::pki_types::{CertificateDer, pem::PemObject};
+use lettre::transport::smtp;
+use lettre::transport::smtp::client::AsyncSmtpConnection;
+use lettre::{AsyncFileTransport, AsyncTransport, Tokio1Executor};
 
-use super::error::{MailKind, NotifyError};
-use crate::config::{SmtpConfig, SmtpSecurity};
+use super::error::{MailKind, NotifyError, SmtpFailure};
+use crate::config::SmtpConfig;
+use connection::Connector;
+use pool::Pool;
 
 /// The longest wait between two attempts, however many retries are configured.
 const MAX_BACKOFF: Duration = Duration::from_secs(300);
+
+/// Connections open at once, idle or sending.
+const MAX_CONNECTIONS: usize = 4;
+
+/// An idle connection unused this long is closed.
+const IDLE_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// Where mails go.
 pub(super) enum Transport {
@@ -39,10 +51,10 @@ pub(super) enum Transport {
 
 /// The pooled SMTP client and how it retries.
 pub(super) struct SmtpClient {
-    /// Builds a fresh pool after an attempt was cut off (see [`SmtpClient::attempt`]).
-    builder: AsyncSmtpTransportBuilder,
-    /// The current pool; clones of it share connections.
-    mailer: Mutex<AsyncSmtpTransport<Tokio1Executor>>,
+    /// Opens logged-in connections.
+    connector: Connector,
+    /// The open connections.
+    pool: Pool<AsyncSmtpConnection>,
     /// `host:port`, for messages.
     pub(super) server: String,
     /// The AUTH user, for messages.
@@ -51,15 +63,26 @@ pub(super) struct SmtpClient {
     retries: u32,
     /// The first wait; doubled for every further retry.
     backoff: Duration,
-    /// How long one whole attempt may take: lettre's async client times out only the
-    /// connect, so a server that stops answering would otherwise hang the job.
+    /// How long one whole attempt may take: `smtp.timeout` bounds only each TCP connect,
+    /// so a server that stops answering would otherwise hang the job.
     attempt_limit: Duration,
 }
 
 /// Why one attempt failed.
 enum Failure {
-    Smtp(smtp::Error),
+    Smtp(SmtpFailure),
     Timeout,
+}
+
+/// What one attempt does once it holds a logged-in connection.
+#[derive(Clone, Copy)]
+enum Exchange<'a> {
+    /// Nothing more: connecting, TLS and AUTH were the test.
+    Check,
+    Send {
+        envelope: &'a Envelope,
+        raw: &'a [u8],
+    },
 }
 
 /// What was delivered and how.
@@ -73,37 +96,10 @@ pub(super) struct Delivery {
 impl Transport {
     /// Builds the SMTP client: TLS roots, credentials (read now), pool and timeouts.
     pub(super) fn smtp(config: &SmtpConfig) -> Result<Self, NotifyError> {
-        let server = config.server();
-        let tls = match config.security {
-            SmtpSecurity::Tls => Tls::Wrapper(tls_parameters(config)?),
-            SmtpSecurity::Starttls => Tls::Required(tls_parameters(config)?),
-            SmtpSecurity::Plain => Tls::None,
-        };
-        let mut builder = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&config.host)
-            .port(config.port)
-            .tls(tls)
-            .timeout(Some(config.timeout))
-            .pool_config(
-                PoolConfig::new()
-                    .max_size(4)
-                    .idle_timeout(Duration::from_secs(60)),
-            );
-        if let (Some(username), Some(source)) = (&config.username, &config.password) {
-            let password = source.read().map_err(|source| NotifyError::Password {
-                server: server.clone(),
-                source,
-            })?;
-            builder = builder
-                .credentials(Credentials::new(
-                    username.clone(),
-                    password.expose().to_owned(),
-                ))
-                .authentication(vec![Mechanism::Plain, Mechanism::Login]);
-        }
         Ok(Self::Smtp(Box::new(SmtpClient {
-            mailer: Mutex::new(builder.clone().build()),
-            builder,
-            server,
+            connector: Connector::new(config)?,
+            pool: Pool::new(MAX_CONNECTIONS, IDLE_TIMEOUT),
+            server: config.server(),
             username: config.username.clone(),
             retries: config.retries,
             backoff: config.retry_backoff,
@@ -128,10 +124,7 @@ impl Transport {
         let Self::Smtp(client) = self else {
             return Ok(());
         };
-        match client
-            .attempt(|mailer| async move { mailer.test_connection().await })
-            .await
-        {
+        match client.attempt(Exchange::Check).await {
             Ok(_) => Ok(()),
             Err(failure) => Err(client.error("connect and log in".to_owned(), 1, failure)),
         }
@@ -174,9 +167,7 @@ impl SmtpClient {
         let mut attempts = 0;
         loop {
             attempts += 1;
-            let result = self
-                .attempt(|mailer| async move { mailer.send_raw(envelope, raw).await })
-                .await;
+            let result = self.attempt(Exchange::Send { envelope, raw }).await;
             let failure = match result {
                 Ok(_) => {
                     return Ok(Delivery {
@@ -204,26 +195,22 @@ impl SmtpClient {
         }
     }
 
-    /// Runs one exchange under the attempt limit. When it is cut off, the connection may
-    /// be mid-command; lettre would put it back in the pool, so the whole pool is
-    /// replaced and the old one (with that connection) dropped.
-    async fn attempt<T, F, Fut>(&self, exchange: F) -> Result<T, Failure>
-    where
-        F: FnOnce(AsyncSmtpTransport<Tokio1Executor>) -> Fut,
-        Fut: Future<Output = Result<T, smtp::Error>>,
-    {
-        let mailer = self.lock().clone();
-        match tokio::time::timeout(self.attempt_limit, exchange(mailer)).await {
-            Ok(result) => result.map_err(Failure::Smtp),
-            Err(_) => {
-                *self.lock() = self.builder.clone().build();
-                Err(Failure::Timeout)
+    /// Runs one exchange under the attempt limit, on a pooled connection that goes back
+    /// only when the exchange worked: after a failure or a cut-off the connection may be
+    /// mid-command, so it is dropped.
+    async fn attempt(&self, exchange: Exchange<'_>) -> Result<(), Failure> {
+        let work = async {
+            let mut connection = self.pool.get(|| self.connector.open()).await?;
+            if let Exchange::Send { envelope, raw } = exchange {
+                connection.send(envelope, raw).await?;
             }
+            self.pool.put(connection);
+            Ok::<(), SmtpFailure>(())
+        };
+        match tokio::time::timeout(self.attempt_limit, work).await {
+            Ok(result) => result.map_err(Failure::Smtp),
+            Err(_) => Err(Failure::Timeout),
         }
-    }
-
-    fn lock(&self) -> MutexGuard<'_, AsyncSmtpTransport<Tokio1Executor>> {
-        self.mailer.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     fn error(&self, action: String, attempts: u32, failure: Failure) -> NotifyError {
@@ -238,20 +225,19 @@ impl SmtpClient {
             }
             Failure::Smtp(source) => source,
         };
-        let code = source.status().map(|c| c.to_string());
-        if code.as_deref().is_some_and(|c| AUTH_REFUSED.contains(&c)) {
-            return NotifyError::Auth {
+        match source {
+            SmtpFailure::Smtp(refusal) if refuses_login(&refusal) => NotifyError::Auth {
                 server: self.server.clone(),
                 username: self.username.clone(),
+                source: refusal,
+            },
+            source => NotifyError::Smtp {
+                action,
+                server: self.server.clone(),
+                attempts,
+                temporary: is_temporary(&source),
                 source,
-            };
-        }
-        NotifyError::Smtp {
-            action,
-            server: self.server.clone(),
-            attempts,
-            temporary: is_temporary(&source),
-            source,
+            },
         }
     }
 }
@@ -268,7 +254,12 @@ impl Failure {
 impl std::fmt::Display for Failure {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Failure::Smtp(error) => error.fmt(f),
+            // lettre's errors already end with their cause.
+            Failure::Smtp(SmtpFailure::Smtp(error)) => error.fmt(f),
+            Failure::Smtp(failure) => match failure.source() {
+                Some(cause) => write!(f, "{failure}: {cause}"),
+                None => failure.fmt(f),
+            },
             Failure::Timeout => f.write_str("no answer in time"),
         }
     }
@@ -280,39 +271,25 @@ fn backoff_delay(first: Duration, attempt: u32) -> Duration {
     first.saturating_mul(factor).min(MAX_BACKOFF)
 }
 
-fn tls_parameters(config: &SmtpConfig) -> Result<TlsParameters, NotifyError> {
-    let mut builder = TlsParameters::builder(config.host.clone())
-        .certificate_store(CertificateStore::WebpkiRoots);
-    if let Some(path) = &config.ca_file {
-        let ca_error = |problem: String| NotifyError::CaFile {
-            path: path.clone(),
-            problem,
-        };
-        let pem = std::fs::read(path).map_err(|e| ca_error(e.to_string()))?;
-        let count = CertificateDer::pem_slice_iter(&pem)
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(|e| ca_error(format!("it is not valid PEM ({e})")))?
-            .len();
-        if count == 0 {
-            return Err(ca_error(
-                "it holds no certificate (expected -----BEGIN CERTIFICATE-----)".to_owned(),
-            ));
-        }
-        let certificate = Certificate::from_pem(&pem).map_err(|e| ca_error(e.to_string()))?;
-        builder = builder.add_root_certificate(certificate);
-    }
-    builder.build_rustls().map_err(|source| NotifyError::Tls {
-        server: config.server(),
-        source,
-    })
-}
-
 /// Codes with which servers refuse a login (RFC 4954).
 const AUTH_REFUSED: [&str; 4] = ["530", "534", "535", "538"];
 
+fn refuses_login(error: &smtp::Error) -> bool {
+    let code = error.status().map(|c| c.to_string());
+    code.as_deref().is_some_and(|c| AUTH_REFUSED.contains(&c))
+}
+
 /// 4xx replies, timeouts and lost connections may pass; 5xx replies, client-side
 /// problems and TLS failures (an untrusted certificate stays untrusted) will not.
-fn is_temporary(error: &smtp::Error) -> bool {
+fn is_temporary(failure: &SmtpFailure) -> bool {
+    match failure {
+        SmtpFailure::Connect(_) => true,
+        SmtpFailure::Handshake(error) => !caused_by_tls(Some(error)),
+        SmtpFailure::Smtp(error) => is_temporary_smtp(error),
+    }
+}
+
+fn is_temporary_smtp(error: &smtp::Error) -> bool {
     if error.is_transient() || error.is_timeout() {
         return true;
     }
@@ -355,6 +332,24 @@ mod tests {
         assert_eq!(backoff_delay(first, 2), Duration::from_secs(1));
         assert_eq!(backoff_delay(first, 3), Duration::from_secs(2));
         assert_eq!(backoff_delay(first, 40), MAX_BACKOFF);
+    }
+
+    #[test]
+    fn opening_failures_are_temporary_unless_the_certificate_is_the_problem() {
+        let refused = || std::io::Error::from(std::io::ErrorKind::ConnectionRefused);
+        let untrusted = std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            rustls::Error::InvalidCertificate(rustls::CertificateError::UnknownIssuer),
+        );
+        assert!(is_temporary(&SmtpFailure::Connect(refused())));
+        assert!(is_temporary(&SmtpFailure::Handshake(refused())));
+        assert!(!is_temporary(&SmtpFailure::Handshake(untrusted)));
+        let logged = Failure::Smtp(SmtpFailure::Connect(refused())).to_string();
+        assert!(
+            logged.starts_with("cannot open a TCP connection: "),
+            "{logged}"
+        );
+        assert!(logged.contains("refused"), "{logged}");
     }
 
     #[test]

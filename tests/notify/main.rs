@@ -7,11 +7,13 @@
 //!   transport.
 //! - `tickets`: the ticket and its byte-identical `message/rfc822` attachment.
 //! - `transport`: TLS modes, AUTH, retries, timeouts, a server going away, logs.
+//! - `pool`: connection reuse and its limits, counted by the server.
 
 #[path = "../support/mod.rs"]
 mod support;
 
 mod credentials;
+mod pool;
 mod tickets;
 mod transport;
 

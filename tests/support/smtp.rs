@@ -3,8 +3,8 @@
 //! In: [`SmtpOptions`] (plain, STARTTLS or implicit TLS; optional AUTH user and
 //! password). Out: a running [`SmtpServer`] on `127.0.0.1:<free port>` whose received
 //! messages (envelope sender, recipients, raw bytes) the test reads back, which can be
-//! told to refuse the next transactions with a given code, and which can be stopped and
-//! restarted on the same port.
+//! told to refuse the next transactions with a given code, which counts and can close
+//! client connections, and which can be stopped and restarted on the same port.
 //!
 //! The server is Debian's `python3-aiosmtpd` driven by `tests/support/smtp_server.py`,
 //! run as a child process (killed on drop; it also exits by itself when the test process
@@ -284,6 +284,19 @@ impl SmtpServer {
     /// [`SmtpServer::stall_next`] since the server (re)started.
     pub fn stalled(&mut self) -> u32 {
         self.stat(3)
+    }
+
+    /// How many TCP connections clients opened since the server (re)started, including
+    /// the probe that waits for it to answer.
+    pub fn connections(&mut self) -> u32 {
+        self.stat(4)
+    }
+
+    /// Closes every open client connection at once, as a server restarting or timing
+    /// out idle clients does; returns when they are closed.
+    pub fn drop_connections(&mut self) {
+        let reply = self.command("DROP");
+        assert_eq!(reply, "OK");
     }
 
     fn stat(&mut self, index: usize) -> u32 {

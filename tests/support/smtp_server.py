@@ -18,8 +18,12 @@ Commands on stdin, one per line, each answered by one line on stdout:
                             commands are answered with <code> instead of 250 -> "OK"
   STALL <n>                 the next n DATA commands get no answer (until the client
                             gives up) -> "OK"
-  STATS                     -> "STATS <accepted> <refused> <stalled>" (since this
-                            process started)
+  STATS                     -> "STATS <accepted> <refused> <stalled> <connections>"
+                            (since this process started; connections = accepted TCP
+                            connections)
+  DROP                      closes every open client connection, as a server that
+                            restarts or times out idle clients does -> "OK" once they
+                            are closed
 
 The server exits when stdin closes, so a test that dies leaves no server behind.
 """
@@ -46,6 +50,8 @@ class State:
         self.refused = 0
         self.stall_left = 0
         self.stalled = 0
+        self.connections = 0
+        self.open = set()
         for sub in ("tmp", "new"):
             os.makedirs(os.path.join(directory, sub), exist_ok=True)
         names = os.listdir(os.path.join(directory, "new"))
@@ -61,8 +67,19 @@ class State:
             self.stall_left = int(words[1])
             return "OK"
         if words == ["STATS"]:
-            return f"STATS {self.accepted} {self.refused} {self.stalled}"
+            return (
+                f"STATS {self.accepted} {self.refused} {self.stalled} {self.connections}"
+            )
         return "ERROR unknown command"
+
+    async def drop_connections(self):
+        sessions = list(self.open)
+        for session in sessions:
+            # abort, not close: a TLS close would wait for the idle client's close_notify.
+            session.transport.abort()
+        # connection_lost runs in the same loop callback that closes the socket.
+        await asyncio.gather(*(session.lost for session in sessions))
+        return "OK"
 
     def refusal(self, stage):
         if self.fail_left > 0 and self.fail_stage == stage:
@@ -113,6 +130,28 @@ class Handler:
         return "250 OK: queued"
 
 
+class CountedSMTP(SMTP):
+    """aiosmtpd's SMTP session, counted and closable by DROP."""
+
+    def __init__(self, state, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.state = state
+        self.lost = asyncio.get_running_loop().create_future()
+
+    def connection_made(self, transport):
+        # STARTTLS calls this again for the encrypted layer of the same connection.
+        if self._original_transport is None:
+            self.state.connections += 1
+            self.state.open.add(self)
+        super().connection_made(transport)
+
+    def connection_lost(self, exc):
+        self.state.open.discard(self)
+        if not self.lost.done():
+            self.lost.set_result(None)
+        super().connection_lost(exc)
+
+
 def make_authenticator(user, password):
     def authenticator(server, session, envelope, mechanism, auth_data):
         ok = (
@@ -160,7 +199,8 @@ async def main():
         auth = {"auth_require_tls": args.mode == "starttls"}
 
     def factory():
-        return SMTP(
+        return CountedSMTP(
+            state,
             handler,
             hostname="smtp.test",
             enable_SMTPUTF8=True,
@@ -192,7 +232,11 @@ async def main():
             if not line:
                 stop.set()
                 return
-            print(state.command(line.decode().split()), flush=True)
+            words = line.decode().split()
+            if words == ["DROP"]:
+                print(await state.drop_connections(), flush=True)
+            else:
+                print(state.command(words), flush=True)
 
     command_task = asyncio.create_task(commands())
     await stop.wait()

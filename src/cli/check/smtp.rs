@@ -117,7 +117,7 @@ fn failure(smtp: &SmtpConfig, error: &NotifyError) -> Vec<Line> {
 }
 
 /// A failure to connect, secure or talk: which of them, from the error's causes.
-fn transport_failure(smtp: &SmtpConfig, source: &lettre::transport::smtp::Error) -> Vec<Line> {
+fn transport_failure(smtp: &SmtpConfig, source: &(dyn std::error::Error + 'static)) -> Vec<Line> {
     let server = smtp.server();
     if has_io_kind(source, std::io::ErrorKind::ConnectionRefused) {
         return vec![Line::fail(
