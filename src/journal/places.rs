@@ -14,11 +14,11 @@ use std::time::Duration;
 
 use rusqlite::{OptionalExtension, params};
 
-use super::Journal;
 use super::error::{Context, JournalError};
 use super::rows;
 use super::schema::NOW;
 use super::types::{JobId, Location};
+use super::{Durability, Journal};
 
 /// The health key set after every successful mailbox check; its
 /// [age](Journal::health_age) against `daemon.stale_after` is the health signal.
@@ -44,12 +44,16 @@ impl Journal {
     /// Records that the copy at `location` (a [`Location::id`]) was moved to its final
     /// folder, or found gone. Marking it again changes nothing.
     pub fn mark_filed(&self, location: i64) -> Result<(), JournalError> {
-        let conn = self.lock();
-        conn.execute(
-            &format!("UPDATE locations SET filed_at = {NOW} WHERE id = ?1 AND filed_at IS NULL"),
-            [location],
-        )
-        .doing(|| format!("mark message location {location} filed"))?;
+        self.lock_for(Durability::Deferred)
+            .and_then(|conn| {
+                conn.execute(
+                    &format!(
+                        "UPDATE locations SET filed_at = {NOW} WHERE id = ?1 AND filed_at IS NULL"
+                    ),
+                    [location],
+                )
+            })
+            .doing(|| format!("mark message location {location} filed"))?;
         Ok(())
     }
 
@@ -61,29 +65,33 @@ impl Journal {
         source: &str,
         uidvalidity: u32,
     ) -> Result<usize, JournalError> {
-        let conn = self.lock();
-        conn.execute(
-            &format!(
-                "UPDATE locations SET filed_at = {NOW} WHERE source = ?1 AND filed_at IS NULL \
-                 AND uidvalidity IS NOT NULL AND uidvalidity <> ?2"
-            ),
-            params![source, uidvalidity],
-        )
-        .doing(|| format!("forget {source}'s places from an old UIDVALIDITY"))
+        self.lock_for(Durability::Deferred)
+            .and_then(|conn| {
+                conn.execute(
+                    &format!(
+                        "UPDATE locations SET filed_at = {NOW} WHERE source = ?1 \
+                         AND filed_at IS NULL AND uidvalidity IS NOT NULL AND uidvalidity <> ?2"
+                    ),
+                    params![source, uidvalidity],
+                )
+            })
+            .doing(|| format!("forget {source}'s places from an old UIDVALIDITY"))
     }
 
     /// Sets a health value (e.g. the time of the last successful mailbox check).
     pub fn set_health(&self, key: &str, value: &str) -> Result<(), JournalError> {
-        let conn = self.lock();
-        conn.execute(
-            &format!(
-                "INSERT INTO health (key, value, updated_at) VALUES (?1, ?2, {NOW}) \
-                 ON CONFLICT(key) DO UPDATE SET value = excluded.value, \
-                 updated_at = excluded.updated_at"
-            ),
-            params![key, value],
-        )
-        .doing(|| format!("record health value {key}"))?;
+        self.lock_for(Durability::Deferred)
+            .and_then(|conn| {
+                conn.execute(
+                    &format!(
+                        "INSERT INTO health (key, value, updated_at) VALUES (?1, ?2, {NOW}) \
+                         ON CONFLICT(key) DO UPDATE SET value = excluded.value, \
+                         updated_at = excluded.updated_at"
+                    ),
+                    params![key, value],
+                )
+            })
+            .doing(|| format!("record health value {key}"))?;
         Ok(())
     }
 

@@ -190,3 +190,40 @@ fn file_journal_is_durable_and_overwrites_what_it_erases() {
     assert_eq!(pragma("foreign_keys"), "Integer(1)");
     assert_eq!(pragma("user_version"), "Integer(1)");
 }
+
+#[test]
+fn commits_before_an_outside_effect_reach_the_disk_and_bookkeeping_waits() {
+    use JobState::*;
+    let dir = tempfile::tempdir().unwrap();
+    let journal = Journal::open(dir.path()).unwrap();
+    let synchronous = |journal: &Journal| -> i64 {
+        journal
+            .lock()
+            .query_row("PRAGMA synchronous", [], |row| row.get(0))
+            .unwrap()
+    };
+    const NORMAL: i64 = 1;
+    const FULL: i64 = 2;
+    let job = new_job(&journal, 1);
+    assert_eq!(synchronous(&journal), NORMAL, "received: still in the mailbox");
+    // (state entered, level of its commit, why)
+    let steps = [
+        (Extracted, NORMAL, "extract again"),
+        (Vetted, NORMAL, "vet again"),
+        (SigningUp, FULL, "the form is submitted next"),
+        (SignedUp, FULL, "the credentials mail is sent next"),
+        (Notified, FULL, "the message is moved next"),
+        (Filed, NORMAL, "nothing follows"),
+    ];
+    for (to, level, why) in steps {
+        take(&journal, job, to).unwrap();
+        assert_eq!(synchronous(&journal), level, "{to}: {why}");
+    }
+    let other = new_job(&journal, 2);
+    take(&journal, other, NeedsHuman).unwrap();
+    assert_eq!(synchronous(&journal), FULL, "the ticket is sent next");
+    journal.set_health("last_check", "ok").unwrap();
+    assert_eq!(synchronous(&journal), NORMAL);
+    take(&journal, other, Ticketed).unwrap();
+    assert_eq!(synchronous(&journal), FULL, "the message is moved next");
+}
