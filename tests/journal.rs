@@ -303,3 +303,59 @@ fn a_newer_schema_is_refused() {
     );
     assert!(err.to_string().contains("newer"), "{err}");
 }
+
+#[test]
+fn erases_in_a_burst_share_a_checkpoint_that_still_comes() {
+    let dir = tempfile::tempdir().unwrap();
+    let journal = Journal::open(dir.path()).unwrap();
+    let passwords = ["Burst-one-7#kq2!Lm9$", "Burst-two-7#kq2!Lm9$"];
+    let mut jobs = Vec::new();
+    for (uid, password) in (1..).zip(passwords) {
+        let job = vetted_job(&journal, uid);
+        journal
+            .seal_password(job, "ann@example.org", &Secret::new(password))
+            .unwrap();
+        journal
+            .transition(job, JobState::SignedUp, "landed")
+            .unwrap();
+        jobs.push(job);
+    }
+    // The first erase checkpoints at once; the second, right after, may wait for the
+    // next wipe (the daemon calls it every WIPE_INTERVAL).
+    journal.mark_notified(jobs[0], "250 accepted").unwrap();
+    assert!(files_containing(dir.path(), passwords[0]).is_empty());
+    journal.mark_notified(jobs[1], "250 accepted").unwrap();
+    if journal.wipe_is_pending() {
+        // Until the checkpoint, the old page with the password is still on disk.
+        assert!(!files_containing(dir.path(), passwords[1]).is_empty());
+    }
+    journal.wipe_if_pending();
+    assert!(!journal.wipe_is_pending());
+    for password in passwords {
+        assert!(files_containing(dir.path(), password).is_empty());
+    }
+}
+
+#[test]
+fn dropping_the_journal_wipes_a_pending_erase() {
+    let dir = tempfile::tempdir().unwrap();
+    let journal = Journal::open(dir.path()).unwrap();
+    let job = vetted_job(&journal, 1);
+    journal
+        .seal_password(job, "ann@example.org", &Secret::new(PASSWORD))
+        .unwrap();
+    journal
+        .transition(job, JobState::SignedUp, "landed")
+        .unwrap();
+    let other = vetted_job(&journal, 2);
+    journal
+        .seal_password(other, "bob@example.org", &Secret::new("Other-7#kq2!Lm9$"))
+        .unwrap();
+    journal
+        .transition(other, JobState::SignedUp, "landed")
+        .unwrap();
+    journal.mark_notified(other, "250 accepted").unwrap();
+    journal.mark_notified(job, "250 accepted").unwrap();
+    drop(journal);
+    assert!(files_containing(dir.path(), PASSWORD).is_empty());
+}

@@ -21,7 +21,7 @@ use tokio::sync::{Mutex, Semaphore, SemaphorePermit};
 use tokio_util::sync::CancellationToken;
 
 use crate::config::Config;
-use crate::journal::{JobId, JobRecord, Journal, JournalError};
+use crate::journal::{JobId, JobRecord, Journal, JournalError, WIPE_INTERVAL};
 use crate::mailbox::{Destination, Health, Mailbox, MailboxError, MessageLocation};
 use crate::notify::{Notifier, NotifyError};
 use crate::signup::SignupOptions;
@@ -237,9 +237,32 @@ pub async fn run(
         tracing::info!("stopping: no new work; letting jobs reach a journaled state");
         token.cancel();
     });
+    let wiper = tokio::spawn(wipe_erased_passwords(Arc::clone(&services)));
     let result = intake::run(Arc::clone(&services), mode).await;
     stopper.abort();
+    wiper.abort();
+    let journal = Arc::clone(&services.journal);
+    let _ = tokio::task::spawn_blocking(move || journal.wipe_if_pending()).await;
     result
+}
+
+/// Erased passwords wait at most [`WIPE_INTERVAL`] in the journal's WAL: the journal
+/// checkpoints at most that often by itself, and this catches the last erase of a burst.
+async fn wipe_erased_passwords(services: Arc<Services>) {
+    let mut tick = tokio::time::interval(WIPE_INTERVAL);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        if services.journal.wipe_is_pending() {
+            let wiped = services.db(|j| {
+                j.wipe_if_pending();
+                Ok(())
+            });
+            if wiped.await.is_err() {
+                return;
+            }
+        }
+    }
 }
 
 /// How long in-flight jobs get to reach a journaled state after shutdown.

@@ -27,6 +27,10 @@
 //! an error, in a file that is 0600 inside a 0700 directory. It is erased (UPDATE to NULL
 //! under `secure_delete=ON`, then `wal_checkpoint(TRUNCATE)` so the WAL keeps no old
 //! page) by [`Journal::mark_notified`] once the SMTP server accepted the credentials mail.
+//! On a backlog, erases come faster than checkpoints are worth: one checkpoint covers
+//! every erase of the last [`WIPE_INTERVAL`], and the daemon calls
+//! [`Journal::wipe_if_pending`] on that period (and dropping the journal does) so an
+//! erased password never outlives it in the WAL.
 //!
 //! # When a human is needed after the account exists
 //!
@@ -50,6 +54,7 @@ mod types;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::time::{Duration, Instant};
 
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
@@ -76,7 +81,14 @@ pub struct Journal {
     path: Option<PathBuf>,
     /// Whether the connection is at `synchronous=FULL` now (changed under `conn`'s lock).
     synced: AtomicBool,
+    /// An erased password may still be in a WAL frame: a checkpoint is owed.
+    wipe_pending: AtomicBool,
+    /// When the last checkpoint ran.
+    last_wipe: Mutex<Option<Instant>>,
 }
+
+/// The longest an erased password waits in the WAL for its checkpoint.
+pub const WIPE_INTERVAL: Duration = Duration::from_millis(250);
 
 /// How hard a commit presses to disk; see the module docs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -85,6 +97,12 @@ enum Durability {
     Synced,
     /// Safe from a crash of the process; on disk with the next synced commit.
     Deferred,
+}
+
+impl Drop for Journal {
+    fn drop(&mut self) {
+        self.wipe_if_pending();
+    }
 }
 
 impl std::fmt::Debug for Journal {
@@ -101,6 +119,8 @@ impl Journal {
             conn: Mutex::new(schema::open_file(state_dir)?),
             path: Some(state_dir.join(FILE_NAME)),
             synced: AtomicBool::new(true),
+            wipe_pending: AtomicBool::new(false),
+            last_wipe: Mutex::new(None),
         })
     }
 
@@ -110,6 +130,8 @@ impl Journal {
             conn: Mutex::new(schema::open_memory()?),
             path: None,
             synced: AtomicBool::new(true),
+            wipe_pending: AtomicBool::new(false),
+            last_wipe: Mutex::new(None),
         })
     }
 
@@ -145,7 +167,9 @@ impl Journal {
     /// Drops the kept message of a job that no longer needs it (filed as done).
     pub fn forget_original(&self, job: JobId) -> Result<(), JournalError> {
         self.lock_for(Durability::Deferred)
-            .and_then(|conn| conn.execute("DELETE FROM originals WHERE job_id = ?1", [job.0]))
+            .and_then(|conn| {
+                rows::execute(&conn, "DELETE FROM originals WHERE job_id = ?1", [job.0])
+            })
             .map(drop)
             .doing(|| format!("forget {job}'s original message"))
     }
@@ -225,7 +249,11 @@ impl Journal {
             |tx| {
                 rows::step(tx, job, to, note)?;
                 if to == JobState::SignedUp {
-                    tx.execute("UPDATE jobs SET account_created = 1 WHERE id = ?1", [job.0])?;
+                    rows::execute(
+                        tx,
+                        "UPDATE jobs SET account_created = 1 WHERE id = ?1",
+                        [job.0],
+                    )?;
                 }
                 Ok(())
             },
@@ -240,7 +268,8 @@ impl Journal {
             |tx| {
                 let note = format!("invite for {} found", invite.platform);
                 rows::step(tx, job, JobState::Extracted, &note)?;
-                tx.execute(
+                rows::execute(
+                    tx,
                     "UPDATE jobs SET platform = ?2, invite_url = ?3, invitee = ?4, \
                      requester = ?5, subject = ?6, message_id = COALESCE(message_id, ?7) \
                      WHERE id = ?1",
@@ -277,7 +306,8 @@ impl Journal {
                     _ => "password sealed before submitting the signup",
                 };
                 rows::step(tx, job, JobState::SigningUp, note)?;
-                tx.execute(
+                rows::execute(
+                    tx,
                     "UPDATE jobs SET login = ?2, sealed_password = ?3 WHERE id = ?1",
                     params![job.0, login, password.expose()],
                 )?;
@@ -314,7 +344,7 @@ impl Journal {
                 Ok(())
             },
         )?;
-        self.checkpoint();
+        self.wipe_wal();
         Ok(())
     }
 
@@ -349,7 +379,8 @@ impl Journal {
             || format!("mark {job} as needing a human"),
             |tx| {
                 rows::step(tx, job, JobState::NeedsHuman, reason)?;
-                tx.execute(
+                rows::execute(
+                    tx,
                     "UPDATE jobs SET reason = ?2, detail = ?3, needs_human_folder = 1 \
                      WHERE id = ?1",
                     params![job.0, reason, detail],
@@ -363,7 +394,7 @@ impl Journal {
             },
         )?;
         if erased {
-            self.checkpoint();
+            self.wipe_wal();
         }
         Ok(())
     }
@@ -389,7 +420,7 @@ impl Journal {
                 Ok(())
             },
         )?;
-        self.checkpoint();
+        self.wipe_wal();
         Ok(())
     }
 
@@ -423,7 +454,8 @@ impl Journal {
                     (true, false) => JobState::SigningUp,
                     (false, _) => JobState::Received,
                 };
-                tx.execute(
+                rows::execute(
+                    tx,
                     "UPDATE jobs SET reason = NULL, detail = NULL, needs_human_folder = 0 \
                      WHERE id = ?1",
                     [job.0],
@@ -457,13 +489,50 @@ impl Journal {
         run(&mut conn).map_err(|failure| resolve(failure, action))
     }
 
+    /// Checkpoints if a password was erased since the last checkpoint. Cheap when none
+    /// was; the daemon calls it every [`WIPE_INTERVAL`].
+    pub fn wipe_if_pending(&self) {
+        if self.wipe_pending.load(Ordering::Acquire) {
+            self.checkpoint();
+        }
+    }
+
+    /// Whether an erased password still waits for its checkpoint.
+    pub fn wipe_is_pending(&self) -> bool {
+        self.wipe_pending.load(Ordering::Acquire)
+    }
+
+    /// After an erase: checkpoints now, unless one ran within [`WIPE_INTERVAL`], in which
+    /// case the next [`wipe_if_pending`](Self::wipe_if_pending) does.
+    fn wipe_wal(&self) {
+        self.wipe_pending.store(true, Ordering::Release);
+        let recent = self
+            .last_wipe
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .is_some_and(|at| at.elapsed() < WIPE_INTERVAL);
+        if !recent {
+            self.checkpoint();
+        }
+    }
+
     /// Copies the WAL into the database and truncates it, so an erased password survives
     /// in no old WAL frame. Failure is logged, not returned: the erase itself committed.
     fn checkpoint(&self) {
         let conn = self.lock();
+        // Cleared before the checkpoint: an erase committed meanwhile waits for the lock
+        // and sets it again.
+        self.wipe_pending.store(false, Ordering::Release);
         let result = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |row| {
             row.get::<_, i64>(0)
         });
+        *self
+            .last_wipe
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = Some(Instant::now());
+        if !matches!(result, Ok(0)) {
+            self.wipe_pending.store(true, Ordering::Release);
+        }
         match result {
             Ok(0) => {}
             Ok(_) => tracing::warn!(

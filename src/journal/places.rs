@@ -46,7 +46,8 @@ impl Journal {
     pub fn mark_filed(&self, location: i64) -> Result<(), JournalError> {
         self.lock_for(Durability::Deferred)
             .and_then(|conn| {
-                conn.execute(
+                rows::execute(
+                    &conn,
                     &format!(
                         "UPDATE locations SET filed_at = {NOW} WHERE id = ?1 AND filed_at IS NULL"
                     ),
@@ -67,7 +68,8 @@ impl Journal {
     ) -> Result<usize, JournalError> {
         self.lock_for(Durability::Deferred)
             .and_then(|conn| {
-                conn.execute(
+                rows::execute(
+                    &conn,
                     &format!(
                         "UPDATE locations SET filed_at = {NOW} WHERE source = ?1 \
                          AND filed_at IS NULL AND uidvalidity IS NOT NULL AND uidvalidity <> ?2"
@@ -82,7 +84,8 @@ impl Journal {
     pub fn set_health(&self, key: &str, value: &str) -> Result<(), JournalError> {
         self.lock_for(Durability::Deferred)
             .and_then(|conn| {
-                conn.execute(
+                rows::execute(
+                    &conn,
                     &format!(
                         "INSERT INTO health (key, value, updated_at) VALUES (?1, ?2, {NOW}) \
                          ON CONFLICT(key) DO UPDATE SET value = excluded.value, \

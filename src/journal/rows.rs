@@ -236,3 +236,14 @@ pub(super) fn locations(
     })?
     .collect()
 }
+
+/// Runs one statement through the statement cache: the daemon runs the same few
+/// statements thousands of times, and parsing them again was a measurable share of a
+/// backlog's CPU.
+pub(super) fn execute(
+    conn: &Connection,
+    sql: &str,
+    params: impl rusqlite::Params,
+) -> rusqlite::Result<usize> {
+    conn.prepare_cached(sql)?.execute(params)
+}

@@ -161,6 +161,8 @@ fn prepare_file(path: &Path) -> Result<(), JournalError> {
 
 fn configure(conn: &Connection) -> Result<(), rusqlite::Error> {
     conn.busy_timeout(BUSY_TIMEOUT)?;
+    // Room for every statement a job runs, so none is parsed twice (the default is 16).
+    conn.set_prepared_statement_cache_capacity(64);
     // journal_mode answers with the mode now in force ("memory" for an in-memory file).
     let _mode: String = conn.query_row("PRAGMA journal_mode=WAL", [], |row| row.get(0))?;
     conn.execute_batch(

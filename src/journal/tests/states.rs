@@ -205,7 +205,11 @@ fn commits_before_an_outside_effect_reach_the_disk_and_bookkeeping_waits() {
     const NORMAL: i64 = 1;
     const FULL: i64 = 2;
     let job = new_job(&journal, 1);
-    assert_eq!(synchronous(&journal), NORMAL, "received: still in the mailbox");
+    assert_eq!(
+        synchronous(&journal),
+        NORMAL,
+        "received: still in the mailbox"
+    );
     // (state entered, level of its commit, why)
     let steps = [
         (Extracted, NORMAL, "extract again"),
