@@ -9,19 +9,15 @@
 #   bash scripts/bench-pipeline.sh --only drain      # one benchmark (drain, arrival, idle)
 #   bash scripts/bench-pipeline.sh --jobs 500        # smaller; --help lists every option
 #
-# Besides onbehalf's defaults, the drain runs with more concurrency, and both again with
-# TCP_NODELAY forced on (an LD_PRELOAD experiment, benches/pipeline/nodelay.c) to show
-# what the SMTP stall costs. Extra arguments go to the bench binary
-# (benches/pipeline/main.rs).
+# Besides onbehalf's defaults, the drain runs again with more concurrency. Extra
+# arguments go to the bench binary (benches/pipeline/main.rs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup-debian.sh
 cargo build --release --locked
 out=target/bench-pipeline
 mkdir -p "$out"
-cc -shared -fPIC -O2 -o "$out/nodelay.so" benches/pipeline/nodelay.c -ldl
 cargo bench --locked --bench pipeline -- \
   --json "$out/results.json" \
   --drain-variant concurrency=16,per_platform_concurrency=8 \
-  --preload-experiment "$out/nodelay.so" \
   "$@"

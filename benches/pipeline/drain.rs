@@ -8,7 +8,6 @@
 //! filed message per forward, or the benchmark panics.
 
 use std::collections::HashMap;
-use std::path::PathBuf;
 use std::time::Instant;
 
 use serde_json::{Value, json};
@@ -227,8 +226,6 @@ fn check_outcome(
 pub struct Variant {
     /// Extra lines for the `[daemon]` table (`concurrency = 16`, …).
     pub daemon: String,
-    /// A shared library to preload into onbehalf (an experiment, see `nodelay.c`).
-    pub preload: Option<PathBuf>,
     /// A program to run onbehalf under (`perf record …`, `strace …`).
     pub wrap: Option<Vec<String>>,
 }
@@ -240,12 +237,7 @@ impl Variant {
         } else {
             self.daemon.trim().replace('\n', ", ")
         };
-        let mut who = format!("onbehalf once ([daemon] {settings})");
-        if let Some(library) = &self.preload {
-            let name = library.file_name().unwrap_or_default().to_string_lossy();
-            who.push_str(&format!(" + LD_PRELOAD {name} (experiment)"));
-        }
-        who
+        format!("onbehalf once ([daemon] {settings})")
     }
 }
 
@@ -255,9 +247,6 @@ pub fn onbehalf(runtime: &tokio::runtime::Runtime, count: usize, variant: &Varia
     let state = servers.path("state");
     let config = servers.onbehalf_config("onbehalf.toml", &state, &variant.daemon);
     let mut command = runner::onbehalf("once", &config);
-    if let Some(library) = &variant.preload {
-        command.env("LD_PRELOAD", library);
-    }
     if let Some(wrap) = &variant.wrap {
         let mut wrapper = std::process::Command::new(&wrap[0]);
         wrapper

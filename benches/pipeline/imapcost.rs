@@ -1,11 +1,13 @@
 //! What the commander's IMAP commands cost when the folder holds a backlog.
 //!
 //! In: a backlog size and how many messages to time. Out: an [`ImapCosts`] report, from a
-//! raw client on Dovecot's plain port timing, per message, the six commands onbehalf's
-//! commander sends today (intake: `SELECT`, `UID FETCH`; filing: `SELECT`,
-//! `UID SEARCH`, `LIST`, `UID MOVE` — see `src/mailbox/imap/commands.rs`) and the two a
-//! leaner client needs once the folder is selected (`UID FETCH`, `UID MOVE`), so the
-//! drain's Dovecot figures can be read per command.
+//! raw client on Dovecot's plain port timing three ways to read and file messages: the
+//! six commands per message the commander first sent (intake: `SELECT`, `UID FETCH`;
+//! filing: `SELECT`, `UID SEARCH`, `LIST`, `UID MOVE`), the two a client needs per message
+//! once the folder is selected, and the batches the commander sends now (see
+//! `src/mailbox/imap/commands.rs`: sizes and bodies of [`BATCH`] messages per `UID
+//! FETCH`, one `UID SEARCH` and one `UID MOVE` per batch), so the drain's Dovecot figures
+//! can be read per command.
 
 use serde_json::{Value, json};
 
@@ -23,7 +25,12 @@ pub struct ImapCosts {
     pub per_message_commander: f64,
     /// Mean seconds per message, `UID FETCH` + `UID MOVE` on a selected folder.
     pub per_message_lean: f64,
+    /// Mean seconds per message, the batched commands.
+    pub per_message_batched: f64,
 }
+
+/// Messages per batch, as the daemon's intake asks for them.
+const BATCH: usize = 50;
 
 impl ImapCosts {
     /// Prints the figures.
@@ -40,9 +47,11 @@ impl ImapCosts {
             );
         }
         println!(
-            "    per message: onbehalf's 6 commands {} — SELECT once, then UID FETCH + UID MOVE {}",
+            "    per message: 6 commands {} — SELECT once, then UID FETCH + UID MOVE {} — \
+             batches of {BATCH} (what onbehalf sends) {}",
             duration(self.per_message_commander),
-            duration(self.per_message_lean)
+            duration(self.per_message_lean),
+            duration(self.per_message_batched)
         );
     }
 
@@ -53,6 +62,7 @@ impl ImapCosts {
             "commands": self.commands.iter().map(|(c, s)| (c.clone(), s.json())).collect::<serde_json::Map<_, _>>(),
             "per_message_commander_s": self.per_message_commander,
             "per_message_lean_s": self.per_message_lean,
+            "per_message_batched_s": self.per_message_batched,
         })
     }
 }
@@ -91,6 +101,23 @@ pub fn run(runtime: &tokio::runtime::Runtime, backlog: usize, sample: usize) -> 
             lean_total += client.timed(&command.replace("{uid}", &uid.to_string()));
         }
     }
+    let batched = [
+        "UID FETCH {set} (UID RFC822.SIZE)",
+        "UID FETCH {set} (UID BODY.PEEK[])",
+        "UID SEARCH UID {set} UNDELETED",
+        "UID MOVE {set} \"onbehalf.done\"",
+    ];
+    let mut batched_total = 0.0;
+    let mut batched_messages = 0;
+    let mut first = 2 * sample + 1;
+    while first + BATCH - 1 <= backlog.min(2 * sample + 4 * BATCH) {
+        let set = format!("{first}:{}", first + BATCH - 1);
+        for command in batched {
+            batched_total += client.timed(&command.replace("{set}", &set));
+        }
+        batched_messages += BATCH;
+        first += BATCH;
+    }
     let labels = [
         "intake: SELECT",
         "intake: UID FETCH BODY.PEEK[]",
@@ -108,6 +135,7 @@ pub fn run(runtime: &tokio::runtime::Runtime, backlog: usize, sample: usize) -> 
         backlog,
         per_message_commander: commands.iter().map(|(_, s)| s.mean).sum(),
         per_message_lean: lean_total / sample as f64,
+        per_message_batched: batched_total / batched_messages.max(1) as f64,
         commands,
     }
 }

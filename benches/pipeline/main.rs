@@ -73,10 +73,6 @@ struct Options {
     /// Skip the baseline script.
     #[arg(long)]
     no_baseline: bool,
-    /// Also run every onbehalf drain again with this library preloaded (LD_PRELOAD), e.g.
-    /// `nodelay.so` built from `benches/pipeline/nodelay.c` (an experiment).
-    #[arg(long)]
-    preload_experiment: Option<PathBuf>,
     /// Run the first onbehalf drain under this command, e.g. `perf record -g -o FILE`
     /// or `strace -f -c -o FILE` (split at spaces; `--` and the onbehalf command follow).
     #[arg(long)]
@@ -140,18 +136,6 @@ fn main() {
             daemon: daemon_lines(v),
             ..drain::Variant::default()
         }));
-        if let Some(library) = &options.preload_experiment {
-            let library = std::fs::canonicalize(library).expect("cannot find the library");
-            let again: Vec<_> = variants
-                .iter()
-                .map(|v| drain::Variant {
-                    daemon: v.daemon.clone(),
-                    preload: Some(library.clone()),
-                    wrap: None,
-                })
-                .collect();
-            variants.extend(again);
-        }
         for variant in &variants {
             let drain = drain::onbehalf(&runtime, options.jobs, variant);
             drain.print();
@@ -166,7 +150,7 @@ fn main() {
     }
     if options.wants("imap") {
         println!("\n== IMAP commands with a backlog (where the drain's Dovecot time goes) ==");
-        let costs = imapcost::run(&runtime, options.jobs, 200.min(options.jobs / 2));
+        let costs = imapcost::run(&runtime, options.jobs, 200.min(options.jobs / 3));
         costs.print();
         results.imap = Some(costs);
     }
