@@ -14,7 +14,7 @@
 //! work with no outside effect — a message recorded (it is still in the mailbox), an
 //! invite extracted, vetted, a message filed, a health stamp — commits with
 //! `synchronous=NORMAL`: it survives a crash of the process at once, and reaches the disk
-//! with the next forced commit or checkpoint (see [`Durability`]). On a backlog that is
+//! with the next forced commit or checkpoint (see `Durability`). On a backlog that is
 //! three fsyncs per job instead of nine. The API is blocking; call it from
 //! `spawn_blocking`. [`Journal`] is `Send + Sync` and meant to be shared in an `Arc`.
 //!
@@ -45,6 +45,7 @@
 //! was helped another way.
 
 mod error;
+mod password;
 mod places;
 mod queries;
 mod rows;
@@ -69,8 +70,6 @@ pub use types::{
 use error::Context;
 use rows::Failure;
 use types::normalize_message_id;
-
-use crate::secret::Secret;
 
 /// The journal: one SQLite connection behind a mutex.
 pub struct Journal {
@@ -288,142 +287,6 @@ impl Journal {
         )
     }
 
-    /// Stores the login and the generated password and moves the job to `signing_up`, in
-    /// one transaction, before the signup form is submitted. From `signing_up` itself it
-    /// replaces a password the platform refused.
-    pub fn seal_password(
-        &self,
-        job: JobId,
-        login: &str,
-        password: &Secret,
-    ) -> Result<(), JournalError> {
-        self.write(
-            Durability::Synced,
-            || format!("seal {job}'s password"),
-            |tx| {
-                let note = match rows::state_of(tx, job)? {
-                    JobState::SigningUp => "a fresh password sealed, the last one was refused",
-                    _ => "password sealed before submitting the signup",
-                };
-                rows::step(tx, job, JobState::SigningUp, note)?;
-                rows::execute(
-                    tx,
-                    "UPDATE jobs SET login = ?2, sealed_password = ?3 WHERE id = ?1",
-                    params![job.0, login, password.expose()],
-                )?;
-                Ok(())
-            },
-        )
-    }
-
-    /// The sealed password, if one is kept.
-    pub fn sealed_password(&self, job: JobId) -> Result<Option<Secret>, JournalError> {
-        let conn = self.lock();
-        let found: Option<Option<String>> = conn
-            .query_row(
-                "SELECT sealed_password FROM jobs WHERE id = ?1",
-                [job.0],
-                |row| row.get(0),
-            )
-            .optional()
-            .doing(|| format!("read {job}'s sealed password"))?;
-        found
-            .map(|password| password.map(Secret::new))
-            .ok_or(JournalError::NoSuchJob(job))
-    }
-
-    /// Moves the job from `signed_up` to `notified` and erases its password, in one
-    /// transaction: call it once the SMTP server accepted the credentials mail.
-    pub fn mark_notified(&self, job: JobId, note: &str) -> Result<(), JournalError> {
-        self.write(
-            Durability::Synced,
-            || format!("mark {job} notified"),
-            |tx| {
-                rows::step(tx, job, JobState::Notified, note)?;
-                rows::erase_password(tx, job)?;
-                Ok(())
-            },
-        )?;
-        self.wipe_wal();
-        Ok(())
-    }
-
-    /// Moves the job to `needs_human` with a machine `reason` and a plain-words `detail`
-    /// for the ticket. A sealed password is kept (the account may exist; see the module
-    /// docs).
-    pub fn needs_human(&self, job: JobId, reason: &str, detail: &str) -> Result<(), JournalError> {
-        self.escalate(job, reason, detail, false)
-    }
-
-    /// Like [`needs_human`](Self::needs_human), for when the daemon knows the sealed
-    /// password created no account (the platform refused the form): erases it in the same
-    /// transaction. If the platform had confirmed the account, the password is kept anyway.
-    pub fn needs_human_without_account(
-        &self,
-        job: JobId,
-        reason: &str,
-        detail: &str,
-    ) -> Result<(), JournalError> {
-        self.escalate(job, reason, detail, true)
-    }
-
-    fn escalate(
-        &self,
-        job: JobId,
-        reason: &str,
-        detail: &str,
-        no_account: bool,
-    ) -> Result<(), JournalError> {
-        let erased = self.write(
-            Durability::Synced,
-            || format!("mark {job} as needing a human"),
-            |tx| {
-                rows::step(tx, job, JobState::NeedsHuman, reason)?;
-                rows::execute(
-                    tx,
-                    "UPDATE jobs SET reason = ?2, detail = ?3, needs_human_folder = 1 \
-                     WHERE id = ?1",
-                    params![job.0, reason, detail],
-                )?;
-                let account: bool = tx.query_row(
-                    "SELECT account_created FROM jobs WHERE id = ?1",
-                    [job.0],
-                    |row| row.get(0),
-                )?;
-                Ok(no_account && !account && rows::erase_password(tx, job)?)
-            },
-        )?;
-        if erased {
-            self.wipe_wal();
-        }
-        Ok(())
-    }
-
-    /// Erases a password kept for a job that needed a human, once an operator helped the
-    /// user another way. Refused while the pipeline may still need it.
-    pub fn discard_password(&self, job: JobId, note: &str) -> Result<(), JournalError> {
-        self.write(
-            Durability::Synced,
-            || format!("discard {job}'s password"),
-            |tx| {
-                let state = rows::state_of(tx, job)?;
-                if !matches!(
-                    state,
-                    JobState::NeedsHuman | JobState::Ticketed | JobState::Filed
-                ) {
-                    return Err(JournalError::PasswordInUse { job, state }.into());
-                }
-                if rows::erase_password(tx, job)? {
-                    let note = format!("password discarded: {note}");
-                    rows::append_history(tx, job, Some(state), state, &note)?;
-                }
-                Ok(())
-            },
-        )?;
-        self.wipe_wal();
-        Ok(())
-    }
-
     /// Reopens a job that ended needing a human (ticketed, or filed with a reason), after
     /// its cause was fixed. The reason is cleared and the history kept. It goes back to
     /// `signed_up` if the account was confirmed and its password is kept (the credentials
@@ -487,65 +350,6 @@ impl Journal {
             Ok(out)
         };
         run(&mut conn).map_err(|failure| resolve(failure, action))
-    }
-
-    /// Checkpoints if a password was erased since the last checkpoint. Cheap when none
-    /// was; the daemon calls it every [`WIPE_INTERVAL`].
-    pub fn wipe_if_pending(&self) {
-        if self.wipe_pending.load(Ordering::Acquire) {
-            self.checkpoint();
-        }
-    }
-
-    /// Whether an erased password still waits for its checkpoint.
-    pub fn wipe_is_pending(&self) -> bool {
-        self.wipe_pending.load(Ordering::Acquire)
-    }
-
-    /// After an erase: checkpoints now, unless one ran within [`WIPE_INTERVAL`], in which
-    /// case the next [`wipe_if_pending`](Self::wipe_if_pending) does.
-    fn wipe_wal(&self) {
-        self.wipe_pending.store(true, Ordering::Release);
-        let recent = self
-            .last_wipe
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .is_some_and(|at| at.elapsed() < WIPE_INTERVAL);
-        if !recent {
-            self.checkpoint();
-        }
-    }
-
-    /// Copies the WAL into the database and truncates it, so an erased password survives
-    /// in no old WAL frame. Failure is logged, not returned: the erase itself committed.
-    fn checkpoint(&self) {
-        let conn = self.lock();
-        // Cleared before the checkpoint: an erase committed meanwhile waits for the lock
-        // and sets it again.
-        self.wipe_pending.store(false, Ordering::Release);
-        let result = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |row| {
-            row.get::<_, i64>(0)
-        });
-        *self
-            .last_wipe
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner) = Some(Instant::now());
-        if !matches!(result, Ok(0)) {
-            self.wipe_pending.store(true, Ordering::Release);
-        }
-        match result {
-            Ok(0) => {}
-            Ok(_) => tracing::warn!(
-                journal = ?self.path,
-                "another process held the journal open, so an erased password may remain in \
-                 its -wal file until the next checkpoint"
-            ),
-            Err(error) => tracing::warn!(
-                journal = ?self.path,
-                error = %error,
-                "cannot checkpoint the journal after erasing a password"
-            ),
-        }
     }
 
     /// The connection, set up for a single-statement write of this durability.

@@ -8,6 +8,7 @@ mod reads;
 mod states;
 
 use super::*;
+use crate::secret::Secret;
 
 const RAW: &[u8] = b"From: a@example.com\r\nSubject: Fwd: invite\r\n\r\nhello\r\n";
 

@@ -14,6 +14,7 @@ mod check;
 mod commands;
 mod connect;
 mod tls;
+mod uids;
 mod watcher;
 
 use std::future::Future;
