@@ -165,6 +165,13 @@ async fn imap_sessions_cut_again_and_again_still_end_every_job_exactly_once() {
     );
     assert!(landed >= 5, "only {landed} cuts ended a session");
 
+    // On failure, where every message is (a \\Deleted one still counts here).
+    eprintln!(
+        "drops: INBOX {:?}, done {:?}, needs-human {:?}",
+        env.dovecot.flags("INBOX").await,
+        env.dovecot.flags("onbehalf/done").await,
+        env.dovecot.flags("onbehalf/needs-human").await
+    );
     wait_for_folder(&env, "onbehalf/done", VALID).await;
     wait_for_folder(&env, "onbehalf/needs-human", total - VALID).await;
     wait_until("every mail", || env.mails().len() >= total);
