@@ -165,7 +165,7 @@ async fn imap_sessions_cut_again_and_again_still_end_every_job_exactly_once() {
     );
     assert!(landed >= 5, "only {landed} cuts ended a session");
 
-    // On failure, where every message is (a \\Deleted one still counts here).
+    // On failure, where every message is (a \Deleted one still counts here).
     eprintln!(
         "drops: INBOX {:?}, done {:?}, needs-human {:?}",
         env.dovecot.flags("INBOX").await,
