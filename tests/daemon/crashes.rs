@@ -70,6 +70,7 @@ async fn a_crash_after_any_state_of_a_signup_ends_in_one_account_and_one_mail() 
     }
     assert!(mails::tickets(&env.mails()).is_empty());
     assert_eq!(env.mails().len(), states.len());
+    env.fault_summary("crash-after-each-signup-state").await;
 }
 
 /// A crash after a failing job's needs_human and ticketed states: one ticket each.
@@ -100,6 +101,8 @@ async fn a_crash_after_needs_human_or_ticketed_ends_in_one_ticket() {
     }
     assert!(env.accounts().is_empty());
     assert_eq!(env.mails().len(), states.len());
+    env.fault_summary("crash-after-needs-human-or-ticketed")
+        .await;
 }
 
 /// A crash after the password is sealed but before the form is sent: on restart the
@@ -129,6 +132,7 @@ async fn a_crash_before_the_post_is_a_ticket_and_never_a_second_submission() {
     env.assert_one_ticket_about("uncertain_account_state", "not certain");
     assert_nothing_unfinished(&env, "signing_up");
     env.assert_folders(0, 0, 1).await;
+    env.fault_summary("crash-after-password-sealed").await;
 }
 
 /// SIGKILL while the POST is in flight (the simulator holds its answer back): the
@@ -171,4 +175,5 @@ async fn a_kill_during_the_post_ends_in_the_sealed_credentials() {
     assert_eq!(posts, 1, "never submitted twice");
     assert_nothing_unfinished(&env, "signing_up");
     env.assert_folders(0, 1, 0).await;
+    env.fault_summary("sigkill-during-signup-post").await;
 }

@@ -16,17 +16,21 @@
 //! - `tickets`: every rejection and signup failure is exactly one ticket.
 //! - `crashes`: a crash at every journal state, and a kill during the form POST.
 //! - `outages`: Dovecot restarted, SMTP down, UIDVALIDITY changed, SIGTERM, IDLE.
+//! - `drops`: the IMAP connections cut again and again while a batch is handled.
+//! - `summary`: one `fault-summary:` line per fault test (`scripts/fault-summary.sh`).
 
 #[path = "../support/mod.rs"]
 mod support;
 
 mod crashes;
+mod drops;
 mod forward;
 mod happy;
 mod mails;
 mod outages;
 mod running;
 mod setup;
+mod summary;
 mod tickets;
 mod watchdog;
 
@@ -61,6 +65,8 @@ pub(crate) struct Setup {
     /// More simulators, each its own `[[platform]]` ("Engage 1", …), for invites to the
     /// same person (a simulator has one account per email).
     pub extra_sims: usize,
+    /// The main simulator's `request_timeout` (a platform that times out).
+    pub request_timeout: &'static str,
 }
 
 impl Default for Setup {
@@ -70,6 +76,7 @@ impl Default for Setup {
             sim_latency: Duration::ZERO,
             daemon: "",
             extra_sims: 0,
+            request_timeout: "5s",
         }
     }
 }
@@ -120,6 +127,7 @@ impl Env {
                 &format!("Engage {n}"),
                 &extra.authority(),
                 &ca,
+                "5s",
             ));
             extra_sims.push(extra);
         }

@@ -54,6 +54,7 @@ async fn mail_appended_after_dovecot_restarts_is_still_handled() {
     env.assert_credentials("before@partner.test");
     env.assert_credentials("after@partner.test");
     env.assert_folders(0, 2, 0).await;
+    env.fault_summary("dovecot-restarted-under-run").await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -73,6 +74,7 @@ async fn credentials_wait_at_signed_up_while_smtp_is_down() {
     env.assert_credentials("patient@partner.test");
     assert_eq!(env.mails().len(), 1);
     env.assert_folders(0, 1, 0).await;
+    env.fault_summary("smtp-down-then-up").await;
 }
 
 /// Under `run`, a temporary refusal (451) outlasting the transport's own retries pauses
@@ -98,6 +100,7 @@ async fn a_refusing_smtp_server_is_retried_at_the_poll_interval() {
     assert_eq!(env.accounts(), ["retried@partner.test"]);
     env.assert_credentials("retried@partner.test");
     assert_eq!(env.mails().len(), 1);
+    env.fault_summary("smtp-451-then-accepting").await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -126,6 +129,7 @@ async fn a_new_uidvalidity_processes_nothing_twice() {
     assert_eq!(env.accounts().len(), 1);
     assert_eq!(env.mails().len(), 1);
     env.assert_folders(0, 2, 0).await;
+    env.fault_summary("uidvalidity-changed").await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -157,6 +161,7 @@ async fn sigterm_during_a_signup_exits_0_and_the_next_run_finishes_it() {
         .count();
     assert_eq!(posts, 1);
     env.assert_folders(0, 1, 0).await;
+    env.fault_summary("sigterm-during-signup").await;
 }
 
 /// With a one-hour poll, only IDLE can bring a new message in within the deadline.
@@ -203,6 +208,7 @@ async fn credentials_refused_for_good_become_a_ticket_and_retry_sends_them() {
     env.once_ok();
     env.assert_credentials("bouncing@partner.test");
     assert_eq!(mails::tickets(&env.mails()).len(), 1);
+    env.fault_summary("smtp-550-ticket-then-retry").await;
 }
 
 /// `run` started while the IMAP server is down keeps trying, and catches up once it is up.
@@ -225,6 +231,7 @@ async fn run_started_while_dovecot_is_down_catches_up() {
     stop(&env, &mut running);
     assert_eq!(env.accounts(), ["late@partner.test"]);
     assert!(env.status().contains("✓ mailbox checked"));
+    env.fault_summary("run-started-while-dovecot-down").await;
 }
 
 /// `[daemon] metrics_listen` serves Prometheus text with the run's figures.

@@ -20,7 +20,12 @@ pub(crate) fn config_toml(
     setup: &Setup,
 ) -> String {
     let mailbox = dovecot.mailbox_toml(ImapSecurity::Tls);
-    let platform = platform_toml("Engage", &sim.authority(), "sim-ca.pem");
+    let platform = platform_toml(
+        "Engage",
+        &sim.authority(),
+        "sim-ca.pem",
+        setup.request_timeout,
+    );
     format!(
         r#"[limits]
 max_message_bytes = 524288
@@ -60,7 +65,12 @@ shutdown_grace = "10s"
 
 /// A `[[platform]]` table for a simulator. Tables come last in the file, after the
 /// sections, so they can be appended.
-pub(crate) fn platform_toml(name: &str, authority: &str, ca_file: &str) -> String {
+pub(crate) fn platform_toml(
+    name: &str,
+    authority: &str,
+    ca_file: &str,
+    request_timeout: &str,
+) -> String {
     format!(
         r#"
 [[platform]]
@@ -70,7 +80,7 @@ allowed_hosts = ["{authority}"]
 success_url = "https://{authority}/home*"
 tick_checkboxes = ["accept_terms"]
 ca_file = "{ca_file}"
-request_timeout = "5s"
+request_timeout = "{request_timeout}"
 "#
     )
 }

@@ -1,12 +1,15 @@
 //! Forwards that need a human: every rejection (extract, vet, size) and every signup
 //! failure ends as exactly one ticket at the help desk, in plain words, with the
-//! original attached, the message in the needs-human folder and no account.
+//! original attached, the message in the needs-human folder and no account. A platform
+//! failing for a while (429, 503, timeouts) is retried first.
+
+use std::time::Duration;
 
 use onbehalf::sim::{Behaviour, SimOptions, Simulator};
 
 use super::forward::{self, Auth, Forward};
 use super::mails::{self, lf};
-use super::{Env, HELPDESK};
+use super::{Env, HELPDESK, Setup};
 
 /// One message and the ticket it must become.
 struct Case {
@@ -222,4 +225,51 @@ async fn passing_platform_failures_are_retried_to_one_account() {
     }
     assert!(mails::tickets(&env.mails()).is_empty());
     env.assert_folders(0, 2, 0).await;
+    env.fault_summary("platform-429-and-503-once").await;
+}
+
+/// A platform answering later than `request_timeout` on every attempt: three tries (2 s,
+/// then 4 s apart), then one ticket and no account; the form was never submitted. A
+/// platform that is slow but within the timeout still gets its signup.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_platform_timing_out_on_every_attempt_is_one_ticket() {
+    let env = Env::start_with(Setup {
+        request_timeout: "400ms",
+        ..Setup::default()
+    })
+    .await;
+    let slow = failing_signup(
+        &env,
+        "slow@partner.test",
+        Behaviour::Slow(Duration::from_millis(100)),
+    );
+    env.append(&slow).await;
+    let stuck = Behaviour::Slow(Duration::from_secs(2));
+    let raw = failing_signup(&env, "timed.out@partner.test", stuck);
+    env.append(&raw).await;
+
+    env.once_ok();
+
+    assert_eq!(env.accounts(), ["slow@partner.test"]);
+    env.assert_credentials("slow@partner.test");
+    let mails = env.mails();
+    let tickets = mails::tickets(&mails);
+    assert_eq!(tickets.len(), 1, "one ticket for the platform timing out");
+    assert!(lf(&tickets[0].attached_original()) == lf(&raw));
+    assert!(
+        tickets[0].subject.contains("could not be reached"),
+        "{}",
+        tickets[0].subject
+    );
+    assert!(tickets[0].text.contains("network"), "{}", tickets[0].text);
+    let posts = env
+        .sim
+        .requests()
+        .iter()
+        .filter(|r| r.method == "POST")
+        .count();
+    assert_eq!(posts, 1, "only the slow-but-in-time signup was submitted");
+    env.assert_folders(0, 1, 1).await;
+    assert_eq!(env.status_json()["unfinished_jobs"], serde_json::json!([]));
+    env.fault_summary("platform-timeout-every-attempt").await;
 }

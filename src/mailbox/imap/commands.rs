@@ -262,10 +262,16 @@ impl Connection {
             )
             .await?;
         let asked: HashSet<u32> = uids.iter().copied().collect();
-        Ok(found
+        let found: HashSet<u32> = found
             .into_iter()
             .filter(|uid| asked.contains(uid))
-            .collect())
+            .collect();
+        if found.len() < asked.len() {
+            // async-imap ends a SEARCH answer quietly when the connection drops mid-way:
+            // a NOOP proves the session alive before an absence is read as "gone".
+            shared.command("NOOP", self.session.noop()).await?;
+        }
+        Ok(found)
     }
 
     /// The raw message, read with `BODY.PEEK[]` so `\Seen` stays as it was; `None` when
