@@ -26,7 +26,8 @@ pub struct Summary {
     pub finished: usize,
     /// Jobs left at a journaled state, to resume later (shutdown, temporary failures).
     pub paused: usize,
-    /// Jobs stopped by an error (they resume on the next run).
+    /// Jobs whose last attempt in this run stopped with an error (they resume on the
+    /// next run); a job that failed once and then finished does not count.
     pub failed: usize,
 }
 
@@ -41,6 +42,8 @@ struct Jobs {
     seen: HashSet<String>,
     slots: Arc<Semaphore>,
     summary: Summary,
+    /// Jobs whose last attempt failed: the count the summary reports at the end.
+    failing: HashSet<JobId>,
 }
 
 impl Jobs {
@@ -69,23 +72,37 @@ impl Jobs {
             }
             Err(error) => {
                 let job = self.task_jobs.remove(&error.id());
-                if let Some(job) = job {
-                    self.in_flight.remove(&job);
+                match job {
+                    Some(job) => {
+                        self.in_flight.remove(&job);
+                        self.failing.insert(job);
+                    }
+                    None => self.summary.failed += 1,
                 }
-                self.summary.failed += 1;
                 let job = job.map(|j| j.to_string()).unwrap_or_default();
                 tracing::error!(job, %error, "job task ended abnormally; it resumes later");
             }
         }
     }
 
+    /// What the run did, counting each job that is still failing once.
+    fn summary(&self) -> Summary {
+        Summary {
+            failed: self.summary.failed + self.failing.len(),
+            ..self.summary
+        }
+    }
+
     fn finished(&mut self, (job, result): Outcome) {
         self.in_flight.remove(&job);
+        if result.is_ok() {
+            self.failing.remove(&job);
+        }
         match result {
             Ok(Progress::Finished) => self.summary.finished += 1,
             Ok(Progress::Paused) => self.summary.paused += 1,
             Err(e) => {
-                self.summary.failed += 1;
+                self.failing.insert(job);
                 tracing::error!(%job, error = %super::describe(&e), "job stopped; it resumes on the next run");
             }
         }
@@ -102,6 +119,7 @@ pub(super) async fn run(services: Arc<Services>, mode: Mode) -> Result<Summary, 
         seen: HashSet::new(),
         slots: Arc::new(Semaphore::new(concurrency)),
         summary: Summary::default(),
+        failing: HashSet::new(),
     };
     let changed = Arc::new(Notify::new());
     if mode == Mode::Watch {
@@ -138,7 +156,7 @@ pub(super) async fn run(services: Arc<Services>, mode: Mode) -> Result<Summary, 
                 progress.step(jobs.tasks.len());
             }
             progress.done();
-            return failed_look.map_or(Ok(jobs.summary), Err);
+            return failed_look.map_or(Ok(jobs.summary()), Err);
         }
         look = tokio::select! {
             () = services.shutdown.cancelled() => break,
@@ -150,7 +168,7 @@ pub(super) async fn run(services: Arc<Services>, mode: Mode) -> Result<Summary, 
         };
     }
     drain(&services, &mut jobs).await;
-    Ok(jobs.summary)
+    Ok(jobs.summary())
 }
 
 /// After shutdown: jobs get the grace period to reach a journaled state.

@@ -123,13 +123,32 @@ impl Connection {
             })
             .await?;
         let asked: HashSet<u32> = uids.iter().copied().collect();
-        Ok(fetches
+        let answers: HashMap<u32, T> = fetches
             .iter()
             .filter_map(|fetch| {
                 let uid = fetch.uid.filter(|uid| asked.contains(uid))?;
                 Some((uid, read(fetch)?))
             })
-            .collect())
+            .collect();
+        self.confirm_if_short(shared, answers.len(), asked.len())
+            .await?;
+        Ok(answers)
+    }
+
+    /// async-imap ends a FETCH or SEARCH answer quietly, as if complete, when the
+    /// connection drops mid-way. When fewer messages answered than were asked for, a
+    /// NOOP proves the session alive before an absence is read as "gone"; on a dead one
+    /// it fails, and the caller reconnects and asks again.
+    async fn confirm_if_short(
+        &mut self,
+        shared: &Shared,
+        answered: usize,
+        asked: usize,
+    ) -> Result<(), MailboxError> {
+        if answered < asked {
+            shared.command("NOOP", self.session.noop()).await?;
+        }
+        Ok(())
     }
 
     /// Files messages of the selected folder: those still there (and not `\Deleted`) move
@@ -266,11 +285,8 @@ impl Connection {
             .into_iter()
             .filter(|uid| asked.contains(uid))
             .collect();
-        if found.len() < asked.len() {
-            // async-imap ends a SEARCH answer quietly when the connection drops mid-way:
-            // a NOOP proves the session alive before an absence is read as "gone".
-            shared.command("NOOP", self.session.noop()).await?;
-        }
+        self.confirm_if_short(shared, found.len(), asked.len())
+            .await?;
         Ok(found)
     }
 
