@@ -23,7 +23,7 @@ grep -a '^test result:\|^test .* FAILED$\|panicked at' "$log" >&2
     printf 'scenario accounts credentials tickets unprocessed unfinished\n'
     sed -n 's/^.*fault-summary: \([^:]*\): /\1 /p' "$log" | sort |
         sed 's/[a-z]*=//g'
-} | column -t
+} | awk '{ printf "%-38s %9s %12s %8s %12s %11s\n", $1, $2, $3, $4, $5, $6 }'
 
 if [ "$status" -ne 0 ]; then
     echo "fault suite FAILED (cargo test exit $status):" >&2
