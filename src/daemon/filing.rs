@@ -133,3 +133,73 @@ async fn alone_unless_answered(
         Ok(Reply::TryAlone) | Err(_) => mailbox.lock().await.file_many(messages).await,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn request(id: u64, uids: &[u32]) -> (Request, oneshot::Receiver<Reply>) {
+        let (reply, answer) = oneshot::channel();
+        let messages = uids
+            .iter()
+            .map(|&uid| (MessageLocation::imap(1, uid), Destination::Done))
+            .collect();
+        (
+            Request {
+                id,
+                messages,
+                reply,
+            },
+            answer,
+        )
+    }
+
+    fn gone(uid: u32) -> MailboxError {
+        MailboxError::Gone {
+            source_name: "imap:test".into(),
+            location: uid.to_string(),
+        }
+    }
+
+    #[test]
+    fn each_job_gets_the_answers_for_its_own_messages() {
+        let (first, mut first_answer) = request(1, &[10, 11]);
+        let (mine, _) = request(2, &[12]);
+        let (last, mut last_answer) = request(3, &[13, 14]);
+        let answers = vec![
+            Ok(Filed::Moved),
+            Ok(Filed::AlreadyGone),
+            Err(gone(12)),
+            Ok(Filed::Moved),
+            Ok(Filed::Moved),
+        ];
+        let own = answer_each(vec![first, mine, last], Ok(answers), 2)
+            .unwrap()
+            .unwrap();
+        assert!(
+            matches!(own.as_slice(), [Err(MailboxError::Gone { location, .. })] if location == "12")
+        );
+        let Ok(Reply::Filed(first)) = first_answer.try_recv() else {
+            panic!("the first job got no answers")
+        };
+        assert!(matches!(
+            first.as_slice(),
+            [Ok(Filed::Moved), Ok(Filed::AlreadyGone)]
+        ));
+        let Ok(Reply::Filed(last)) = last_answer.try_recv() else {
+            panic!("the last job got no answers")
+        };
+        assert_eq!(last.len(), 2);
+    }
+
+    #[test]
+    fn a_failed_batch_is_reported_once_and_the_others_file_alone() {
+        let (mine, _) = request(1, &[10]);
+        let (other, mut other_answer) = request(2, &[11]);
+        let own = answer_each(vec![mine, other], Err(gone(10)), 1).unwrap();
+        assert!(own.is_err());
+        assert!(matches!(other_answer.try_recv(), Ok(Reply::TryAlone)));
+        let (other, _) = request(3, &[12]);
+        assert!(answer_each(vec![other], Ok(vec![Ok(Filed::Moved)]), 9).is_none());
+    }
+}
