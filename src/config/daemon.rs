@@ -25,7 +25,9 @@ pub struct DaemonConfig {
     /// The directory holding the journal (`journal.sqlite3`): `state_dir` from the file,
     /// else systemd's `$STATE_DIRECTORY`, else `/var/lib/onbehalf`.
     pub state_dir: PathBuf,
-    /// How many jobs run at once (1 to 64).
+    /// How many jobs run at once (1 to 64). A job spends most of its time waiting for
+    /// the platform, the SMTP server and the mailbox, so the default of 8 keeps two cores
+    /// busy on a backlog (4 left a fifth of them idle in `scripts/bench-pipeline.sh`).
     pub concurrency: usize,
     /// How many jobs may talk to one platform at once, so a burst of forwards does not
     /// trip its rate limit.
@@ -42,7 +44,7 @@ impl Default for DaemonConfig {
     fn default() -> Self {
         Self {
             state_dir: default_state_dir(std::env::var_os("STATE_DIRECTORY")),
-            concurrency: 4,
+            concurrency: 8,
             per_platform_concurrency: 2,
             metrics_listen: None,
             stale_after: Duration::from_secs(600),
@@ -155,7 +157,7 @@ mod tests {
     #[test]
     fn empty_section_gets_defaults() {
         let config = validate("").unwrap();
-        assert_eq!(config.concurrency, 4);
+        assert_eq!(config.concurrency, 8);
         assert_eq!(config.per_platform_concurrency, 2);
         assert_eq!(config.metrics_listen, None);
         assert_eq!(config.stale_after, Duration::from_secs(600));
@@ -166,12 +168,12 @@ mod tests {
     #[test]
     fn every_key_is_read() {
         let config = validate(
-            "state_dir = \"state\"\nconcurrency = 8\nper_platform_concurrency = 1\n\
+            "state_dir = \"state\"\nconcurrency = 12\nper_platform_concurrency = 1\n\
              metrics_listen = \"127.0.0.1:9898\"\nstale_after = \"90s\"\nshutdown_grace = \"1m\"",
         )
         .unwrap();
         assert_eq!(config.state_dir, Path::new("/etc/onbehalf/state"));
-        assert_eq!(config.concurrency, 8);
+        assert_eq!(config.concurrency, 12);
         assert_eq!(config.per_platform_concurrency, 1);
         assert_eq!(
             config.metrics_listen,

@@ -47,16 +47,27 @@ struct Jobs {
 }
 
 impl Jobs {
-    fn spawn(&mut self, services: &Arc<Services>, job: JobId) {
-        if !self.in_flight.insert(job) {
+    /// Starts a job once a slot is free. Waiting here, not inside the task, keeps a
+    /// backlog of thousands to `concurrency` job futures in memory (and stops intake from
+    /// reading far ahead of the work); returns without starting it at shutdown.
+    async fn spawn(&mut self, services: &Arc<Services>, job: JobId) {
+        if self.in_flight.contains(&job) {
             return;
         }
+        let slot = tokio::select! {
+            slot = Arc::clone(&self.slots).acquire_owned() => slot,
+            () = services.shutdown.cancelled() => return,
+        };
+        let Ok(slot) = slot else { return };
+        // A finished task keeps its memory until it is joined: book those that ended.
+        while let Some(joined) = self.tasks.try_join_next_with_id() {
+            self.joined(joined);
+        }
+        self.in_flight.insert(job);
         self.summary.jobs += 1;
-        let (services, slots) = (Arc::clone(services), Arc::clone(&self.slots));
+        let services = Arc::clone(services);
         let task = self.tasks.spawn(async move {
-            let Ok(_slot) = slots.acquire_owned().await else {
-                return (job, Ok(Progress::Paused));
-            };
+            let _slot = slot;
             (job, job::drive(services, job).await)
         });
         self.task_jobs.insert(task.id(), job);
@@ -150,7 +161,7 @@ pub(super) async fn run(services: Arc<Services>, mode: Mode) -> Result<Summary, 
         if mode == Mode::Once {
             // Jobs already started finish first, even when the look failed half-way:
             // returning would drop (cancel) them in the middle of a step.
-            let mut progress = Backlog::new(jobs.tasks.len());
+            let mut progress = Backlog::new(jobs.summary.jobs);
             while let Some(joined) = jobs.tasks.join_next_with_id().await {
                 jobs.joined(joined);
                 progress.step(jobs.tasks.len());
@@ -287,7 +298,7 @@ async fn intake_pass(services: &Arc<Services>, jobs: &mut Jobs) -> Result<(), Da
     }
     // Jobs paused by a temporary failure, or sent round again by `onbehalf retry`.
     for record in services.db(|j| j.unfinished()).await? {
-        jobs.spawn(services, record.id);
+        jobs.spawn(services, record.id).await;
     }
     Ok(())
 }
@@ -302,7 +313,7 @@ async fn start(
     match received {
         Received::New(job) => {
             super::fault::entered(JobState::Received);
-            jobs.spawn(services, job);
+            jobs.spawn(services, job).await;
         }
         Received::Known(record) if record.state == JobState::Filed => {
             let to = if record.needs_human_folder {
@@ -313,7 +324,7 @@ async fn start(
             tracing::info!(job = %record.id, "a copy of a handled message arrived again; filing it");
             services.file(record.id, to).await?;
         }
-        Received::Known(record) => jobs.spawn(services, record.id),
+        Received::Known(record) => jobs.spawn(services, record.id).await,
     }
     Ok(())
 }
