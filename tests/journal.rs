@@ -326,8 +326,20 @@ fn erases_in_a_burst_share_a_checkpoint_that_still_comes() {
     assert!(files_containing(dir.path(), passwords[0]).is_empty());
     journal.mark_notified(jobs[1], "250 accepted").unwrap();
     if journal.wipe_is_pending() {
-        // Until the checkpoint, the old page with the password is still on disk.
+        // Until the checkpoint, the old page with the password is still on disk, and the
+        // daemon's wiper has been told to come back for it.
         assert!(!files_containing(dir.path(), passwords[1]).is_empty());
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .build()
+            .unwrap();
+        let told = runtime.block_on(async {
+            tokio::time::timeout(std::time::Duration::from_secs(5), journal.wipe_wanted()).await
+        });
+        assert!(
+            told.is_ok(),
+            "the wiper was not told about the pending erase"
+        );
     }
     journal.wipe_if_pending();
     assert!(!journal.wipe_is_pending());

@@ -71,9 +71,7 @@ impl Drain {
             self.exit.peak_threads
         );
         if let Some(bytes) = self.job_task_bytes {
-            println!(
-                "    one job's task (future) is {bytes} bytes, allocated for every message at once"
-            );
+            println!("    one job's task (future) is {bytes} bytes, one per job running at once");
         }
         println!("    job latency (read → filed): {}", self.latency.show());
         println!("    job work time (no queueing): {}", self.active.show());

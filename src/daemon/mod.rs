@@ -247,20 +247,18 @@ pub async fn run(
 }
 
 /// Erased passwords wait at most [`WIPE_INTERVAL`] in the journal's WAL: the journal
-/// checkpoints at most that often by itself, and this catches the last erase of a burst.
+/// checkpoints at most that often by itself and says when it left one for later; this
+/// catches the last erase of a burst. Idle, it sleeps.
 async fn wipe_erased_passwords(services: Arc<Services>) {
-    let mut tick = tokio::time::interval(WIPE_INTERVAL);
-    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
-        tick.tick().await;
-        if services.journal.wipe_is_pending() {
-            let wiped = services.db(|j| {
-                j.wipe_if_pending();
-                Ok(())
-            });
-            if wiped.await.is_err() {
-                return;
-            }
+        services.journal.wipe_wanted().await;
+        tokio::time::sleep(WIPE_INTERVAL).await;
+        let wiped = services.db(|j| {
+            j.wipe_if_pending();
+            Ok(())
+        });
+        if wiped.await.is_err() {
+            return;
         }
     }
 }

@@ -28,9 +28,9 @@
 //! under `secure_delete=ON`, then `wal_checkpoint(TRUNCATE)` so the WAL keeps no old
 //! page) by [`Journal::mark_notified`] once the SMTP server accepted the credentials mail.
 //! On a backlog, erases come faster than checkpoints are worth: one checkpoint covers
-//! every erase of the last [`WIPE_INTERVAL`], and the daemon calls
-//! [`Journal::wipe_if_pending`] on that period (and dropping the journal does) so an
-//! erased password never outlives it in the WAL.
+//! every erase of the last [`WIPE_INTERVAL`]; an erase left for later wakes the daemon,
+//! which calls [`Journal::wipe_if_pending`] that long after (and dropping the journal
+//! does), so an erased password never outlives it in the WAL by much more.
 //!
 //! # When a human is needed after the account exists
 //!
@@ -84,6 +84,9 @@ pub struct Journal {
     wipe_pending: AtomicBool,
     /// When the last checkpoint ran.
     last_wipe: Mutex<Option<Instant>>,
+    /// Signalled when an erase was left for a later checkpoint (see
+    /// [`Journal::wipe_wanted`]).
+    wipe_wanted: tokio::sync::Notify,
 }
 
 /// The longest an erased password waits in the WAL for its checkpoint.
@@ -120,6 +123,7 @@ impl Journal {
             synced: AtomicBool::new(true),
             wipe_pending: AtomicBool::new(false),
             last_wipe: Mutex::new(None),
+            wipe_wanted: tokio::sync::Notify::new(),
         })
     }
 
@@ -131,6 +135,7 @@ impl Journal {
             synced: AtomicBool::new(true),
             wipe_pending: AtomicBool::new(false),
             last_wipe: Mutex::new(None),
+            wipe_wanted: tokio::sync::Notify::new(),
         })
     }
 

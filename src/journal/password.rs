@@ -156,11 +156,18 @@ impl Journal {
     }
 
     /// Checkpoints if a password was erased since the last checkpoint. Cheap when none
-    /// was; the daemon calls it every [`WIPE_INTERVAL`].
+    /// was; the daemon calls it [`WIPE_INTERVAL`] after [`wipe_wanted`](Self::wipe_wanted).
     pub fn wipe_if_pending(&self) {
         if self.wipe_pending.load(Ordering::Acquire) {
             self.checkpoint();
         }
+    }
+
+    /// Completes once an erase has been left for a later checkpoint (at once if one was
+    /// since the last call): the daemon then waits [`WIPE_INTERVAL`] and calls
+    /// [`wipe_if_pending`](Self::wipe_if_pending). An idle daemon is never woken by it.
+    pub async fn wipe_wanted(&self) {
+        self.wipe_wanted.notified().await;
     }
 
     /// Whether an erased password still waits for its checkpoint.
@@ -177,7 +184,9 @@ impl Journal {
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .is_some_and(|at| at.elapsed() < WIPE_INTERVAL);
-        if !recent {
+        if recent {
+            self.wipe_wanted.notify_one();
+        } else {
             self.checkpoint();
         }
     }
