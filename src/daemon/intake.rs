@@ -11,7 +11,7 @@ use mail_parser::MessageParser;
 use tokio::sync::{Notify, Semaphore};
 use tokio::task::{self, JoinError, JoinSet};
 
-use crate::journal::{JobId, JobState, LAST_MAILBOX_CHECK, MessageRef, Received};
+use crate::journal::{JobId, JobRecord, JobState, LAST_MAILBOX_CHECK, MessageRef, Received};
 use crate::mailbox::{Destination, Fetched, MailboxError, MessageLocation};
 
 use super::job::{self, Progress};
@@ -39,7 +39,8 @@ struct Jobs {
     /// The job each task drives, to tell which job a panicked task was.
     task_jobs: HashMap<task::Id, JobId>,
     in_flight: HashSet<JobId>,
-    seen: HashSet<String>,
+    /// Messages fetched in this run (by place), with their job.
+    seen: HashMap<String, JobId>,
     slots: Arc<Semaphore>,
     summary: Summary,
     /// Jobs whose last attempt failed: the count the summary reports at the end.
@@ -127,7 +128,7 @@ pub(super) async fn run(services: Arc<Services>, mode: Mode) -> Result<Summary, 
         tasks: JoinSet::new(),
         task_jobs: HashMap::new(),
         in_flight: HashSet::new(),
-        seen: HashSet::new(),
+        seen: HashMap::new(),
         slots: Arc::new(Semaphore::new(concurrency)),
         summary: Summary::default(),
         failing: HashSet::new(),
@@ -273,10 +274,17 @@ async fn intake_pass(services: &Arc<Services>, jobs: &mut Jobs) -> Result<(), Da
     services
         .db(|j| j.set_health(LAST_MAILBOX_CHECK, "ok"))
         .await?;
-    let unseen: Vec<MessageLocation> = listing
+    let (seen, unseen): (Vec<MessageLocation>, Vec<MessageLocation>) = listing
         .messages
         .into_iter()
-        .filter(|location| !jobs.seen.contains(&location_key(location)))
+        .partition(|location| jobs.seen.contains_key(&location_key(location)));
+    // Jobs that ended before this listing was taken: their messages should be gone.
+    let leftovers: Vec<(JobId, MessageLocation)> = seen
+        .into_iter()
+        .filter_map(|location| {
+            let job = *jobs.seen.get(&location_key(&location))?;
+            (!jobs.in_flight.contains(&job)).then_some((job, location))
+        })
         .collect();
     let limit = services.config.limits.max_message_bytes;
     for batch in unseen.chunks(FETCH_BATCH) {
@@ -291,11 +299,12 @@ async fn intake_pass(services: &Arc<Services>, jobs: &mut Jobs) -> Result<(), Da
             .await?;
         for (location, fetched) in batch.iter().zip(fetched) {
             if let Some(received) = record_message(services, location, &source, fetched).await? {
-                start(services, jobs, received).await?;
-                jobs.seen.insert(location_key(location));
+                let job = start(services, jobs, received, location).await?;
+                jobs.seen.insert(location_key(location), job);
             }
         }
     }
+    file_leftovers(services, leftovers).await?;
     // Jobs paused by a temporary failure, or sent round again by `onbehalf retry`.
     for record in services.db(|j| j.unfinished()).await? {
         jobs.spawn(services, record.id).await;
@@ -309,24 +318,53 @@ async fn start(
     services: &Arc<Services>,
     jobs: &mut Jobs,
     received: Received,
-) -> Result<(), DaemonError> {
-    match received {
+    location: &MessageLocation,
+) -> Result<JobId, DaemonError> {
+    Ok(match received {
         Received::New(job) => {
             super::fault::entered(JobState::Received);
             jobs.spawn(services, job).await;
+            job
         }
         Received::Known(record) if record.state == JobState::Filed => {
-            let to = if record.needs_human_folder {
-                Destination::NeedsHuman
-            } else {
-                Destination::Done
-            };
-            tracing::info!(job = %record.id, "a copy of a handled message arrived again; filing it");
-            services.file(record.id, to).await?;
+            file_again(services, &record, location).await?;
+            record.id
         }
-        Received::Known(record) => jobs.spawn(services, record.id).await,
+        Received::Known(record) => {
+            jobs.spawn(services, record.id).await;
+            record.id
+        }
+    })
+}
+
+/// Messages fetched earlier in this run that are still in the folder although their job
+/// had ended before the folder was listed: filed again if the job finished (their move
+/// was never confirmed by the server).
+async fn file_leftovers(
+    services: &Arc<Services>,
+    leftovers: Vec<(JobId, MessageLocation)>,
+) -> Result<(), DaemonError> {
+    for (job, location) in leftovers {
+        let record = services.db(move |j| j.job(job)).await?;
+        if let Some(record) = record.filter(|r| r.state == JobState::Filed) {
+            file_again(services, &record, &location).await?;
+        }
     }
     Ok(())
+}
+
+async fn file_again(
+    services: &Services,
+    record: &JobRecord,
+    location: &MessageLocation,
+) -> Result<(), DaemonError> {
+    let to = if record.needs_human_folder {
+        Destination::NeedsHuman
+    } else {
+        Destination::Done
+    };
+    tracing::info!(job = %record.id, %location, "a handled message is in the folder; filing it");
+    services.file_again(record.id, location, to).await
 }
 
 /// A one-line progress report for `once` on a large backlog, on a terminal only (logs

@@ -199,6 +199,38 @@ impl Services {
     }
 }
 
+impl Services {
+    /// A message of a finished job is in the watched folder: a copy that arrived again,
+    /// or one the journal has as filed although it is still there (a move whose outcome
+    /// the server never confirmed). It is moved like the job's first copy, so a look at
+    /// the folder always ends with every finished job's messages out of it.
+    pub async fn file_again(
+        &self,
+        job: JobId,
+        location: &MessageLocation,
+        to: Destination,
+    ) -> Result<(), DaemonError> {
+        let places = self.db(move |j| j.unfiled_locations(job)).await?;
+        let known_unfiled = places.iter().any(|place| {
+            place.source == self.source
+                && place.uid == location.uid
+                && place.uidvalidity == location.uidvalidity
+                && place.location == location.name
+        });
+        self.file(job, to).await?;
+        if !known_unfiled {
+            let answers = self
+                .filing
+                .file(&self.mailbox, vec![(location.clone(), to)])
+                .await?;
+            for error in answers.into_iter().filter_map(Result::err) {
+                tracing::warn!(%job, error = %describe(&error), "message could not be filed");
+            }
+        }
+        Ok(())
+    }
+}
+
 /// An error with all its causes, `: `-separated, for logs and tickets. (`{:#}` shows the
 /// chain for anyhow only; a thiserror enum prints its own line and nothing below.)
 pub fn describe(error: &(dyn std::error::Error + 'static)) -> String {
