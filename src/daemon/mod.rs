@@ -171,13 +171,38 @@ impl Services {
     /// Moves every copy of the job's message still in the watched folder to `to`; a copy
     /// already gone is not an error.
     pub async fn file(&self, job: JobId, to: Destination) -> Result<(), DaemonError> {
+        self.file_places(job, None, to).await
+    }
+
+    /// A message of a finished job is in the watched folder at `location`: a copy that
+    /// arrived again, or one the journal has as filed although it is still there (a move
+    /// whose outcome the server never confirmed). It is moved with the job's other unfiled
+    /// copies, so a look at the folder always ends with every finished job's messages out
+    /// of it.
+    pub async fn file_again(
+        &self,
+        job: JobId,
+        location: &MessageLocation,
+        to: Destination,
+    ) -> Result<(), DaemonError> {
+        self.file_places(job, Some(location), to).await
+    }
+
+    /// Files the job's unfiled places in this mailbox, and `also` unless it is one of them;
+    /// marks the places filed in the journal.
+    async fn file_places(
+        &self,
+        job: JobId,
+        also: Option<&MessageLocation>,
+        to: Destination,
+    ) -> Result<(), DaemonError> {
         let places: Vec<_> = self
             .db(move |j| j.unfiled_locations(job))
             .await?
             .into_iter()
             .filter(|place| place.source == self.source)
             .collect();
-        let messages = places
+        let mut messages: Vec<_> = places
             .iter()
             .map(|place| {
                 let location = MessageLocation {
@@ -188,43 +213,17 @@ impl Services {
                 (location, to)
             })
             .collect();
+        if let Some(also) = also.filter(|also| !messages.iter().any(|(m, _)| m == *also)) {
+            messages.push((also.clone(), to));
+        }
         let answers = self.filing.file(&self.mailbox, messages).await?;
-        for (place, answer) in places.into_iter().zip(answers) {
+        for (index, answer) in answers.into_iter().enumerate() {
             if let Err(e) = answer {
                 tracing::warn!(%job, error = %describe(&e), "message could not be filed");
             }
-            self.db(move |j| j.mark_filed(place.id)).await?;
-        }
-        Ok(())
-    }
-}
-
-impl Services {
-    /// A message of a finished job is in the watched folder: a copy that arrived again,
-    /// or one the journal has as filed although it is still there (a move whose outcome
-    /// the server never confirmed). It is moved like the job's first copy, so a look at
-    /// the folder always ends with every finished job's messages out of it.
-    pub async fn file_again(
-        &self,
-        job: JobId,
-        location: &MessageLocation,
-        to: Destination,
-    ) -> Result<(), DaemonError> {
-        let places = self.db(move |j| j.unfiled_locations(job)).await?;
-        let known_unfiled = places.iter().any(|place| {
-            place.source == self.source
-                && place.uid == location.uid
-                && place.uidvalidity == location.uidvalidity
-                && place.location == location.name
-        });
-        self.file(job, to).await?;
-        if !known_unfiled {
-            let answers = self
-                .filing
-                .file(&self.mailbox, vec![(location.clone(), to)])
-                .await?;
-            for error in answers.into_iter().filter_map(Result::err) {
-                tracing::warn!(%job, error = %describe(&error), "message could not be filed");
+            if let Some(place) = places.get(index) {
+                let id = place.id;
+                self.db(move |j| j.mark_filed(id)).await?;
             }
         }
         Ok(())
