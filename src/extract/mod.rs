@@ -7,7 +7,9 @@
 //! never writes anything, and never panics whatever the bytes.
 
 mod forward;
+mod header_block;
 mod html;
+mod labels;
 mod links;
 pub mod unwrap;
 
@@ -290,7 +292,8 @@ impl<'m> Documents<'m> {
     fn recipient_for(&self, hit: &Hit<'_>) -> Option<String> {
         hit.places.iter().find_map(|place| {
             let doc = self.docs.get(place.doc)?;
-            forward::forwarded_recipient(&doc.text, place.at).or_else(|| doc.attached_to.clone())
+            header_block::forwarded_recipient(&doc.text, place.at)
+                .or_else(|| doc.attached_to.clone())
         })
     }
 }
