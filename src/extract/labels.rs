@@ -434,6 +434,19 @@ mod tests {
     }
 
     #[test]
+    fn every_language_has_its_layouts_tested() {
+        let tests = include_str!("../../tests/forward_languages.rs");
+        for language in LANGUAGES {
+            let name = language.code.to_lowercase().replace('-', "_");
+            assert!(
+                tests.contains(&format!("fn {name}()")),
+                "tests/forward_languages.rs has no test for {}",
+                language.code
+            );
+        }
+    }
+
+    #[test]
     fn labels_match_whatever_the_case_and_spacing() {
         assert_eq!(role_of("KOPIE  (cc)"), Some(Role::Cc));
         assert_eq!(role_of("de la"), Some(Role::From));
