@@ -15,6 +15,9 @@ APPLE = {
     "en": ("Begin forwarded message:", "From", "Subject", "Date", "To", "Fwd:", "Sent from my iPhone"),
     "es": ("Inicio del mensaje reenviado:", "De", "Asunto", "Fecha", "Para", "Fwd:", "Enviado desde mi iPhone"),
     "nl": ("Begin doorgestuurd bericht:", "Van", "Onderwerp", "Datum", "Aan", "Fwd:", "Verstuurd vanaf mijn iPhone"),
+    "ru": ("Начало переадресованного сообщения:", "Отправитель", "Тема", "Дата", "Кому", "Fwd:", "Отправлено с iPhone"),
+    "uk": ("Початок листа, що пересилається:", "Від кого", "Тема", "Дата", "Кому", "Fwd:", "Надіслано з iPhone"),
+    "tr": ("İleti başlangıcı:", "Kimden", "Konu", "Tarih", "Kime", "Fwd:", "iPhone'umdan gönderildi"),
 }
 _ES_MONTHS = ["enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre", "octubre", "noviembre", "diciembre"]
 _NL_MONTHS = ["januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober", "november", "december"]
@@ -25,6 +28,8 @@ def apple_date(when: dt.datetime, lang: str) -> str:
         return f"{when.day} de {_ES_MONTHS[when.month - 1]} de {when.year}, {when:%H:%M:%S} CET"
     if lang == "nl":
         return f"{when.day} {_NL_MONTHS[when.month - 1]} {when.year} om {when:%H:%M:%S} CET"
+    if lang in ("ru", "uk", "tr"):
+        return f"{when.day:02}.{when.month:02}.{when.year} {when:%H:%M:%S} GMT+3"
     return f"{when.day} {when:%B} {when.year} at {when:%H:%M:%S} CET"
 
 
@@ -134,7 +139,11 @@ def apple_attach(f: Fwd, attached: str, subject: str) -> str:
 THUNDERBIRD = {
     "en": ("-------- Forwarded Message --------", "Subject:", "Date:", "From:", "To:", "Fwd:"),
     "de": ("-------- Weitergeleitete Nachricht --------", "Betreff:", "Datum:", "Von:", "An:", "WG:"),
+    "fr": ("-------- Message transféré --------", "Sujet :", "Date :", "De :", "Pour :", "Fwd:"),
+    "pl": ("--- Treść przekazanej wiadomości ---", "Temat:", "Data:", "Nadawca:", "Adresat:", "Fwd:"),
+    "ro": ("-------- Mesaj redirecționat --------", "Subiect:", "Dată:", "de la:", "Către:", "Fwd:"),
 }
+CONTENT_LANGUAGE = {"en": "en-US", "de": "de-DE", "fr": "fr-FR", "pl": "pl-PL", "ro": "ro-RO"}
 
 
 def thunderbird_headers(f: Fwd, subject: str, ctype: str, lang: str = "en") -> list[str]:
@@ -143,7 +152,7 @@ def thunderbird_headers(f: Fwd, subject: str, ctype: str, lang: str = "en") -> l
         f"Date: {rfc5322_date(f.when)}",
         "MIME-Version: 1.0",
         "User-Agent: Mozilla Thunderbird",
-        f"Content-Language: {'de-DE' if lang == 'de' else 'en-US'}",
+        f"Content-Language: {CONTENT_LANGUAGE[lang]}",
         f"To: {f.to_addr}",
         f"From: {f.extra.get('from_header', f.requester.mailbox())}",
         f"Subject: {subject}",

@@ -27,7 +27,8 @@ def gmail_date(when: dt.datetime, lang: str) -> str:
 def gmail_block(orig: Original, lang: str, inner_html: str, inner_text: str) -> tuple[str, str]:
     """One `---------- Forwarded message ---------` block: (html, text). Gmail keeps the
     marker and Date/Subject/To in English and translates only From."""
-    label = {"de": "Von", "fr": "De", "es": "De", "nl": "Van"}.get(lang, "From")
+    label = {"de": "Von", "fr": "De", "es": "De", "nl": "Van", "tr": "Gönderen", "et": "Saatja", "hr": "Šalje",
+             "ro": "De la"}.get(lang, "From")
     date = gmail_date(orig.date, lang)
     to_text = orig.to.mailbox() if orig.to.name else f"<{orig.to.addr}>"
     to_html = (f"{esc(orig.to.name)} &lt;" if orig.to.name else " &lt;") + \
@@ -121,6 +122,8 @@ OWA_LABELS = {
     "en": ("From:", "Sent:", "To:", "Subject:", "Fw:"),
     "fr": ("De :", "Envoyé :", "À :", "Objet :", "TR :"),
     "de": ("Von:", "Gesendet:", "An:", "Betreff:", "WG:"),
+    "hu": ("Feladó:", "Dátum:", "Címzett:", "Tárgy:", "Fw:"),
+    "fi": ("Lähettäjä:", "Päivämäärä:", "Vastaanottaja:", "Aihe:", "Fw:"),
 }
 _FR_DAYS = ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"]
 _FR_MONTHS = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
@@ -130,6 +133,10 @@ _FR_MONTHS = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", 
 def owa_date(when: dt.datetime, lang: str) -> str:
     if lang == "fr":
         return f"{_FR_DAYS[when.weekday()]} {when.day} {_FR_MONTHS[when.month - 1]} {when.year} {when:%H:%M}"
+    if lang == "hu":
+        return f"{when.year}. {when.month:02}. {when.day:02}. {when:%H:%M}"
+    if lang == "fi":
+        return f"{when.day}.{when.month}.{when.year} klo {when:%H.%M}"
     hour = when.hour % 12 or 12
     return f"{when:%A}, {when:%B} {when.day}, {when.year} {hour}:{when:%M} {'AM' if when.hour < 12 else 'PM'}"
 
@@ -184,7 +191,7 @@ def owa_boundary_key(f: Fwd) -> str:
 def owa_headers(f: Fwd, subject: str, topic: str, ctype: str, lang: str, has_attach: bool) -> list[str]:
     server = f.extra.setdefault("server", f"AM9PR08MB{f.ids.digits(4)}")
     message_id = f.extra.setdefault("message_id", f.ids.outlook_com_message_id(server))
-    language = {"en": "en-GB", "fr": "fr-FR", "de": "de-DE"}[lang]
+    language = {"en": "en-GB", "fr": "fr-FR", "de": "de-DE", "hu": "hu-HU", "fi": "fi-FI"}[lang]
     return delivery(f) + [
         dkim(f, "selector1", "From:Date:Subject:Message-ID:Content-Type:MIME-Version:X-MS-Exchange-SenderADCheck"),
         f"Received: from {server}.eurprd08.prod.outlook.com ([fe80::{f.ids.hex(4)}:{f.ids.hex(4)}:{f.ids.hex(4)}:{f.ids.hex(4)}])\n"
@@ -254,14 +261,32 @@ def owa_attach_original(f: Fwd) -> str:
 
 # ---- Yahoo ----
 
-def yahoo(f: Fwd) -> str:
+YAHOO = {
+    # marker, From, To, Sent, Subject
+    "en": ("Forwarded Message", "From", "To", "Sent", "Subject"),
+    "fi": ("Edelleenlähetetty viesti", "Lähettäjä", "Vastaanottaja", "Lähetetty", "Aihe"),
+    "cs": ("Přeposlaná zpráva", "Od", "Komu", "Datum", "Předmět"),
+}
+
+
+def yahoo_date(when: dt.datetime, lang: str) -> str:
+    if lang == "fi":
+        return f"{when.day}.{when.month}.{when.year} klo {when:%H.%M.%S} UTC+1"
+    if lang == "cs":
+        return f"{when.day}. {when.month}. {when.year} {when:%H:%M:%S} SEČ"
+    return f"{when:%A}, {when:%B} {when.day}, {when.year} at {when:%I:%M:%S} {'AM' if when.hour < 12 else 'PM'} GMT"
+
+
+def yahoo(f: Fwd, lang: str = "en") -> str:
     """Yahoo Mail web: `----- Forwarded Message -----` with the header lines run
-    together in the text part; `yahoo_quoted` and `yiv<digits>` classes in HTML."""
+    together in the text part (in every UI language, each label glued to the previous
+    value); `yahoo_quoted` and `yiv<digits>` classes in HTML."""
     o = f.orig
-    sent = f"{o.date:%A}, {o.date:%B} {o.date.day}, {o.date.year} at {o.date:%I:%M:%S} {'AM' if o.date.hour < 12 else 'PM'} GMT"
+    marker, frm, to_label, sent_label, subj = YAHOO[lang]
+    sent = yahoo_date(o.date, lang)
     to = f'"{o.to.addr}" <{o.to.addr}>'
-    text = ("\n".join(f.note) + "\n\n   ----- Forwarded Message ----- "
-            f"From: {o.sender.mailbox()}To: {to}Sent: {sent}Subject: {o.subject}\n "
+    text = ("\n".join(f.note) + f"\n\n   ----- {marker} ----- "
+            f"{frm}: {o.sender.mailbox()}{to_label}: {to}{sent_label}: {sent}{subj}: {o.subject}\n "
             + render_text(o, "gmail", f.wrap).replace("\n", "\n ") + "\n")
     qid = f.ids.digits(7)
     yiv = f"yiv{f.ids.digits(10)}"
@@ -271,9 +296,9 @@ def yahoo(f: Fwd) -> str:
         + "".join(f'<div dir="ltr" data-setdir="false">{esc(p)}</div><div dir="ltr" data-setdir="false"><br></div>' for p in f.note)
         + f'<div><br></div>\n<div id="{wrap_id}yahoo_quoted_{qid}" class="{wrap_id}yahoo_quoted">\n'
         '<div style="font-family:\'Helvetica Neue\', Helvetica, Arial, sans-serif;font-size:13px;color:#26282a;">\n'
-        f'<div>----- Forwarded Message -----</div>\n<div><b>From:</b> {orig_to_html(o.sender)}</div>\n'
-        f'<div><b>To:</b> &quot;{o.to.addr}&quot; &lt;{o.to.addr}&gt;</div>\n<div><b>Sent:</b> {sent}</div>\n'
-        f'<div><b>Subject:</b> {esc(o.subject)}</div>\n<div><br></div><div><br></div>\n'
+        f'<div>----- {marker} -----</div>\n<div><b>{frm}:</b> {orig_to_html(o.sender)}</div>\n'
+        f'<div><b>{to_label}:</b> &quot;{o.to.addr}&quot; &lt;{o.to.addr}&gt;</div>\n<div><b>{sent_label}:</b> {sent}</div>\n'
+        f'<div><b>{subj}:</b> {esc(o.subject)}</div>\n<div><br></div><div><br></div>\n'
         f'<div><div id="{yiv}">{rename_classes(render_html(o, wrap=f.wrap), yiv)}</div></div>\n</div>\n</div></div></body></html>\n')
     boundary = f"----=_Part_{qid}_{f.ids.digits(10)}.{int(f.when.timestamp())}{f.ids.digits(3)}"
     headers = delivery(f) + [

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import samples_failures
 import samples_invites
+import samples_languages
 import samples_wrapped
 import verify
 
@@ -50,7 +51,8 @@ def outcome(expected: dict) -> str:
 
 
 def main() -> int:
-    samples = samples_invites.build() + samples_wrapped.build() + samples_failures.build()
+    samples = (samples_invites.build() + samples_wrapped.build() + samples_failures.build()
+               + samples_languages.build())
     names = [s.file for s in samples]
     if len(set(names)) != len(names):
         print("duplicate sample names", file=sys.stderr)
