@@ -40,6 +40,9 @@ static EMAIL: LazyLock<Option<Regex>> = LazyLock::new(|| {
 /// with a few dozen recipients fits, a hostile megabyte is not walked.
 const MAX_RUN_TOGETHER_LINE: usize = 16 * 1024;
 
+/// Longer text before a colon is no marker (the longest is under 80 bytes).
+const MAX_MARKER_BYTES: usize = 160;
+
 /// Colons looked at for run-together labels in one line: Yahoo's line has one per field
 /// and a few in times and names.
 const MAX_COLONS: usize = 64;
@@ -126,11 +129,15 @@ fn clean_lines(text: &str) -> impl Iterator<Item = (usize, String)> + '_ {
 
 /// A forward marker at the start of `line`: what follows it on the line, if it is one.
 fn after_marker(line: &str) -> Option<&str> {
-    if let Some(caps) = DASHED_MARKER.as_ref().and_then(|re| re.captures(line)) {
+    if line.starts_with(['-', '_', '='])
+        && let Some(caps) = DASHED_MARKER.as_ref().and_then(|re| re.captures(line))
+    {
         return caps.get(0).map(|whole| &line[whole.end()..]);
     }
-    let words = line.strip_suffix([':', '：']).unwrap_or(line);
-    labels::is_marker(words).then_some("")
+    // Markers without dashes end in a colon ("Begin forwarded message:"); looking up
+    // only those keeps the common line to one regex and no allocation.
+    let words = line.strip_suffix([':', '：'])?;
+    (words.len() <= MAX_MARKER_BYTES && labels::is_marker(words)).then_some("")
 }
 
 /// The fields of one line, or `None` when it does not start with `Label:`.
@@ -197,17 +204,18 @@ fn label_ending(head: &str) -> Option<(usize, Role)> {
     })
 }
 
-/// Whether a label starting after `before` begins a new field. After a bracket, quote or
-/// other punctuation it does (`<a@x>To:`); after a capital or a digit only a capitalised
-/// word does (`CETEmne:`, `GMT+1Subject:`, not `MAILTO:`); after a space or a lower-case
-/// letter it does not (`mailto:`, a subject that says "Welcome to: …").
+/// Whether a label starting after `before` begins a new field. After what ends an
+/// address or a quoted name it does (`<a@x>To:`, `"x"Cc:`); after a capital or a digit
+/// only a capitalised word does (`CETEmne:`, `GMT+1Subject:`, not `MAILTO:`); after a
+/// space, an opening bracket or a lower-case letter it does not (`mailto:`, a subject
+/// that says "Welcome to: …" or "(A: agenda)").
 fn glued(before: Option<char>, label: &str) -> bool {
     let Some(before) = before else { return false };
-    if before.is_whitespace() {
-        return false;
+    if matches!(before, '>' | '"' | '\'' | ')' | ']' | '»' | ';' | ',') {
+        return true;
     }
     if !before.is_alphanumeric() {
-        return true;
+        return false;
     }
     let mut chars = label.chars();
     let (first, second) = (chars.next(), chars.next());

@@ -46,6 +46,8 @@ fn a_lower_case_or_spaced_label_inside_a_value_is_not_split() {
     assert_eq!(fields.len(), 1);
     let fields = fields_of("From: A <a@x.test>MAILTO: b@y.test").unwrap();
     assert_eq!(fields.len(), 1);
+    let fields = fields_of("Subject: Review (A: agenda) - [Da: 3]").unwrap();
+    assert_eq!(fields.len(), 1);
 }
 
 #[test]
