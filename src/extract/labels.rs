@@ -27,7 +27,7 @@ pub(super) enum Role {
 /// The labels of one language. Matched case-insensitively, after a colon (`:` or `：`)
 /// with or without a space before it.
 pub(super) struct Language {
-    /// BCP 47 tag: the tests check each has its layouts in `tests/forward_languages.rs`.
+    /// BCP 47 tag: the tests check each has its layouts in `tests/forward_languages/`.
     #[cfg_attr(not(test), expect(dead_code, reason = "read by the tests only"))]
     pub code: &'static str,
     pub from: &'static [&'static str],
@@ -41,7 +41,7 @@ pub(super) struct Language {
     pub markers: &'static [&'static str],
 }
 
-/// Every language's labels. Add a language here, with a test in `tests/forward_languages.rs`.
+/// Every language's labels. Add a language here, with its test in `tests/forward_languages/`.
 pub(super) const LANGUAGES: &[Language] = &[
     Language {
         code: "en",
@@ -435,12 +435,19 @@ mod tests {
 
     #[test]
     fn every_language_has_its_layouts_tested() {
-        let tests = include_str!("../../tests/forward_languages.rs");
+        let tests = [
+            include_str!("../../tests/forward_languages/main.rs"),
+            include_str!("../../tests/forward_languages/germanic.rs"),
+            include_str!("../../tests/forward_languages/romance.rs"),
+            include_str!("../../tests/forward_languages/slavic.rs"),
+            include_str!("../../tests/forward_languages/others.rs"),
+        ]
+        .concat();
         for language in LANGUAGES {
             let name = language.code.to_lowercase().replace('-', "_");
             assert!(
                 tests.contains(&format!("fn {name}()")),
-                "tests/forward_languages.rs has no test for {}",
+                "tests/forward_languages/ has no test for {}",
                 language.code
             );
         }
