@@ -5,8 +5,8 @@
 //! job resumed after a crash continues from its last journaled state: signup is never
 //! submitted twice, and a created account always ends in a credentials mail or a ticket.
 //!
-//! Each step reads the job's record, does one state's work and says [`Step::Next`] (a
-//! new state is journaled: go on) or [`Step::Pause`] (stop here, resume later). The
+//! Each step reads the job's record, does one state's work and says `Step::Next` (a
+//! new state is journaled: go on) or `Step::Pause` (stop here, resume later). The
 //! steps that talk to the platform are in `job/signup.rs`, the credentials mail in
 //! `job/notify.rs` and the ticket in `job/ticket.rs`.
 

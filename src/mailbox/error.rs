@@ -203,7 +203,7 @@ impl MailboxError {
 }
 
 /// What an IMAP server answered to a refused command, or how the exchange failed, in
-/// the server's own words ([`server_said`]). The words are the whole story: async-imap's
+/// the server's own words (`server_said`). The words are the whole story: async-imap's
 /// error already prints its cause, so this is where the chain ends.
 #[derive(Debug)]
 pub struct ServerAnswer(pub async_imap::error::Error);
