@@ -50,7 +50,7 @@ pub struct Row {
 #[derive(Debug, thiserror::Error)]
 pub enum DemoError {
     /// The samples folder or the work folder could not be used.
-    #[error("cannot use {path}: {source}")]
+    #[error("cannot use {path}")]
     Io {
         /// The file or folder.
         path: PathBuf,

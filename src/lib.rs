@@ -17,6 +17,8 @@
 //!   rejection with a reason (pure; [`extract::unwrap`] decodes gateway wrappers).
 //! - [`vet`]: the invite + headers + policy → may it be acted on (DMARC / aligned DKIM
 //!   from a trusted `Authentication-Results`, sender domains). Pure.
+//! - [`reason`]: the one list of reasons a job needs a human, with each reason's stable
+//!   name, ticket headline and next step.
 //! - [`journal`]: the crash-safe record of every job (SQLite): states, history, the
 //!   sealed password while it is needed.
 //! - [`signup`]: an invite link → the account created in a fresh session with a generated
@@ -25,6 +27,8 @@
 //! - [`secret`]: the redacting type every password and token lives in.
 //! - [`sim`]: the platform simulator (a small Engage look-alike on loopback) that the
 //!   tests and `onbehalf demo` sign up against.
+//! - [`report`]: an error and its causes on one line, each said once, for every place
+//!   a person reads one.
 //! - [`cli`]: what each command prints.
 
 pub mod cli;
@@ -36,6 +40,8 @@ pub mod journal;
 pub mod mailbox;
 pub mod metrics;
 pub mod notify;
+pub mod reason;
+pub mod report;
 pub mod secret;
 pub mod signup;
 pub mod sim;

@@ -156,7 +156,7 @@ impl Metrics {
 
 /// Why the metrics endpoint could not start.
 #[derive(Debug, thiserror::Error)]
-#[error("cannot listen for metrics on {addr}: {source}")]
+#[error("cannot listen for metrics on {addr}")]
 pub struct MetricsError {
     /// The configured address.
     pub addr: SocketAddr,
@@ -165,12 +165,16 @@ pub struct MetricsError {
     pub source: std::io::Error,
 }
 
-/// Serves `GET /metrics` on `addr` until `shutdown`; `snapshot` is called per scrape.
-pub async fn serve(
+/// Serves `GET /metrics` on `addr` until `shutdown`; `render` is awaited per scrape (it
+/// reads the journal on a blocking thread, never on an async worker).
+pub async fn serve<F>(
     addr: SocketAddr,
-    render: impl Fn() -> String + Clone + Send + Sync + 'static,
+    render: impl Fn() -> F + Clone + Send + Sync + 'static,
     shutdown: tokio_util::sync::CancellationToken,
-) -> Result<SocketAddr, MetricsError> {
+) -> Result<SocketAddr, MetricsError>
+where
+    F: std::future::Future<Output = String> + Send + 'static,
+{
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .map_err(|source| MetricsError { addr, source })?;
@@ -184,7 +188,7 @@ pub async fn serve(
             async move {
                 (
                     [("content-type", "text/plain; version=0.0.4; charset=utf-8")],
-                    render(),
+                    render().await,
                 )
             }
         }),
@@ -194,7 +198,7 @@ pub async fn serve(
             .with_graceful_shutdown(async move { shutdown.cancelled().await })
             .await;
         if let Err(e) = served {
-            tracing::warn!(error = %e, "metrics endpoint stopped");
+            tracing::warn!(error = %crate::report::chain(&e), "metrics endpoint stopped");
         }
     });
     Ok(bound)
@@ -234,7 +238,7 @@ mod tests {
         let token = tokio_util::sync::CancellationToken::new();
         let addr = serve(
             "127.0.0.1:0".parse().unwrap(),
-            || "x_total 1\n".to_owned(),
+            || async { "x_total 1\n".to_owned() },
             token.clone(),
         )
         .await

@@ -83,7 +83,7 @@ pub enum SecretSource {
 #[derive(Debug, thiserror::Error)]
 pub enum SecretError {
     /// The file could not be read.
-    #[error("cannot read secret file {path}: {source}")]
+    #[error("cannot read secret file {path}")]
     File {
         /// The file.
         path: std::path::PathBuf,

@@ -6,10 +6,10 @@
 //! written by our own receiving servers (`trusted_authserv_ids`), never the sender's.
 
 use mail_parser::{Message, MessageParser};
-use serde::Serialize;
 
 use crate::config::PolicyConfig;
 use crate::extract::Invite;
+use crate::reason::Reason;
 
 /// A forward that may be acted on.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -19,34 +19,11 @@ pub struct Vetted {
     pub authenticated_by: Option<String>,
 }
 
-/// Why a forward is not acted on. `as_str` names appear in tickets: never rename them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum VetReason {
-    /// No trusted server says the sender's domain passed DMARC or aligned DKIM.
-    UnauthenticatedSender,
-    /// The sender's domain is not in `allowed_sender_domains`.
-    SenderNotAllowed,
-    /// The forward has no usable From address.
-    UnknownSender,
-}
-
-impl VetReason {
-    /// The stable machine name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::UnauthenticatedSender => "unauthenticated_sender",
-            Self::SenderNotAllowed => "sender_not_allowed",
-            Self::UnknownSender => "unknown_sender",
-        }
-    }
-}
-
 /// A forward refused by policy.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VetRejection {
     /// The machine reason.
-    pub reason: VetReason,
+    pub reason: Reason,
     /// What happened and what to do, in plain words.
     pub detail: String,
 }
@@ -55,7 +32,7 @@ pub struct VetRejection {
 pub fn vet(raw: &[u8], invite: &Invite, policy: &PolicyConfig) -> Result<Vetted, VetRejection> {
     let Some(sender) = invite.requester.as_deref() else {
         return Err(VetRejection {
-            reason: VetReason::UnknownSender,
+            reason: Reason::UnknownSender,
             detail: "The forward has no sender address, so there is nobody to answer and no \
                      way to check who sent it."
                 .to_owned(),
@@ -69,7 +46,7 @@ pub fn vet(raw: &[u8], invite: &Invite, policy: &PolicyConfig) -> Result<Vetted,
             .any(|allowed| is_same_or_subdomain(&domain, allowed))
     {
         return Err(VetRejection {
-            reason: VetReason::SenderNotAllowed,
+            reason: Reason::SenderNotAllowed,
             detail: format!(
                 "The forward came from {sender}, whose domain is not among the domains \
                  onbehalf serves (policy.allowed_sender_domains). Check who this user is \
@@ -87,7 +64,7 @@ pub fn vet(raw: &[u8], invite: &Invite, policy: &PolicyConfig) -> Result<Vetted,
             authenticated_by: Some(how),
         }),
         None => Err(VetRejection {
-            reason: VetReason::UnauthenticatedSender,
+            reason: Reason::UnauthenticatedSender,
             detail: format!(
                 "Our mail server could not confirm that this forward really came from \
                  {sender} (no DMARC or aligned DKIM pass in a trusted Authentication-Results \

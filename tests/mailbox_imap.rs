@@ -67,7 +67,7 @@ async fn a_certificate_from_an_unknown_ca_is_refused_clearly() {
     let mut config = dovecot.imap_config(ImapSecurity::Tls);
     config.ca_file = None;
     let error = mailbox(config).list().await.unwrap_err();
-    let text = error.to_string();
+    let text = onbehalf::report::chain(&error);
     assert!(matches!(error, MailboxError::Tls { .. }), "{error:?}");
     assert!(
         text.contains(&format!("127.0.0.1:{}", dovecot.imaps_port())),
@@ -386,7 +386,7 @@ async fn a_missing_folder_is_named() {
     let mut config = dovecot.imap_config(ImapSecurity::Tls);
     config.folder = "Support/Invites".into();
     let error = mailbox(config).list().await.unwrap_err();
-    let text = error.to_string();
+    let text = onbehalf::report::chain(&error);
     assert!(
         text.contains("SELECT \"Support.Invites\" on 127.0.0.1:")
             && text.contains(": NO Mailbox doesn't exist: Support.Invites"),

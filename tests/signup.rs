@@ -9,10 +9,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use onbehalf::config::{Config, Platform};
+use onbehalf::reason::Reason;
 use onbehalf::secret::Secret;
-use onbehalf::signup::{
-    self, Account, FailureReason, NoGuard, SignupFailure, SignupOptions, SubmitGuard,
-};
+use onbehalf::signup::{self, Account, NoGuard, SignupFailure, SignupOptions, SubmitGuard};
 use onbehalf::sim::{AccountRecord, Behaviour, InviteSpec, SimOptions, Simulator};
 
 #[path = "signup/cli.rs"]
@@ -138,7 +137,7 @@ async fn sign_up(platform: &Platform, url: &str) -> Result<Account, SignupFailur
 /// Checks what every failure must hold: its reason, and no token in the detail.
 fn expect_failure(
     result: Result<Account, SignupFailure>,
-    reason: FailureReason,
+    reason: Reason,
     token: &str,
 ) -> SignupFailure {
     let failure = result.expect_err("the signup should have failed");
@@ -192,7 +191,7 @@ async fn a_normal_invite_creates_exactly_one_account_whose_password_works() {
 
     // The same link again: already used, and still one account.
     let again = sign_up(&platform, &url).await;
-    let failure = expect_failure(again, FailureReason::LinkExpired, &token);
+    let failure = expect_failure(again, Reason::LinkExpired, &token);
     assert!(!failure.submitted);
     assert_eq!(env.sim.accounts().len(), 1);
 }
@@ -248,11 +247,7 @@ async fn expired_and_unknown_links_are_link_expired_without_submitting() {
     let env = Env::start().await;
     let platform = env.platform();
     let (url, token) = env.invite(Behaviour::Expired);
-    let failure = expect_failure(
-        sign_up(&platform, &url).await,
-        FailureReason::LinkExpired,
-        &token,
-    );
+    let failure = expect_failure(sign_up(&platform, &url).await, Reason::LinkExpired, &token);
     assert!(!failure.submitted && !failure.reason.retryable());
     let unknown = format!(
         "{}/invitations/accept?token=nosuchSECRET",
@@ -260,7 +255,7 @@ async fn expired_and_unknown_links_are_link_expired_without_submitting() {
     );
     expect_failure(
         sign_up(&platform, &unknown).await,
-        FailureReason::LinkExpired,
+        Reason::LinkExpired,
         "nosuchSECRET",
     );
     assert_eq!(env.posts(), 0);
@@ -272,7 +267,7 @@ async fn an_existing_account_is_already_registered() {
     let (url, token) = env.invite(Behaviour::AlreadyRegistered);
     let failure = expect_failure(
         sign_up(&env.platform(), &url).await,
-        FailureReason::AlreadyRegistered,
+        Reason::AlreadyRegistered,
         &token,
     );
     assert!(failure.submitted);
@@ -290,7 +285,7 @@ async fn a_password_rule_only_the_server_knows_is_password_rejected_after_three_
     let mut guard = Recorder::new(&env.sim);
     let result =
         signup::sign_up(&env.platform(), &url, &SignupOptions::default(), &mut guard).await;
-    let failure = expect_failure(result, FailureReason::PasswordRejected, &token);
+    let failure = expect_failure(result, Reason::PasswordRejected, &token);
     assert!(failure.submitted);
     assert_eq!(env.posts(), 3);
     let before: Vec<usize> = guard.calls.iter().map(|c| c.2).collect();
@@ -325,7 +320,7 @@ async fn a_page_rule_the_policy_cannot_meet_means_no_password_is_ever_submitted(
     let mut guard = Recorder::new(&env.sim);
     let result =
         signup::sign_up(&env.platform(), &url, &SignupOptions::default(), &mut guard).await;
-    let failure = expect_failure(result, FailureReason::PasswordRejected, &token);
+    let failure = expect_failure(result, Reason::PasswordRejected, &token);
     assert!(!failure.submitted);
     assert!(
         failure.detail.contains("nothing was submitted"),
@@ -342,11 +337,7 @@ async fn rate_limiting_carries_retry_after_and_a_retry_succeeds() {
     let (url, token) = env.invite(Behaviour::RateLimitedOnce {
         retry_after_secs: 7,
     });
-    let failure = expect_failure(
-        sign_up(&platform, &url).await,
-        FailureReason::RateLimited,
-        &token,
-    );
+    let failure = expect_failure(sign_up(&platform, &url).await, Reason::RateLimited, &token);
     assert_eq!(failure.retry_after, Some(Duration::from_secs(7)));
     assert!(!failure.submitted && failure.reason.retryable());
     sign_up(&platform, &url).await.unwrap();
@@ -358,11 +349,7 @@ async fn a_server_error_is_retryable_and_creates_nothing() {
     let env = Env::start().await;
     let platform = env.platform();
     let (url, token) = env.invite(Behaviour::ServerErrorOnce);
-    let failure = expect_failure(
-        sign_up(&platform, &url).await,
-        FailureReason::ServerError,
-        &token,
-    );
+    let failure = expect_failure(sign_up(&platform, &url).await, Reason::ServerError, &token);
     assert!(failure.submitted && failure.reason.retryable());
     assert!(env.sim.accounts().is_empty());
     let account = sign_up(&platform, &url).await.unwrap();
@@ -379,7 +366,7 @@ async fn a_javascript_only_page_is_form_not_found() {
     let (url, token) = env.invite(Behaviour::JavaScriptOnly);
     let failure = expect_failure(
         sign_up(&env.platform(), &url).await,
-        FailureReason::FormNotFound,
+        Reason::FormNotFound,
         &token,
     );
     assert!(failure.detail.contains("JavaScript"), "{failure}");
@@ -393,7 +380,7 @@ async fn a_required_checkbox_the_profile_does_not_name_stops_before_submitting()
     let (url, token) = env.invite(Behaviour::Normal);
     let failure = expect_failure(
         sign_up(&platform, &url).await,
-        FailureReason::UnexpectedPage,
+        Reason::UnexpectedPage,
         &token,
     );
     assert!(failure.detail.contains("tick_checkboxes"), "{failure}");

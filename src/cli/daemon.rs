@@ -128,7 +128,7 @@ pub fn run(args: &RunArgs, mode: Mode) -> u8 {
             }
         }
         Err(e) => {
-            eprintln!("onbehalf: {e:#}");
+            eprintln!("onbehalf: {}", crate::report::chain(e.as_ref()));
             super::EXIT_INPUT
         }
     }
@@ -141,21 +141,25 @@ async fn serve_metrics(services: &Arc<Services>) -> anyhow::Result<()> {
     };
     let shared = Arc::clone(services);
     let render = move || {
-        let jobs_by_state = shared
-            .journal
-            .counts_by_state()
-            .map(|counts| {
-                counts
-                    .into_iter()
-                    .map(|(state, n)| (state.as_str().to_owned(), n))
-                    .collect()
+        let shared = Arc::clone(&shared);
+        async move {
+            // A scrape reads the journal like every job does: off the async workers.
+            let jobs_by_state = shared
+                .db(|j| j.counts_by_state())
+                .await
+                .map(|counts| {
+                    counts
+                        .into_iter()
+                        .map(|(state, n)| (state.as_str().to_owned(), n))
+                        .collect()
+                })
+                .unwrap_or_default();
+            shared.metrics.render(&crate::metrics::Snapshot {
+                jobs_by_state,
+                mailbox_connected: shared.mailbox_health.connected(),
+                last_check: shared.mailbox_health.last_success(),
             })
-            .unwrap_or_default();
-        shared.metrics.render(&crate::metrics::Snapshot {
-            jobs_by_state,
-            mailbox_connected: shared.mailbox_health.connected(),
-            last_check: shared.mailbox_health.last_success(),
-        })
+        }
     };
     let bound = crate::metrics::serve(addr, render, services.shutdown.clone()).await?;
     tracing::info!(%bound, "metrics endpoint listening");
@@ -164,7 +168,7 @@ async fn serve_metrics(services: &Arc<Services>) -> anyhow::Result<()> {
 
 fn open_journal(config: &Config) -> Result<Journal, u8> {
     Journal::open(&config.daemon.state_dir).map_err(|e| {
-        eprintln!("onbehalf: {e}");
+        eprintln!("onbehalf: {}", crate::report::chain(&e));
         super::EXIT_INPUT
     })
 }
@@ -185,7 +189,7 @@ pub fn status(args: &StatusArgs) -> u8 {
             super::EXIT_OK
         }
         Err(e) => {
-            eprintln!("onbehalf: {e}");
+            eprintln!("onbehalf: {}", crate::report::chain(&e));
             super::EXIT_INPUT
         }
     }
@@ -217,7 +221,7 @@ pub fn retry(args: &RetryArgs) -> u8 {
             super::EXIT_OK
         }
         Err(e) => {
-            eprintln!("onbehalf: {e}");
+            eprintln!("onbehalf: {}", crate::report::chain(&e));
             super::EXIT_INPUT
         }
     }

@@ -55,7 +55,7 @@ pub fn run(args: &DemoArgs) -> u8 {
     match run_demo(args) {
         Ok(()) => super::EXIT_OK,
         Err(e) => {
-            eprintln!("onbehalf: {e:#}");
+            eprintln!("onbehalf: {}", crate::report::chain(e.as_ref()));
             super::EXIT_INPUT
         }
     }

@@ -53,7 +53,7 @@ pub fn runtime() -> Result<tokio::runtime::Runtime, u8> {
 /// Loads a config file; on error prints it (never a secret: config errors hold none).
 pub fn load_config(path: &Path) -> Result<Config, u8> {
     Config::load(path).map_err(|e| {
-        eprintln!("onbehalf: {e}");
+        eprintln!("onbehalf: {}", crate::report::chain(&e));
         EXIT_USAGE
     })
 }

@@ -60,7 +60,7 @@ async fn serve(args: &SimArgs) -> u8 {
     let sim = match Simulator::start_on(options, listen).await {
         Ok(sim) => sim,
         Err(e) => {
-            eprintln!("onbehalf: {}", chain(&e));
+            eprintln!("onbehalf: {}", crate::report::chain(&e));
             eprintln!("hint: choose another port with --port, or --port 0 for any free one");
             return super::EXIT_USAGE;
         }
@@ -198,17 +198,6 @@ fn profile(sim: &Simulator, ca: Option<&CaFile>) -> String {
         None => toml += "allow_http = true\n",
     }
     toml
-}
-
-/// An error and its causes on one line.
-fn chain(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        text += &format!(": {cause}");
-        source = cause.source();
-    }
-    text
 }
 
 #[cfg(test)]

@@ -91,7 +91,7 @@ impl RawNotify {
             Some(dir) => Templates::load(dir).map_err(|e| {
                 Invalid::new(
                     "notify.templates_dir",
-                    e.to_string(),
+                    crate::report::chain(&e),
                     "fix the template, or remove the file to use the built-in one; \
                      placeholders are listed in the built-in templates (write {{ for a \
                      literal brace)",

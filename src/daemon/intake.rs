@@ -13,6 +13,7 @@ use tokio::task::{self, JoinError, JoinSet};
 
 use crate::journal::{JobId, JobRecord, JobState, LAST_MAILBOX_CHECK, MessageRef, Received};
 use crate::mailbox::{Destination, Fetched, MailboxError, MessageLocation};
+use crate::reason::Reason;
 
 use super::job::{self, Progress};
 use super::{DaemonError, Mode, Services};
@@ -115,7 +116,7 @@ impl Jobs {
             Ok(Progress::Paused) => self.summary.paused += 1,
             Err(e) => {
                 self.failing.insert(job);
-                tracing::error!(%job, error = %super::describe(&e), "job stopped; it resumes on the next run");
+                tracing::error!(%job, error = %crate::report::chain(&e), "job stopped; it resumes on the next run");
             }
         }
     }
@@ -155,7 +156,7 @@ pub(super) async fn run(services: Arc<Services>, mode: Mode) -> Result<Summary, 
                 Ok(()) => super::health::status(&services, jobs.in_flight.len()),
                 Err(e) if mode == Mode::Once => failed_look = Some(e),
                 Err(e) => {
-                    tracing::warn!(error = %super::describe(&e), "mailbox check failed; retrying")
+                    tracing::warn!(error = %crate::report::chain(&e), "mailbox check failed; retrying")
                 }
             }
         }
@@ -258,7 +259,7 @@ async fn record_message(
             limit / 1024
         );
         services
-            .db(move |j| j.needs_human(job, "too_large", &detail))
+            .db(move |j| j.needs_human(job, Reason::TooLarge.as_str(), &detail))
             .await?;
     }
     Ok(Some(received))

@@ -10,7 +10,6 @@ mod filing;
 pub mod health;
 mod intake;
 pub mod job;
-pub mod tickets;
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -219,7 +218,7 @@ impl Services {
         let answers = self.filing.file(&self.mailbox, messages).await?;
         for (index, answer) in answers.into_iter().enumerate() {
             if let Err(e) = answer {
-                tracing::warn!(%job, error = %describe(&e), "message could not be filed");
+                tracing::warn!(%job, error = %crate::report::chain(&e), "message could not be filed");
             }
             if let Some(place) = places.get(index) {
                 let id = place.id;
@@ -228,19 +227,6 @@ impl Services {
         }
         Ok(())
     }
-}
-
-/// An error with all its causes, `: `-separated, for logs and tickets. (`{:#}` shows the
-/// chain for anyhow only; a thiserror enum prints its own line and nothing below.)
-pub fn describe(error: &(dyn std::error::Error + 'static)) -> String {
-    let mut text = error.to_string();
-    let mut cause = error.source();
-    while let Some(inner) = cause {
-        text.push_str(": ");
-        text.push_str(&inner.to_string());
-        cause = inner.source();
-    }
-    text
 }
 
 /// Whether a job used (or is about to use) its invite link: it passed vetting and did

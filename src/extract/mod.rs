@@ -19,6 +19,7 @@ use mail_parser::{Message, MessageParser};
 use serde::Serialize;
 
 use crate::config::{Config, Platform};
+use crate::reason::Reason;
 use forward::{Bodies, BodyKind};
 use unwrap::unwrap;
 
@@ -38,45 +39,6 @@ pub struct Invite {
     pub subject: Option<String>,
     /// The forward's Message-ID, to thread replies to it.
     pub message_id: Option<String>,
-}
-
-/// Why a message was not turned into an invite. The `as_str` names are part of the
-/// CLI's JSON output and of tickets: never rename them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Reason {
-    /// No link matched any platform's invite pattern.
-    NoInviteLink,
-    /// Two or more different invite links.
-    AmbiguousInviteLinks,
-    /// No invite link, but a link behind a gateway that cannot be decoded offline.
-    OpaqueWrappedLink,
-    /// The original is only in a TNEF `winmail.dat` or an Outlook `.msg`.
-    UnsupportedFormat,
-    /// The message exceeds `limits.max_message_bytes`.
-    TooLarge,
-    /// Not an email at all.
-    Unreadable,
-}
-
-impl Reason {
-    /// The stable machine name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::NoInviteLink => "no_invite_link",
-            Self::AmbiguousInviteLinks => "ambiguous_invite_links",
-            Self::OpaqueWrappedLink => "opaque_wrapped_link",
-            Self::UnsupportedFormat => "unsupported_format",
-            Self::TooLarge => "too_large",
-            Self::Unreadable => "unreadable",
-        }
-    }
-}
-
-impl std::fmt::Display for Reason {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
 }
 
 /// A message the extract stage will not act on, with a sentence for a support agent.

@@ -45,7 +45,7 @@ impl FromStr for JobId {
     }
 }
 
-/// Where a job is in the state diagram (DESIGN.md, "Job states").
+/// Where a job is in the state diagram (docs/ARCHITECTURE.md, "Job states").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum JobState {
     /// The message was seen in the mailbox; nothing else is known.

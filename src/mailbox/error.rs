@@ -13,7 +13,7 @@ use crate::secret::SecretError;
 #[derive(Debug, thiserror::Error)]
 pub enum MailboxError {
     /// The TCP connection could not be made, or broke.
-    #[error("cannot connect to {address}: {source}")]
+    #[error("cannot connect to {address}")]
     Connect {
         /// host:port.
         address: String,
@@ -22,7 +22,7 @@ pub enum MailboxError {
         source: std::io::Error,
     },
     /// The TLS handshake failed (often: a certificate the configured CAs do not vouch for).
-    #[error("cannot set up TLS with {address}: {source}{hint}")]
+    #[error("cannot set up TLS with {address}{hint}")]
     Tls {
         /// host:port.
         address: String,
@@ -50,16 +50,15 @@ pub enum MailboxError {
     },
     /// The server refused `STARTTLS`.
     #[error(
-        "cannot start TLS with {address}: {} (does the server offer STARTTLS? \
-             else use security = \"tls\")",
-        server_said(.source)
+        "cannot start TLS with {address} (does the server offer STARTTLS? else use \
+         security = \"tls\")"
     )]
     StartTls {
         /// host:port.
         address: String,
         /// The server's answer.
         #[source]
-        source: async_imap::error::Error,
+        source: ServerAnswer,
     },
     /// The server refused the login.
     #[error("cannot log in to {address} as {username}: the server said: {reason}")]
@@ -72,7 +71,7 @@ pub enum MailboxError {
         reason: String,
     },
     /// The password could not be read.
-    #[error("cannot read the IMAP password for {username}: {source}")]
+    #[error("cannot read the IMAP password for {username}")]
     Secret {
         /// The login name.
         username: String,
@@ -99,7 +98,7 @@ pub enum MailboxError {
         after: Duration,
     },
     /// A command failed.
-    #[error("cannot {action} on {address}: {}", server_said(.source))]
+    #[error("cannot {action} on {address}")]
     Command {
         /// host:port.
         address: String,
@@ -107,7 +106,7 @@ pub enum MailboxError {
         action: String,
         /// The server's answer or the transport error.
         #[source]
-        source: async_imap::error::Error,
+        source: ServerAnswer,
     },
     /// The folder's UIDVALIDITY changed, so the UID no longer names the same message.
     #[error(
@@ -147,7 +146,7 @@ pub enum MailboxError {
         reason: String,
     },
     /// A Maildir file operation failed.
-    #[error("cannot {action} {path}: {source}")]
+    #[error("cannot {action} {path}")]
     Maildir {
         /// What was attempted ("read", "move … to").
         action: String,
@@ -183,7 +182,7 @@ impl MailboxError {
             | Self::Timeout { .. }
             | Self::Token { .. }
             | Self::Maildir { .. } => true,
-            Self::Command { source, .. } => breaks_session(source),
+            Self::Command { source, .. } => breaks_session(&source.0),
             _ => false,
         }
     }
@@ -192,7 +191,9 @@ impl MailboxError {
     /// may be mid-response), so it must be dropped.
     pub(crate) fn breaks_session(&self) -> bool {
         match self {
-            Self::Command { source, .. } | Self::StartTls { source, .. } => breaks_session(source),
+            Self::Command { source, .. } | Self::StartTls { source, .. } => {
+                breaks_session(&source.0)
+            }
             Self::Gone { .. } | Self::UidValidityChanged { .. } | Self::ForeignLocation { .. } => {
                 false
             }
@@ -200,6 +201,26 @@ impl MailboxError {
         }
     }
 }
+
+/// What an IMAP server answered to a refused command, or how the exchange failed, in
+/// the server's own words (`server_said`). The words are the whole story: async-imap's
+/// error already prints its cause, so this is where the chain ends.
+#[derive(Debug)]
+pub struct ServerAnswer(pub async_imap::error::Error);
+
+impl From<async_imap::error::Error> for ServerAnswer {
+    fn from(error: async_imap::error::Error) -> Self {
+        Self(error)
+    }
+}
+
+impl std::fmt::Display for ServerAnswer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&server_said(&self.0))
+    }
+}
+
+impl std::error::Error for ServerAnswer {}
 
 /// A `NO` or `BAD` answer leaves the session usable; anything else (I/O, a lost
 /// connection, an unparsable response) does not.

@@ -99,7 +99,7 @@ impl Health {
         if part == Part::Watcher {
             self.set_watching(false);
         }
-        *self.error_slot() = Some((SystemTime::now(), error.to_string()));
+        *self.error_slot() = Some((SystemTime::now(), crate::report::chain(error)));
     }
 
     /// The watcher stopped on purpose (shutdown, or no IDLE to wait with).

@@ -277,7 +277,7 @@ impl MaildirWatcher {
                 }
                 Err(error) => {
                     self.health.failed(Part::Watcher, &error);
-                    tracing::warn!(%error, "cannot scan the Maildir");
+                    tracing::warn!(error = %crate::report::chain(&error), "cannot scan the Maildir");
                     previous = None;
                 }
             }

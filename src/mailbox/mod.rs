@@ -37,7 +37,7 @@ use tokio_util::sync::CancellationToken;
 use crate::config::MailboxConfig;
 
 pub use backoff::BackoffPolicy;
-pub use error::MailboxError;
+pub use error::{MailboxError, ServerAnswer};
 pub use health::Health;
 pub use imap::{ImapMailbox, ImapWatcher};
 pub use maildir::{MaildirMailbox, MaildirWatcher};

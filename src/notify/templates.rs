@@ -99,7 +99,7 @@ impl Kind {
 #[derive(Debug, thiserror::Error)]
 pub enum TemplateError {
     /// The folder or a file in it could not be read.
-    #[error("cannot read template {path}: {source}")]
+    #[error("cannot read template {path}")]
     Read {
         /// The file or folder.
         path: PathBuf,

@@ -12,7 +12,7 @@ use super::form::FormSpec;
 use super::page::{self, PageView, Stage};
 use super::password;
 use super::session::{Session, check_url, shown};
-use super::{Account, FailureReason, ProbedForm, SignupFailure, SignupOptions, SubmitGuard};
+use super::{Account, ProbedForm, Reason, SignupFailure, SignupOptions, SubmitGuard};
 use crate::config::Platform;
 use crate::secret::Secret;
 
@@ -79,7 +79,7 @@ pub(crate) async fn sign_up_with(
     let login = ready_to_submit(&form)?;
     if options.dry_run {
         return Err(SignupFailure::new(
-            FailureReason::UnexpectedPage,
+            Reason::UnexpectedPage,
             "dry run: stopped before submitting",
         ));
     }
@@ -91,14 +91,14 @@ pub(crate) async fn sign_up_with(
         let mark = |f: SignupFailure| f.submitted(submitted);
         check_url(platform, &rule, &form.action).map_err(|refusal| {
             mark(SignupFailure::new(
-                FailureReason::BlockedRedirect,
+                Reason::BlockedRedirect,
                 format!("the signup form posts elsewhere: {refusal}"),
             ))
         })?;
         let password = fresh_password(platform, &form).map_err(mark)?;
         guard.before_submit(&login, &password).await.map_err(|e| {
             mark(SignupFailure::new(
-                FailureReason::UnexpectedPage,
+                Reason::UnexpectedPage,
                 format!("stopped before submitting: {e}"),
             ))
         })?;
@@ -118,7 +118,7 @@ pub(crate) async fn sign_up_with(
             });
         }
         let failure = page::failure(&view, Stage::Submit).submitted(true);
-        if failure.reason != FailureReason::PasswordRejected || attempt >= SUBMISSIONS {
+        if failure.reason != Reason::PasswordRejected || attempt >= SUBMISSIONS {
             return Err(with_attempts(failure, attempt));
         }
         tracing::info!(attempt, "signup: password refused, trying a fresh one");
@@ -135,12 +135,12 @@ async fn open(
 ) -> Result<(Session, FormSpec), SignupFailure> {
     let url = Url::parse(invite_url.trim()).map_err(|e| {
         SignupFailure::new(
-            FailureReason::UnexpectedPage,
+            Reason::UnexpectedPage,
             format!("cannot parse the invite link as a URL: {e}"),
         )
     })?;
     check_url(platform, &AddressRule::for_platform(platform), &url)
-        .map_err(|r| SignupFailure::new(FailureReason::BlockedRedirect, r.to_string()))?;
+        .map_err(|r| SignupFailure::new(Reason::BlockedRedirect, r.to_string()))?;
     let session = Session::open_with(platform, options, lookup)?;
     let fetched = session.get(&url).await?;
     let view = page::read(platform, &fetched);
@@ -158,13 +158,13 @@ async fn open(
 fn ready_to_submit(form: &FormSpec) -> Result<String, SignupFailure> {
     if !form.blockers.is_empty() {
         return Err(SignupFailure::new(
-            FailureReason::UnexpectedPage,
+            Reason::UnexpectedPage,
             format!("{} (nothing was submitted)", form.blockers.join("; ")),
         ));
     }
     form.login.clone().ok_or_else(|| {
         SignupFailure::new(
-            FailureReason::UnexpectedPage,
+            Reason::UnexpectedPage,
             format!(
                 "the signup form at {} shows no pre-filled email, so the account's login \
                  (and where to send the credentials) is unknown; nothing was submitted",
@@ -178,7 +178,7 @@ fn ready_to_submit(form: &FormSpec) -> Result<String, SignupFailure> {
 fn fresh_password(platform: &Platform, form: &FormSpec) -> Result<Secret, SignupFailure> {
     let refuse = |why: String| {
         SignupFailure::new(
-            FailureReason::PasswordRejected,
+            Reason::PasswordRejected,
             format!(
                 "{why}; the page's password rules and the profile's policy cannot both be \
                  met, so nothing was submitted with this form (adjust [platform.password])"
@@ -186,7 +186,7 @@ fn fresh_password(platform: &Platform, form: &FormSpec) -> Result<Secret, Signup
         )
     };
     let password = password::generate(&platform.password, &form.password_rules)
-        .map_err(|e| refuse(e.to_string()))?;
+        .map_err(|e| refuse(crate::report::chain(&e)))?;
     password::check(&platform.password, &form.password_rules, password.expose()).map_err(
         |why| {
             refuse(format!(
@@ -202,7 +202,7 @@ fn rerendered_form(view: PageView, login: &str) -> Result<FormSpec, SignupFailur
     let describe = page::describe(&view);
     let form = view.form.map_err(|why| {
         SignupFailure::new(
-            FailureReason::PasswordRejected,
+            Reason::PasswordRejected,
             format!("the password was refused and the page offers no form to try again: {why} ({describe})"),
         )
         .submitted(true)
@@ -210,7 +210,7 @@ fn rerendered_form(view: PageView, login: &str) -> Result<FormSpec, SignupFailur
     match &form.login {
         Some(again) if again.eq_ignore_ascii_case(login) && form.blockers.is_empty() => Ok(form),
         _ => Err(SignupFailure::new(
-            FailureReason::UnexpectedPage,
+            Reason::UnexpectedPage,
             format!(
                 "the password was refused and the form shown again is no longer pre-filled \
                  for {login} as before, so it was not submitted again ({describe})"
@@ -221,7 +221,7 @@ fn rerendered_form(view: PageView, login: &str) -> Result<FormSpec, SignupFailur
 }
 
 fn with_attempts(mut failure: SignupFailure, attempts: usize) -> SignupFailure {
-    if failure.reason == FailureReason::PasswordRejected {
+    if failure.reason == Reason::PasswordRejected {
         failure.detail = format!(
             "{} — refused {attempts} times, each with a fresh password",
             failure.detail

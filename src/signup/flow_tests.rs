@@ -34,7 +34,7 @@ async fn a_form_posting_off_the_allowlist_is_not_submitted() {
     )
     .await
     .unwrap_err();
-    assert_eq!(err.reason, FailureReason::BlockedRedirect, "{err}");
+    assert_eq!(err.reason, Reason::BlockedRedirect, "{err}");
     assert!(!err.submitted);
     assert!(
         guard.logins.is_empty(),
@@ -190,7 +190,7 @@ async fn passwords_refused_three_times_fail_and_each_session_starts_without_cook
     let invite = format!("http://localhost:{}/invite", addr.port());
     for _ in 0..2 {
         let err = run(&platform, &invite).await.unwrap_err();
-        assert_eq!(err.reason, FailureReason::PasswordRejected, "{err}");
+        assert_eq!(err.reason, Reason::PasswordRejected, "{err}");
         assert!(err.submitted);
         assert!(err.detail.contains("3 times"), "{err}");
     }
@@ -222,7 +222,7 @@ async fn a_refusing_guard_stops_the_submission() {
     )
     .await
     .unwrap_err();
-    assert_eq!(err.reason, FailureReason::UnexpectedPage);
+    assert_eq!(err.reason, Reason::UnexpectedPage);
     assert!(err.detail.contains("journal is read-only"), "{err}");
     assert!(!err.submitted);
     assert!(state.lock().unwrap().posts.is_empty());
@@ -240,7 +240,7 @@ async fn without_success_criteria_nothing_is_even_fetched() {
     )
     .await
     .unwrap_err();
-    assert_eq!(err.reason, FailureReason::UnexpectedPage);
+    assert_eq!(err.reason, Reason::UnexpectedPage);
     assert!(err.detail.contains("success_url"), "{err}");
     assert!(state.lock().unwrap().invite_cookies.is_empty());
 }

@@ -2,7 +2,7 @@
 //!
 //! In: a [`Platform`](crate::config::Platform) profile and an invite URL. Out: the created [`Account`] (the
 //! pre-filled email as login, the generated password, the landing URL) or a
-//! [`SignupFailure`] whose [`FailureReason`] a support agent understands.
+//! [`SignupFailure`] whose [`Reason`] a support agent understands.
 //!
 //! This is what an agent does by hand in an incognito window: open the link, find the
 //! pre-filled signup form, choose a password that meets the policy, submit, and check the
@@ -41,13 +41,13 @@ pub mod password;
 pub mod session;
 
 use std::collections::HashMap;
-use std::fmt;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::time::Duration;
 
 use serde::Serialize;
 
+use crate::reason::Reason;
 use crate::secret::Secret;
 
 pub use flow::{probe, sign_up};
@@ -63,78 +63,12 @@ pub struct Account {
     pub landed_url: String,
 }
 
-/// Why a signup did not complete, in words a support agent knows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum FailureReason {
-    /// The invite link has expired or was already used.
-    LinkExpired,
-    /// The invitee already has an account.
-    AlreadyRegistered,
-    /// The platform refused the password (after two fresh tries), or the page's password
-    /// rules cannot be met under the profile's policy.
-    PasswordRejected,
-    /// The platform asked to slow down (HTTP 429).
-    RateLimited,
-    /// The platform failed (HTTP 5xx).
-    ServerError,
-    /// No signup form on the page (including pages that build it with JavaScript).
-    FormNotFound,
-    /// A redirect or an address outside what the profile allows was refused.
-    BlockedRedirect,
-    /// A page the stage cannot interpret, or a form it must not submit.
-    UnexpectedPage,
-    /// Connection, TLS or timeout trouble.
-    Network,
-}
-
-impl FailureReason {
-    /// Every reason, in declaration order.
-    pub const ALL: [FailureReason; 9] = [
-        Self::LinkExpired,
-        Self::AlreadyRegistered,
-        Self::PasswordRejected,
-        Self::RateLimited,
-        Self::ServerError,
-        Self::FormNotFound,
-        Self::BlockedRedirect,
-        Self::UnexpectedPage,
-        Self::Network,
-    ];
-
-    /// The reason as written in journals, tickets and JSON output.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::LinkExpired => "link_expired",
-            Self::AlreadyRegistered => "already_registered",
-            Self::PasswordRejected => "password_rejected",
-            Self::RateLimited => "rate_limited",
-            Self::ServerError => "server_error",
-            Self::FormNotFound => "form_not_found",
-            Self::BlockedRedirect => "blocked_redirect",
-            Self::UnexpectedPage => "unexpected_page",
-            Self::Network => "network",
-        }
-    }
-
-    /// Whether trying again later may succeed.
-    pub fn retryable(self) -> bool {
-        matches!(self, Self::RateLimited | Self::ServerError | Self::Network)
-    }
-}
-
-impl fmt::Display for FailureReason {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
 /// A signup that did not complete.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("cannot sign up ({reason}): {detail}")]
 pub struct SignupFailure {
     /// Why, as one of the fixed reasons.
-    pub reason: FailureReason,
+    pub reason: Reason,
     /// Plain words for a support agent; never the password or the invite's token.
     pub detail: String,
     /// How long the platform asked to wait (`Retry-After`), when it did.
@@ -145,7 +79,7 @@ pub struct SignupFailure {
 
 impl SignupFailure {
     /// A failure before anything was submitted.
-    pub fn new(reason: FailureReason, detail: impl Into<String>) -> Self {
+    pub fn new(reason: Reason, detail: impl Into<String>) -> Self {
         Self {
             reason,
             detail: detail.into(),

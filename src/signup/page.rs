@@ -10,7 +10,7 @@ use scraper::{ElementRef, Html, Node, Selector};
 use url::Url;
 
 use super::form::{self, FormSpec, collapse, truncate};
-use super::{FailureReason, SignupFailure};
+use super::{Reason, SignupFailure};
 use crate::config::Platform;
 
 /// A response as the session delivers it.
@@ -38,7 +38,7 @@ pub struct PageView {
     /// The page title, collapsed and shortened.
     pub title: Option<String>,
     /// A failure marker found on the page: the reason and what matched.
-    pub marker: Option<(FailureReason, String)>,
+    pub marker: Option<(Reason, String)>,
     /// Whether the profile's `success_selector` is on the page (`None`: not configured).
     pub success_selector: Option<bool>,
     /// Whether the page has `<script>` or `<noscript>`.
@@ -95,18 +95,12 @@ pub fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
 /// The profile's selectors first (they are precise), then its texts, each in the order
 /// expired link, already registered, password rejected: a signup form often carries a
 /// standing hint such as "password must…", so that one is the weakest evidence.
-fn find_marker(doc: &Html, platform: &Platform) -> Option<(FailureReason, String)> {
+fn find_marker(doc: &Html, platform: &Platform) -> Option<(Reason, String)> {
     let m = &platform.failures;
     let selectors = [
-        (FailureReason::LinkExpired, &m.link_expired_selector),
-        (
-            FailureReason::AlreadyRegistered,
-            &m.already_registered_selector,
-        ),
-        (
-            FailureReason::PasswordRejected,
-            &m.password_rejected_selector,
-        ),
+        (Reason::LinkExpired, &m.link_expired_selector),
+        (Reason::AlreadyRegistered, &m.already_registered_selector),
+        (Reason::PasswordRejected, &m.password_rejected_selector),
     ];
     for (reason, css) in selectors {
         let Some(css) = css else { continue };
@@ -119,12 +113,9 @@ fn find_marker(doc: &Html, platform: &Platform) -> Option<(FailureReason, String
     }
     let text = normalize(&visible_text(doc.root_element()));
     let texts = [
-        (FailureReason::LinkExpired, &m.link_expired_texts),
-        (
-            FailureReason::AlreadyRegistered,
-            &m.already_registered_texts,
-        ),
-        (FailureReason::PasswordRejected, &m.password_rejected_texts),
+        (Reason::LinkExpired, &m.link_expired_texts),
+        (Reason::AlreadyRegistered, &m.already_registered_texts),
+        (Reason::PasswordRejected, &m.password_rejected_texts),
     ];
     texts.into_iter().find_map(|(reason, needles)| {
         needles
@@ -184,7 +175,7 @@ pub fn is_success(platform: &Platform, view: &PageView) -> Result<bool, SignupFa
 pub fn check_success_configured(platform: &Platform) -> Result<(), SignupFailure> {
     if platform.success_url.is_none() && platform.success_selector.is_none() {
         return Err(SignupFailure::new(
-            FailureReason::UnexpectedPage,
+            Reason::UnexpectedPage,
             format!(
                 "the profile of {} has neither success_url nor success_selector, so a \
                  successful signup could not be told apart from a failed one; add one of \
@@ -215,20 +206,20 @@ pub fn failure(view: &PageView, stage: Stage) -> SignupFailure {
                 .map(|d| format!("; it asks to wait {}s", d.as_secs()))
                 .unwrap_or_default();
             let mut f = SignupFailure::new(
-                FailureReason::RateLimited,
+                Reason::RateLimited,
                 format!("the platform is rate limiting ({where_}){wait}"),
             );
             f.retry_after = view.retry_after;
             return f;
         }
         500..=599 => (
-            FailureReason::ServerError,
+            Reason::ServerError,
             format!("the platform failed ({where_})"),
         ),
         _ => match &view.marker {
             Some((reason, matched)) => (*reason, format!("{matched} ({where_})")),
             None if stage == Stage::Invite && matches!(view.status, 404 | 410) => (
-                FailureReason::LinkExpired,
+                Reason::LinkExpired,
                 format!("the invite link is gone ({where_})"),
             ),
             None if stage == Stage::Invite
@@ -242,16 +233,16 @@ pub fn failure(view: &PageView, stage: Stage) -> SignupFailure {
                 } else {
                     ""
                 };
-                (FailureReason::FormNotFound, format!("{why} ({where_}){js}"))
+                (Reason::FormNotFound, format!("{why} ({where_}){js}"))
             }
             None => (
-                FailureReason::UnexpectedPage,
+                Reason::UnexpectedPage,
                 format!("unexpected page ({where_})"),
             ),
         },
     };
     let mut failure = SignupFailure::new(reason_detail.0, reason_detail.1);
-    if failure.reason == FailureReason::ServerError {
+    if failure.reason == Reason::ServerError {
         // Servers in maintenance often say when to come back.
         failure.retry_after = view.retry_after;
     }

@@ -19,7 +19,7 @@ fn fetched(status: u16, path: &str, body: &str) -> Fetched {
     }
 }
 
-fn reason(platform: &Platform, page: &Fetched, stage: Stage) -> FailureReason {
+fn reason(platform: &Platform, page: &Fetched, stage: Stage) -> Reason {
     failure(&read(platform, page), stage).reason
 }
 
@@ -47,12 +47,12 @@ fn status_codes_come_first() {
     let mut limited = fetched(429, "/users", "<p>Your invitation has expired</p>");
     limited.retry_after = Some("30".to_owned());
     let f = failure(&read(&p, &limited), Stage::Submit);
-    assert_eq!(f.reason, FailureReason::RateLimited);
+    assert_eq!(f.reason, Reason::RateLimited);
     assert_eq!(f.retry_after, Some(Duration::from_secs(30)));
     assert!(f.detail.contains("30s"), "{}", f.detail);
     assert_eq!(
         reason(&p, &fetched(503, "/users", ""), Stage::Submit),
-        FailureReason::ServerError
+        Reason::ServerError
     );
     assert_eq!(
         reason(
@@ -60,11 +60,11 @@ fn status_codes_come_first() {
             &fetched(404, "/invitations/accept", "<h1>Not Found</h1>"),
             Stage::Invite
         ),
-        FailureReason::LinkExpired
+        Reason::LinkExpired
     );
     assert_eq!(
         reason(&p, &fetched(410, "/x", ""), Stage::Invite),
-        FailureReason::LinkExpired
+        Reason::LinkExpired
     );
     assert_eq!(
         reason(
@@ -72,7 +72,7 @@ fn status_codes_come_first() {
             &fetched(404, "/users", "<h1>Not Found</h1>"),
             Stage::Submit
         ),
-        FailureReason::UnexpectedPage
+        Reason::UnexpectedPage
     );
 }
 
@@ -82,39 +82,39 @@ fn default_texts_classify_common_wordings() {
     let cases = [
         (
             "<p>This invitation link has EXPIRED.</p>",
-            FailureReason::LinkExpired,
+            Reason::LinkExpired,
         ),
         (
             "<div>This invitation was already used</div>",
-            FailureReason::LinkExpired,
+            Reason::LinkExpired,
         ),
         (
             "<p>The invitation token provided is not valid!</p>",
-            FailureReason::LinkExpired,
+            Reason::LinkExpired,
         ),
         (
             "<p>An account with this email\n   already exists.</p>",
-            FailureReason::AlreadyRegistered,
+            Reason::AlreadyRegistered,
         ),
         (
             "<li>Email has already been taken</li>",
-            FailureReason::AlreadyRegistered,
+            Reason::AlreadyRegistered,
         ),
         (
             "<li>This email address is already used</li>",
-            FailureReason::AlreadyRegistered,
+            Reason::AlreadyRegistered,
         ),
         (
             "<p>You already have an account. Sign in instead.</p>",
-            FailureReason::AlreadyRegistered,
+            Reason::AlreadyRegistered,
         ),
         (
             "<div role=alert>Password doesn\u{2019}t meet the requirements</div>",
-            FailureReason::PasswordRejected,
+            Reason::PasswordRejected,
         ),
         (
             "<div>Password is too long (maximum is 12 characters)</div>",
-            FailureReason::PasswordRejected,
+            Reason::PasswordRejected,
         ),
     ];
     for (body, expected) in cases {
@@ -135,20 +135,14 @@ fn selectors_win_over_texts_and_hidden_text_is_ignored() {
         "/users",
         r#"<p>Password must be long</p><div class="dup"></div>"#,
     );
-    assert_eq!(
-        reason(&p, &page, Stage::Submit),
-        FailureReason::AlreadyRegistered
-    );
+    assert_eq!(reason(&p, &page, Stage::Submit), Reason::AlreadyRegistered);
     let hidden = fetched(
         200,
         "/users",
         r#"<p hidden>Your link has expired</p><p style="display: none">expired</p>
            <script>var msg = "expired";</script><template><p>expired</p></template><p>Welcome?</p>"#,
     );
-    assert_eq!(
-        reason(&p, &hidden, Stage::Submit),
-        FailureReason::UnexpectedPage
-    );
+    assert_eq!(reason(&p, &hidden, Stage::Submit), Reason::UnexpectedPage);
 }
 
 #[test]
@@ -158,7 +152,7 @@ fn form_hints_do_not_outrank_a_real_error() {
         <form><p>Password must be 8-16 characters</p><input type=password name=p></form>"#;
     assert_eq!(
         reason(&p, &fetched(422, "/users", body), Stage::Submit),
-        FailureReason::AlreadyRegistered
+        Reason::AlreadyRegistered
     );
 }
 
@@ -168,13 +162,13 @@ fn javascript_only_page_is_form_not_found_with_a_hint() {
     let body = r#"<html><head><title>Engage</title><script src="/bundle.js"></script></head>
         <body><div id="root"></div><noscript>Please turn on scripts.</noscript></body></html>"#;
     let f = failure(&read(&p, &fetched(200, "/signup", body)), Stage::Invite);
-    assert_eq!(f.reason, FailureReason::FormNotFound);
+    assert_eq!(f.reason, Reason::FormNotFound);
     assert!(f.detail.contains("JavaScript"), "{}", f.detail);
     let plain = failure(
         &read(&p, &fetched(200, "/signup", "<p>Hello</p>")),
         Stage::Invite,
     );
-    assert_eq!(plain.reason, FailureReason::FormNotFound);
+    assert_eq!(plain.reason, Reason::FormNotFound);
     assert!(!plain.detail.contains("JavaScript"), "{}", plain.detail);
 }
 
@@ -188,7 +182,7 @@ fn unexpected_page_detail_has_status_path_title_but_no_query() {
     );
     page.url = Url::parse("https://engage.example.com:8443/gate?token=SECRET").unwrap();
     let f = failure(&read(&p, &page), Stage::Invite);
-    assert_eq!(f.reason, FailureReason::UnexpectedPage);
+    assert_eq!(f.reason, Reason::UnexpectedPage);
     assert!(
         f.detail
             .contains("HTTP 403 at engage.example.com:8443/gate"),
@@ -220,6 +214,6 @@ fn success_needs_every_configured_criterion() {
     );
     p.success_selector = None;
     let err = is_success(&p, &read(&p, &home)).unwrap_err();
-    assert_eq!(err.reason, FailureReason::UnexpectedPage);
+    assert_eq!(err.reason, Reason::UnexpectedPage);
     assert!(err.detail.contains("success_url"), "{}", err.detail);
 }

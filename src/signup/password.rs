@@ -81,7 +81,7 @@ pub enum PasswordError {
         classes: usize,
     },
     /// The page's pattern is not a regular expression this program understands.
-    #[error("cannot use the page's password pattern {pattern:?}: {source}")]
+    #[error("cannot use the page's password pattern {pattern:?}")]
     BadPattern {
         /// The pattern as the page wrote it.
         pattern: String,
@@ -181,7 +181,7 @@ pub fn check(policy: &PasswordPolicy, page: &PageRules, password: &str) -> Resul
     }) {
         return Err(format!("it lacks a required {missing:?} character"));
     }
-    let patterns = compile_patterns(&page.patterns).map_err(|e| e.to_string())?;
+    let patterns = compile_patterns(&page.patterns).map_err(|e| crate::report::chain(&e))?;
     match patterns.iter().find(|p| !p.accepts(password)) {
         Some(p) => Err(format!(
             "it does not match the page's pattern {:?}",

@@ -28,7 +28,7 @@ use url::Url;
 use super::address::{AddressRefused, AddressRule, GuardedResolver, Lookup, system_lookup};
 use super::form::{Method, Submission};
 use super::page::Fetched;
-use super::{FailureReason, SignupFailure, SignupOptions};
+use super::{Reason, SignupFailure, SignupOptions};
 use crate::config::Platform;
 
 /// Redirect hops followed before giving up.
@@ -237,7 +237,7 @@ impl Session {
             .map(str::to_owned);
         let too_large = || {
             SignupFailure::new(
-                FailureReason::UnexpectedPage,
+                Reason::UnexpectedPage,
                 format!(
                     "the page at {} is larger than max_response_bytes ({} bytes), so it was \
                      not read",
@@ -276,7 +276,7 @@ impl Session {
 const HTML: &str = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.8";
 
 fn network(detail: String) -> SignupFailure {
-    SignupFailure::new(FailureReason::Network, detail)
+    SignupFailure::new(Reason::Network, detail)
 }
 
 /// rustls with ring, the webpki roots and the profile's extra root.
@@ -321,13 +321,13 @@ fn tls_config(platform: &Platform) -> Result<rustls::ClientConfig, SignupFailure
 fn request_failure(err: &reqwest::Error, timeout: Duration) -> SignupFailure {
     if let Some(refusal) = find::<Refusal>(err) {
         let reason = match refusal {
-            Refusal::TooManyRedirects => FailureReason::UnexpectedPage,
-            _ => FailureReason::BlockedRedirect,
+            Refusal::TooManyRedirects => Reason::UnexpectedPage,
+            _ => Reason::BlockedRedirect,
         };
         return SignupFailure::new(reason, refusal.to_string());
     }
     if let Some(refused) = find::<AddressRefused>(err) {
-        return SignupFailure::new(FailureReason::BlockedRedirect, refused.to_string());
+        return SignupFailure::new(Reason::BlockedRedirect, refused.to_string());
     }
     let target = err
         .url()

@@ -63,14 +63,14 @@ fn unaligned_dkim_or_failures_are_refused() {
         "mx.corp.example; dmarc=pass (comment; with semicolon) header.from=evil.test",
     ] {
         let err = verdict(&[header]).unwrap_err();
-        assert_eq!(err.reason, VetReason::UnauthenticatedSender, "{header}");
+        assert_eq!(err.reason, Reason::UnauthenticatedSender, "{header}");
     }
 }
 
 #[test]
 fn spoofed_header_from_untrusted_server_is_ignored() {
     let err = verdict(&["mx.evil.test; dmarc=pass header.from=partner.test"]).unwrap_err();
-    assert_eq!(err.reason, VetReason::UnauthenticatedSender);
+    assert_eq!(err.reason, Reason::UnauthenticatedSender);
 }
 
 #[test]
@@ -81,7 +81,7 @@ fn only_the_topmost_trusted_header_counts() {
         "mx.corp.example; dmarc=pass header.from=partner.test",
     ])
     .unwrap_err();
-    assert_eq!(err.reason, VetReason::UnauthenticatedSender);
+    assert_eq!(err.reason, Reason::UnauthenticatedSender);
 }
 
 #[test]
@@ -91,7 +91,7 @@ fn policy_off_and_domain_allowlist() {
     assert!(vet(&mail(&[]), &invite(Some("jane@partner.test")), &open).is_ok());
     open.allowed_sender_domains = vec!["corp.example".to_owned()];
     let err = vet(&mail(&[]), &invite(Some("jane@partner.test")), &open).unwrap_err();
-    assert_eq!(err.reason, VetReason::SenderNotAllowed);
+    assert_eq!(err.reason, Reason::SenderNotAllowed);
     assert!(vet(&mail(&[]), &invite(Some("bob@eu.corp.example")), &open).is_ok());
     assert!(vet(&mail(&[]), &invite(Some("bob@notcorp.example")), &open).is_err());
 }
@@ -99,7 +99,7 @@ fn policy_off_and_domain_allowlist() {
 #[test]
 fn missing_sender() {
     let err = vet(&mail(&[]), &invite(None), &policy()).unwrap_err();
-    assert_eq!(err.reason, VetReason::UnknownSender);
+    assert_eq!(err.reason, Reason::UnknownSender);
 }
 
 #[test]
@@ -118,7 +118,7 @@ fn two_from_fields_or_addresses_are_never_authenticated() {
         );
         assert_eq!(
             refused.unwrap_err().reason,
-            VetReason::UnauthenticatedSender,
+            Reason::UnauthenticatedSender,
             "{from}"
         );
     }

@@ -194,6 +194,13 @@ async fn the_same_invite_forwarded_again_is_one_account_and_duplicate_tickets() 
     let mut ticketed = Vec::new();
     for ticket in &tickets {
         assert!(ticket.text.contains("duplicate_forward"), "{}", ticket.text);
+        assert!(
+            ticket.text.contains("already handled by"),
+            "{}",
+            ticket.text
+        );
+        assert!(ticket.text.contains("Nothing to do"), "{}", ticket.text);
+        assert!(!ticket.text.contains("by hand"), "{}", ticket.text);
         let original = lf(&ticket.attached_original());
         let copy = copies.iter().position(|c| lf(c) == original);
         ticketed.push(copy.expect("a ticket attaches one of the forwards"));

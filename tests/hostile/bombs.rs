@@ -2,7 +2,7 @@
 //! quoted-printable soft-break storms, a million `http://`, 100,000 links, 100,000
 //! nested `<div>`s. Each runs in a child process so its peak memory is its own.
 
-use onbehalf::extract::Reason;
+use onbehalf::reason::Reason;
 
 use crate::mail::{self, INVITEE};
 use crate::{Expect, check_in_child};

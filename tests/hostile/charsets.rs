@@ -3,7 +3,7 @@
 //! link survives; a charset that turns the link itself into other characters leaves
 //! nothing to find, which is a clear no_invite_link.
 
-use onbehalf::extract::Reason;
+use onbehalf::reason::Reason;
 
 use crate::mail::{self, INVITEE};
 use crate::{Expect, check};

@@ -3,7 +3,7 @@
 //! wrapper that is decoded offline. Next to the genuine invite they are ignored (no
 //! false ambiguity).
 
-use onbehalf::extract::Reason;
+use onbehalf::reason::Reason;
 
 use crate::mail::{self, INVITEE};
 use crate::{Expect, check};

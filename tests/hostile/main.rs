@@ -36,7 +36,8 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use onbehalf::config::Config;
-use onbehalf::extract::{self, Invite, Reason, Rejection};
+use onbehalf::extract::{self, Invite, Rejection};
+use onbehalf::reason::Reason;
 
 /// A hang detector, not a benchmark: a quadratic path on these inputs takes minutes.
 pub const TIME_BOUND: Duration = Duration::from_secs(5);

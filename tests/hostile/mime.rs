@@ -1,7 +1,7 @@
 //! Broken MIME structure: boundaries that never close, appear inside a body or do not
 //! match, and 100-level nesting of multiparts and of attached messages.
 
-use onbehalf::extract::Reason;
+use onbehalf::reason::Reason;
 
 use crate::mail::{self, INVITEE};
 use crate::{Expect, check, check_in_child};

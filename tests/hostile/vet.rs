@@ -4,7 +4,8 @@
 //! unauthenticated_sender.
 
 use onbehalf::config::PolicyConfig;
-use onbehalf::vet::{VetReason, vet};
+use onbehalf::reason::Reason;
+use onbehalf::vet::vet;
 
 use crate::mail;
 use crate::{Expect, check};
@@ -33,7 +34,7 @@ fn forward(results: &str, from: &str) -> Vec<u8> {
 const FROM: &str = "From: Jane Doe <jane.doe@partner.test>\r\n";
 
 /// Extract finds the invite; vet's verdict is returned.
-fn verdict(case: &str, raw: &[u8]) -> Result<String, VetReason> {
+fn verdict(case: &str, raw: &[u8]) -> Result<String, Reason> {
     let run = check(case, raw, &Expect::Invite(mail::invite_url()));
     let invite = run.outcome.unwrap();
     match vet(raw, &invite, &policy()) {
@@ -48,7 +49,7 @@ fn verdict(case: &str, raw: &[u8]) -> Result<String, VetReason> {
 fn refused(case: &str, results: &str, from: &str) {
     assert_eq!(
         verdict(case, &forward(results, from)),
-        Err(VetReason::UnauthenticatedSender),
+        Err(Reason::UnauthenticatedSender),
         "{case}"
     );
 }
@@ -179,7 +180,7 @@ fn display_name_spoofing() {
         ..policy()
     };
     let rejection = vet(&raw, &invite, &restricted).unwrap_err();
-    assert_eq!(rejection.reason, VetReason::SenderNotAllowed);
+    assert_eq!(rejection.reason, Reason::SenderNotAllowed);
 }
 
 /// Two `From:` fields: our MX verified one (the attacker's own domain, which passes

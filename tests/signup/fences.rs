@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use onbehalf::signup::FailureReason;
+use onbehalf::reason::Reason;
 use onbehalf::sim::Behaviour;
 
 use super::{ENGAGE_EXTRAS, Env, expect_failure, sign_up};
@@ -38,7 +38,7 @@ async fn a_redirect_to_another_port_is_blocked_and_the_canary_hears_nothing() {
         let (url, token) = env.invite(Behaviour::RedirectTo(target.clone()));
         let failure = expect_failure(
             sign_up(&platform, &url).await,
-            FailureReason::BlockedRedirect,
+            Reason::BlockedRedirect,
             &token,
         );
         assert!(!failure.submitted, "{target}");
@@ -64,11 +64,7 @@ async fn slow_responses_hit_the_request_timeout_as_network() {
     let platform = env.platform_with(&ENGAGE_EXTRAS.replace("3s", "300ms"));
     let (url, token) = env.invite(Behaviour::Slow(Duration::from_secs(20)));
     let started = Instant::now();
-    let failure = expect_failure(
-        sign_up(&platform, &url).await,
-        FailureReason::Network,
-        &token,
-    );
+    let failure = expect_failure(sign_up(&platform, &url).await, Reason::Network, &token);
     assert!(started.elapsed() < Duration::from_secs(5));
     assert!(failure.detail.contains(&env.sim.authority()), "{failure}");
 }
@@ -79,11 +75,7 @@ async fn an_untrusted_certificate_is_network_and_names_the_cause() {
     let mut platform = env.platform();
     platform.ca_file = None;
     let (url, token) = env.invite(Behaviour::Normal);
-    let failure = expect_failure(
-        sign_up(&platform, &url).await,
-        FailureReason::Network,
-        &token,
-    );
+    let failure = expect_failure(sign_up(&platform, &url).await, Reason::Network, &token);
     assert!(
         failure.detail.to_lowercase().contains("certificate"),
         "{failure}"

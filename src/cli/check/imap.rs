@@ -11,8 +11,9 @@ use std::time::Duration;
 use crate::config::{ImapConfig, MailboxConfig};
 use crate::mailbox::{CheckReport, Mailbox, MailboxError};
 
-use super::line::{Line, causes, find_cause, has_io_kind};
+use super::line::{Line, find_cause, has_io_kind};
 use super::secrets;
+use crate::report::chain;
 
 const TOPIC: &str = "IMAP";
 
@@ -57,11 +58,11 @@ async fn maildir(config: &MailboxConfig) -> Vec<Line> {
     match outcome {
         Ok(report) => report_lines(topic, &report),
         Err(error @ MailboxError::NotAMaildir { .. }) => {
-            vec![Line::fail(topic, error, "fix mailbox.path")]
+            vec![Line::fail(topic, chain(&error), "fix mailbox.path")]
         }
         Err(error) => vec![Line::fail(
             topic,
-            error,
+            chain(&error),
             "check that the user onbehalf runs as may read and write there",
         )],
     }
@@ -123,7 +124,7 @@ fn address(imap: &ImapConfig) -> String {
 fn is_missing_folder(error: &MailboxError) -> bool {
     matches!(error, MailboxError::Command { action, source, .. }
         if action.starts_with("SELECT ")
-            && matches!(source, async_imap::error::Error::No(_) | async_imap::error::Error::Bad(_)))
+            && matches!(source.0, async_imap::error::Error::No(_) | async_imap::error::Error::Bad(_)))
 }
 
 /// What evidently worked before `error`, and the `✗` line for it.
@@ -144,12 +145,16 @@ fn failure(imap: &ImapConfig, error: &MailboxError) -> Vec<Line> {
         MailboxError::Tls { source, .. } => vec![connected(), tls_failure(imap, source)],
         MailboxError::Greeting { .. } | MailboxError::Closed { .. } => vec![Line::fail(
             TOPIC,
-            error,
+            chain(error),
             "check mailbox.host and mailbox.port: they must name the IMAP server",
         )],
         MailboxError::StartTls { .. } => vec![
             connected(),
-            Line::fail(TOPIC, error, "check mailbox.security and mailbox.port"),
+            Line::fail(
+                TOPIC,
+                chain(error),
+                "check mailbox.security and mailbox.port",
+            ),
         ],
         MailboxError::Login { reason, .. } => vec![
             Line::pass(TOPIC, format!("{address} answers ({})", security(imap))),
@@ -164,19 +169,19 @@ fn failure(imap: &ImapConfig, error: &MailboxError) -> Vec<Line> {
         ],
         MailboxError::Secret { .. } | MailboxError::Token { .. } => vec![Line::fail(
             "IMAP login",
-            error,
+            chain(error),
             &format!("fix {}", secrets::imap_key(&imap.auth)),
         )],
         MailboxError::Command { action, .. } => command_failure(imap, error, action),
         MailboxError::CaFile { .. } => vec![Line::fail(
             TOPIC,
-            error,
+            chain(error),
             "point mailbox.ca_file at the PEM file of the CA that signed the server's \
              certificate",
         )],
         other => vec![Line::fail(
             TOPIC,
-            other,
+            chain(other),
             "see the server's answer; `onbehalf run` would stop here too",
         )],
     }
@@ -193,7 +198,7 @@ fn command_failure(imap: &ImapConfig, error: &MailboxError, action: &str) -> Vec
             imap.username
         ),
     );
-    let text = error.to_string();
+    let text = chain(error);
     let prefix = format!("cannot {action} on {address}: ");
     let said = text.strip_prefix(&prefix).unwrap_or(&text);
     let failed = if is_missing_folder(error) {
@@ -208,14 +213,14 @@ fn command_failure(imap: &ImapConfig, error: &MailboxError, action: &str) -> Vec
     } else if action.starts_with("CREATE ") {
         Line::fail(
             "IMAP folder",
-            error,
+            chain(error),
             "create the folder by hand, or name one the account may create in \
              mailbox.done_folder / mailbox.needs_human_folder",
         )
     } else {
         Line::fail(
             TOPIC,
-            error,
+            chain(error),
             "see the server's answer; `onbehalf run` would stop here too",
         )
     };
@@ -253,7 +258,7 @@ fn tls_failure(imap: &ImapConfig, source: &std::io::Error) -> Line {
         _ => {
             return Line::fail(
                 topic,
-                format!("cannot set up TLS with {address} ({})", causes(source)),
+                format!("cannot set up TLS with {address} ({})", chain(source)),
                 "check mailbox.port and mailbox.security: \"tls\" is usually port 993, \
                  \"starttls\" port 143",
             );

@@ -84,21 +84,6 @@ pub fn exit_status(lines: &[Line]) -> u8 {
     }
 }
 
-/// An error and its causes, joined with `: `, each said once (wrappers often repeat
-/// their cause's text).
-pub fn causes(error: &(dyn std::error::Error + 'static)) -> String {
-    let mut parts: Vec<String> = Vec::new();
-    let mut next = Some(error);
-    while let Some(current) = next {
-        let text = current.to_string();
-        if !text.is_empty() && !parts.iter().any(|p| p.contains(&text)) {
-            parts.push(text);
-        }
-        next = current.source();
-    }
-    parts.join(": ")
-}
-
 /// The first error of type `E` in the chain, looking inside `io::Error`s too (TLS and
 /// connection errors travel wrapped in them).
 pub fn find_cause<'a, E: std::error::Error + 'static>(
@@ -172,9 +157,9 @@ mod tests {
         let refused = std::io::Error::from(std::io::ErrorKind::ConnectionRefused);
         assert!(has_io_kind(&refused, std::io::ErrorKind::ConnectionRefused));
         assert!(
-            causes(&io).contains("invalid peer certificate"),
+            crate::report::chain(&io).contains("invalid peer certificate"),
             "{}",
-            causes(&io)
+            crate::report::chain(&io)
         );
     }
 }

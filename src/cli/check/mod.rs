@@ -41,7 +41,10 @@ pub fn run(args: &CheckArgs) -> u8 {
                 }
                 _ => "correct the file and run check-config again",
             };
-            println!("{}", Line::fail("config", error, fix));
+            println!(
+                "{}",
+                Line::fail("config", crate::report::chain(&error), fix)
+            );
             return super::EXIT_USAGE;
         }
     };

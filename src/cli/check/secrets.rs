@@ -59,7 +59,7 @@ pub async fn imap(config: &ImapConfig) -> (Line, bool) {
         ),
         Err(MailboxError::Secret { source, .. }) => Line::fail(
             TOPIC,
-            format!("cannot read {key}: {source}"),
+            format!("cannot read {key}: {}", crate::report::chain(&source)),
             &secret_fix(&source),
         ),
         Err(MailboxError::Token { reason, .. }) => Line::fail(
@@ -68,7 +68,11 @@ pub async fn imap(config: &ImapConfig) -> (Line, bool) {
             "make it yield a current OAuth 2 access token on one line (try it by hand as \
              the service user)",
         ),
-        Err(other) => Line::fail(TOPIC, other, "check the mailbox login settings"),
+        Err(other) => Line::fail(
+            TOPIC,
+            crate::report::chain(&other),
+            "check the mailbox login settings",
+        ),
     };
     let ok = line.mark != super::line::Mark::Fail;
     (line, ok)
@@ -82,7 +86,7 @@ pub fn smtp(config: &SmtpConfig) -> Option<(Line, bool)> {
         Ok(secret) => readable(key, &place(source), &secret),
         Err(error) => Line::fail(
             TOPIC,
-            format!("cannot read {key}: {error}"),
+            format!("cannot read {key}: {}", crate::report::chain(&error)),
             &secret_fix(&error),
         ),
     };

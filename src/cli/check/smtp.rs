@@ -8,8 +8,9 @@ use crate::config::{NotifyConfig, SmtpConfig, SmtpSecurity};
 use crate::notify::{Notifier, NotifyError};
 
 use super::imap::{CertKeys, cert_line};
-use super::line::{Line, causes, find_cause, has_io_kind};
+use super::line::{Line, find_cause, has_io_kind};
 use super::secrets;
+use crate::report::chain;
 
 const TOPIC: &str = "SMTP";
 
@@ -60,12 +61,12 @@ fn setup_failure(smtp: &SmtpConfig, error: NotifyError) -> Line {
     match error {
         NotifyError::CaFile { .. } => Line::fail(
             TOPIC,
-            error,
+            chain(&error),
             "point smtp.ca_file at the PEM file of the CA that signed the server's certificate",
         ),
-        NotifyError::Password { ref source, .. } => Line::fail(
+        NotifyError::Password { .. } => Line::fail(
             TOPIC,
-            format!("{error}: {source}"),
+            chain(&error),
             &format!(
                 "fix {}",
                 smtp.password
@@ -73,7 +74,7 @@ fn setup_failure(smtp: &SmtpConfig, error: NotifyError) -> Line {
                     .map_or("smtp.password_file", secrets::smtp_key)
             ),
         ),
-        other => Line::fail(TOPIC, causes(&other), "check the [smtp] settings"),
+        other => Line::fail(TOPIC, chain(&other), "check the [smtp] settings"),
     }
 }
 
@@ -94,7 +95,7 @@ fn failure(smtp: &SmtpConfig, error: &NotifyError) -> Vec<Line> {
                     format!("the server refused the login for {user}"),
                     &format!(
                         "check {key} and smtp.username (the server said: {})",
-                        causes(source)
+                        chain(source)
                     ),
                 ),
             ]
@@ -108,11 +109,7 @@ fn failure(smtp: &SmtpConfig, error: &NotifyError) -> Vec<Line> {
             "check smtp.host/port and the firewall, or raise smtp.timeout",
         )],
         NotifyError::Smtp { source, .. } => transport_failure(smtp, source),
-        other => vec![Line::fail(
-            TOPIC,
-            causes(other),
-            "check the [smtp] settings",
-        )],
+        other => vec![Line::fail(TOPIC, chain(other), "check the [smtp] settings")],
     }
 }
 
@@ -139,10 +136,7 @@ fn transport_failure(smtp: &SmtpConfig, source: &(dyn std::error::Error + 'stati
     }
     vec![Line::fail(
         TOPIC,
-        format!(
-            "cannot connect and log in via {server} ({})",
-            causes(source)
-        ),
+        format!("cannot connect and log in via {server} ({})", chain(source)),
         "check smtp.host, smtp.port and smtp.security (\"tls\" is usually port 465, \
          \"starttls\" port 587)",
     )]

@@ -14,7 +14,8 @@ use crate::signup::address::{AddressRefused, AddressRule};
 use crate::signup::session::{Session, check_url};
 
 use super::imap::{CertKeys, cert_line};
-use super::line::{Line, causes, find_cause, has_io_kind};
+use super::line::{Line, find_cause, has_io_kind};
+use crate::report::chain;
 
 /// Checks every allowed host of the platform at `index` (in the file), at once.
 pub async fn check(index: usize, platform: &Platform) -> Vec<Line> {
@@ -178,7 +179,7 @@ fn request_failure(
         );
     }
     // reqwest's own message repeats the URL; its causes say what happened.
-    let why = std::error::Error::source(error).map_or_else(|| error.to_string(), causes);
+    let why = std::error::Error::source(error).map_or_else(|| error.to_string(), chain);
     if why.contains("dns error") || why.contains("lookup") {
         return Line::fail(
             topic,

@@ -5,7 +5,7 @@
 //! stopped at, if any. Never requests anything, never logs (wrappers carry recipients'
 //! addresses), never panics: a malformed wrapper is left as it is.
 //!
-//! The rules follow `shared/reference/url-wrappers.md`; one file per family:
+//! The rules follow `docs/url-wrappers.md`; one file per family:
 //! `gateways` (Safe Links, Barracuda, Cisco, Google, Sophos, Trend Micro,
 //! Symantec, FireEye), `proofpoint`, `trackers` (SES, Postmark, Mailgun, Mandrill) and
 //! `opaque` (Mimecast, SendGrid, Mailchimp).

@@ -1,4 +1,4 @@
-//! The test vectors of `url-wrappers.md`, links built by encoding a known URL the way
+//! The test vectors of `docs/url-wrappers.md`, links built by encoding a known URL the way
 //! each wrapper does, nesting, the layer cap and look-alike hosts.
 
 use std::io::Write;

@@ -207,7 +207,7 @@ impl Connection {
         self.ensure_folder(shared, destination).await?;
         match self.move_set(shared, uids, destination).await {
             Err(error) if !error.breaks_session() => {
-                tracing::debug!(%error, "move refused; looking again at the folders");
+                tracing::debug!(error = %crate::report::chain(&error), "move refused; looking again at the folders");
                 self.known_folders.remove(&self.server_folder(destination));
                 self.ensure_folder(shared, destination).await?;
                 shared.command("NOOP", self.session.noop()).await?;

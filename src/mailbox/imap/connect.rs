@@ -128,7 +128,7 @@ async fn greeted_client(
                 .await?
                 .map_err(|source| MailboxError::StartTls {
                     address: shared.address.clone(),
-                    source,
+                    source: source.into(),
                 })?;
             // Anything the server sent after its OK stays behind in the old buffer: that
             // is what RFC 3501 asks (no plaintext injected into the TLS session).

@@ -68,7 +68,7 @@ impl Shared {
             .map_err(|source| MailboxError::Command {
                 address: self.address.clone(),
                 action: action.to_owned(),
-                source,
+                source: source.into(),
             })
     }
 
@@ -356,7 +356,7 @@ impl ImapMailbox {
                 if !reused || *retried || timed_out {
                     return Some(Err(error));
                 }
-                tracing::info!(%error, "IMAP session went stale; reconnecting");
+                tracing::info!(error = %crate::report::chain(&error), "IMAP session went stale; reconnecting");
                 *retried = true;
                 None
             }
@@ -380,7 +380,7 @@ impl ImapMailbox {
             Err(error) => {
                 let retry_in = self.backoff.failed();
                 self.shared.health.failed(Part::Commander, &error);
-                tracing::warn!(%error, ?retry_in, "cannot open the mailbox");
+                tracing::warn!(error = %crate::report::chain(&error), ?retry_in, "cannot open the mailbox");
                 Err(error)
             }
         }

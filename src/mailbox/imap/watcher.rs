@@ -105,7 +105,7 @@ impl ImapWatcher {
                 Err(error) => {
                     let retry_in = backoff.failed();
                     self.shared.health.failed(Part::Watcher, &error);
-                    tracing::warn!(%error, ?retry_in, "mailbox watcher lost its connection");
+                    tracing::warn!(error = %crate::report::chain(&error), ?retry_in, "mailbox watcher lost its connection");
                 }
             }
         }
@@ -187,7 +187,7 @@ async fn wait(
         Ok(Err(source)) => Err(MailboxError::Command {
             address: shared.address.clone(),
             action: "wait in IDLE".into(),
-            source,
+            source: source.into(),
         }),
     }
 }
