@@ -443,6 +443,9 @@ async fn ticket_step(services: &Services, record: &JobRecord) -> Result<bool, Da
         .await
         .map(|r| r.to_vec())
         .unwrap_or_default();
+    if tickets::is_junk(&reason, &original, &services.config) {
+        return junk(services, job).await;
+    }
     // A forward rejected by extract never had its requester recorded: the ticket's
     // Reply-To is then the original's From, so answering it reaches whoever forwarded it.
     let requester = record.requester.clone().or_else(|| sender_of(&original));
@@ -473,10 +476,32 @@ async fn ticket_step(services: &Services, record: &JobRecord) -> Result<bool, Da
             tracing::warn!(%job, error = %super::describe(&e), "ticket not sent yet");
             return Ok(false);
         }
+        // Offering the same mail at every look would be refused the same way: the job
+        // ends, its message in the needs-human folder, until `onbehalf retry`.
+        Err(e) if e.refused_this_mail() => {
+            let answer = super::describe(&e);
+            tracing::error!(%job, error = %answer, "the mail server refused the ticket for good; see `onbehalf status`");
+            services.db(move |j| j.ticket_refused(job, &answer)).await?;
+            return Ok(true);
+        }
         Err(e) => return Err(DaemonError::Notify(e)),
     }
     services
         .db(move |j| j.transition(job, JobState::Ticketed, "ticket sent"))
+        .await?;
+    Ok(true)
+}
+
+/// A mail with no invite link from a sender nobody vouched for: filed in the
+/// needs-human folder without a ticket, so junk does not flood the help desk with tickets
+/// that answer an unauthenticated From (`notify.junk_tickets`).
+async fn junk(services: &Services, job: JobId) -> Result<bool, DaemonError> {
+    tracing::info!(%job, "no invite link and an unauthenticated sender: filed without a ticket");
+    services.metrics.junk_filed();
+    let note = "no ticket: no invite link and the sender is not authenticated \
+                (notify.junk_tickets = false)";
+    services
+        .db(move |j| j.transition(job, JobState::Ticketed, note))
         .await?;
     Ok(true)
 }

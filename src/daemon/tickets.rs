@@ -1,7 +1,14 @@
 //! What a ticket says: plain-words headlines for every reason a job can need a human.
 //!
 //! In: a machine reason from any stage (`no_invite_link`, `link_expired`, …). Out: the
-//! sentence a help-desk agent reads first, and the step they should take.
+//! sentence a help-desk agent reads first, and the step they should take; and, with the
+//! original and the config, whether a ticket is owed at all ([`is_junk`]).
+
+use mail_parser::MessageParser;
+
+use crate::config::{Config, PolicyConfig};
+use crate::extract::Invite;
+use crate::vet;
 
 /// Reason a job stopped when the daemon itself could not tell the outcome.
 pub const UNCERTAIN_ACCOUNT_STATE: &str = "uncertain_account_state";
@@ -75,9 +82,72 @@ pub fn next_step(reason: &str) -> &'static str {
     }
 }
 
+/// Whether a job is junk that gets no ticket: no invite link, and no trusted server
+/// vouches for the sender, whose From the ticket's Reply-To would be (so answering it
+/// could write to a forged address). `notify.junk_tickets = true` tickets it anyway.
+pub fn is_junk(reason: &str, original: &[u8], config: &Config) -> bool {
+    reason == "no_invite_link"
+        && !config.notify.junk_tickets
+        && !sender_authenticated(original, &config.policy)
+}
+
+/// vet's own judgement of the From against trusted `Authentication-Results`, and nothing
+/// else the policy asks of a forward that is acted on (allowed domains).
+fn sender_authenticated(raw: &[u8], policy: &PolicyConfig) -> bool {
+    let Some(sender) = MessageParser::new()
+        .parse_headers(raw)
+        .and_then(|h| Some(h.from()?.first()?.address()?.to_owned()))
+    else {
+        return false;
+    };
+    let authentication_only = PolicyConfig {
+        require_authenticated_sender: true,
+        allowed_sender_domains: Vec::new(),
+        ..policy.clone()
+    };
+    let sender_only = Invite {
+        platform: String::new(),
+        invite_url: String::new(),
+        invitee: None,
+        requester: Some(sender),
+        subject: None,
+        message_id: None,
+    };
+    vet::vet(raw, &sender_only, &authentication_only).is_ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_unauthenticated_mail_without_a_link_is_junk() {
+        let config = |extra: &str| {
+            let text = format!(
+                "[[platform]]\nname = \"Engage\"\n\
+                 invite_links = [\"https://engage.example.com/invitations/accept?*\"]\n\
+                 allowed_hosts = [\"engage.example.com\"]\n\
+                 [policy]\ntrusted_authserv_ids = [\"mx.onbehalf.test\"]\n\
+                 allowed_sender_domains = [\"other.test\"]\n{extra}"
+            );
+            Config::from_toml(&text, std::path::Path::new("/etc/onbehalf/onbehalf.toml")).unwrap()
+        };
+        let forged = b"From: jane@partner.test\r\nSubject: hi\r\n\r\nno link\r\n";
+        let vouched = b"Authentication-Results: mx.onbehalf.test; dmarc=pass \
+            header.from=partner.test\r\nFrom: jane@partner.test\r\nSubject: hi\r\n\r\nno link\r\n";
+        let default = config("");
+        assert!(is_junk("no_invite_link", forged, &default));
+        assert!(is_junk(
+            "no_invite_link",
+            b"Subject: no sender\r\n\r\nx\r\n",
+            &default
+        ));
+        // Outside allowed_sender_domains, but authenticated: a person to answer.
+        assert!(!is_junk("no_invite_link", vouched, &default));
+        assert!(!is_junk("link_expired", forged, &default));
+        let on = config("[notify]\njunk_tickets = true\n");
+        assert!(!is_junk("no_invite_link", forged, &on));
+    }
 
     #[test]
     fn every_known_reason_has_its_own_words() {

@@ -2,10 +2,12 @@
 //!
 //! In: the `[smtp]` and `[notify]` settings. Out: lines saying the server answers, TLS
 //! holds and AUTH is accepted (from [`Notifier::check`], which connects, upgrades and logs
-//! in, then leaves), or the steps that evidently worked and one `✗` line with the fix.
+//! in, then leaves), or the steps that evidently worked and one `✗` line with the fix;
+//! and a warning when the server's `SIZE` is too small for a ticket carrying a forward
+//! of `limits.max_message_bytes`.
 
 use crate::config::{NotifyConfig, SmtpConfig, SmtpSecurity};
-use crate::notify::{Notifier, NotifyError};
+use crate::notify::{Capabilities, Notifier, NotifyError};
 
 use super::imap::{CertKeys, cert_line};
 use super::line::{Line, causes, find_cause, has_io_kind};
@@ -14,7 +16,12 @@ use super::secrets;
 const TOPIC: &str = "SMTP";
 
 /// Checks the server; the password was already read (`secret_ok`).
-pub async fn check(smtp: &SmtpConfig, notify: &NotifyConfig, secret_ok: bool) -> Vec<Line> {
+pub async fn check(
+    smtp: &SmtpConfig,
+    notify: &NotifyConfig,
+    max_message_bytes: usize,
+    secret_ok: bool,
+) -> Vec<Line> {
     let server = smtp.server();
     if !secret_ok {
         return vec![Line::warn(
@@ -30,9 +37,46 @@ pub async fn check(smtp: &SmtpConfig, notify: &NotifyConfig, secret_ok: bool) ->
         Err(error) => return vec![setup_failure(smtp, error)],
     };
     match notifier.check().await {
-        Ok(()) => passed(smtp),
+        Ok(()) => {
+            let mut lines = passed(smtp);
+            lines.extend(size_line(&notifier.capabilities().await, max_message_bytes));
+            lines
+        }
         Err(error) => failure(smtp, &error),
     }
+}
+
+/// A forward that does not fit the server's `SIZE` with its ticket reaches the help desk
+/// as headers and text only. Base64 (for an original that is not 7bit- or 8bit-clean)
+/// makes it a third larger, and the ticket's own text needs room too.
+fn size_line(server: &Capabilities, max_message_bytes: usize) -> Option<Line> {
+    let size = server.size?;
+    let fits = size.saturating_mul(3) / 4;
+    let max = u64::try_from(max_message_bytes).unwrap_or(u64::MAX);
+    if max <= fits {
+        return Some(Line::pass(
+            TOPIC,
+            format!(
+                "the server takes mails up to {} kB (SIZE), room for a ticket with a forward \
+                 of limits.max_message_bytes ({} kB)",
+                size / 1024,
+                max / 1024
+            ),
+        ));
+    }
+    Some(Line::warn(
+        TOPIC,
+        format!(
+            "the server takes mails up to {} kB (SIZE) but limits.max_message_bytes is {} kB: \
+             the ticket of a forward over about {} kB carries only its headers and text (the \
+             full original stays in the needs-human folder); lower limits.max_message_bytes \
+             to {} or raise the server's message size limit",
+            size / 1024,
+            max / 1024,
+            fits / 1024,
+            fits
+        ),
+    ))
 }
 
 fn passed(smtp: &SmtpConfig) -> Vec<Line> {
