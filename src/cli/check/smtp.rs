@@ -47,34 +47,37 @@ pub async fn check(
 }
 
 /// A forward that does not fit the server's `SIZE` with its ticket reaches the help desk
-/// as headers and text only. Base64 (for an original that is not 7bit- or 8bit-clean)
-/// makes it a third larger, and the ticket's own text needs room too.
+/// as headers and text only: certain when `limits.max_message_bytes` is over `SIZE`, and
+/// from about three quarters of it for an original that needs base64 (a third larger).
 fn size_line(server: &Capabilities, max_message_bytes: usize) -> Option<Line> {
     let size = server.size?;
-    let fits = size.saturating_mul(3) / 4;
+    let base64_fits = size.saturating_mul(3) / 4;
     let max = u64::try_from(max_message_bytes).unwrap_or(u64::MAX);
-    if max <= fits {
-        return Some(Line::pass(
+    if max > size {
+        return Some(Line::warn(
             TOPIC,
             format!(
-                "the server takes mails up to {} kB (SIZE), room for a ticket with a forward \
-                 of limits.max_message_bytes ({} kB)",
+                "the server takes mails up to {} kB (SIZE) but limits.max_message_bytes is \
+                 {} kB: the ticket of a forward over about {} kB carries only its headers \
+                 and text (the full original stays in the needs-human folder); lower \
+                 limits.max_message_bytes to {} or raise the server's message size limit",
                 size / 1024,
-                max / 1024
+                max / 1024,
+                base64_fits / 1024,
+                base64_fits
             ),
         ));
     }
-    Some(Line::warn(
+    Some(Line::pass(
         TOPIC,
         format!(
-            "the server takes mails up to {} kB (SIZE) but limits.max_message_bytes is {} kB: \
-             the ticket of a forward over about {} kB carries only its headers and text (the \
-             full original stays in the needs-human folder); lower limits.max_message_bytes \
-             to {} or raise the server's message size limit",
+            "the server takes mails up to {} kB (SIZE), limits.max_message_bytes is {} kB \
+             (a ticket attaches forwards up to about {} kB whole, or {} kB when base64 is \
+             needed; larger ones as headers and text)",
             size / 1024,
             max / 1024,
-            fits / 1024,
-            fits
+            size / 1024,
+            base64_fits.min(max) / 1024,
         ),
     ))
 }
@@ -190,4 +193,25 @@ fn transport_failure(smtp: &SmtpConfig, source: &(dyn std::error::Error + 'stati
         "check smtp.host, smtp.port and smtp.security (\"tls\" is usually port 465, \
          \"starttls\" port 587)",
     )]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::line::Mark;
+    use super::*;
+
+    #[test]
+    fn a_limit_over_the_servers_size_warns() {
+        let server = |size| Capabilities {
+            size,
+            eight_bit_mime: true,
+        };
+        assert!(size_line(&server(None), 25 << 20).is_none());
+        let small = size_line(&server(Some(10_240_000)), 25 << 20).unwrap();
+        assert_eq!(small.mark, Mark::Warn);
+        assert!(small.text.contains("limits.max_message_bytes"), "{small}");
+        assert!(small.text.contains("7680000"), "{small}");
+        let room = size_line(&server(Some(32 << 20)), 25 << 20).unwrap();
+        assert_eq!(room.mark, Mark::Pass, "{room}");
+    }
 }
