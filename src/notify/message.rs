@@ -118,18 +118,21 @@ impl Composer {
     ) -> Result<Built, NotifyError> {
         let whole = original::attachment(&ticket.original, server)
             .map_err(|e| build_error(MailKind::Ticket, &ticket.job_id, e))?;
-        let built = self.ticket_with(ticket, &ticket.detail, whole)?;
+        let whole_note = format!(
+            "The forwarded email is attached unmodified ({}).",
+            original::ORIGINAL_NAME
+        );
+        let built = self.ticket_with(ticket, &ticket.detail, &whole_note, whole)?;
         let Some(limit) = server.size.and_then(|s| usize::try_from(s).ok()) else {
             return Ok(built);
         };
         if built.message.formatted().len() <= limit {
             return Ok(built);
         }
-        let detail = format!(
-            "{}\n\nThe forwarded email ({} kB) would make this ticket larger than the mail \
-             server accepts ({} kB), so only its header section and text are attached, as \
-             {}. The full original stays in the needs-human folder.",
-            ticket.detail,
+        let summary_note = format!(
+            "The forwarded email ({} kB) would make this ticket larger than the mail server \
+             accepts ({} kB), so only its header section and text are attached ({}). The \
+             full original stays in the needs-human folder.",
             ticket.original.len().div_ceil(1024),
             limit / 1024,
             original::SUMMARY_NAME,
@@ -137,7 +140,7 @@ impl Composer {
         let mut budget = limit / 2;
         loop {
             let part = original::summary(&ticket.original, budget);
-            let built = self.ticket_with(ticket, &detail, part)?;
+            let built = self.ticket_with(ticket, &ticket.detail, &summary_note, part)?;
             if budget == 0 || built.message.formatted().len() <= limit {
                 return Ok(built);
             }
@@ -149,6 +152,7 @@ impl Composer {
         &self,
         ticket: &Ticket,
         detail: &str,
+        attached: &str,
         original: SinglePart,
     ) -> Result<Built, NotifyError> {
         let kind = MailKind::Ticket;
@@ -171,6 +175,7 @@ impl Composer {
             ("tried", tried.as_str()),
             ("requester", ticket.requester.as_deref().unwrap_or(unknown)),
             ("platform", ticket.platform.as_deref().unwrap_or(unknown)),
+            ("attached", attached),
         ];
         let text = self.templates.render(Kind::Ticket, &values);
         // A requester that is not an address (hostile or garbled input) is shown in the

@@ -132,9 +132,9 @@ pub(super) fn attachment(original: &[u8], server: &Capabilities) -> Result<Singl
     })
 }
 
-/// The original's header section and its first text part, the text cut after
-/// `text_budget` bytes, as a text attachment; lettre picks a safe encoding for it.
-pub(super) fn summary(original: &[u8], text_budget: usize) -> SinglePart {
+/// The original's header section and its first text part, each cut after
+/// `budget` bytes, as a text attachment; lettre picks a safe encoding for it.
+pub(super) fn summary(original: &[u8], budget: usize) -> SinglePart {
     let header_end = find(original, b"\r\n\r\n")
         .map(|at| at + 2)
         .or_else(|| find(original, b"\n\n").map(|at| at + 1))
@@ -144,28 +144,30 @@ pub(super) fn summary(original: &[u8], text_budget: usize) -> SinglePart {
         .parse(original)
         .and_then(|message| message.body_text(0).map(|t| t.into_owned()))
         .unwrap_or_default();
-    let mut out = format!(
-        "The forwarded email was too large for the mail server; below are its header \
-         section and its text. The full original stays in the needs-human folder.\n\n\
-         {headers}\n"
-    );
-    if text.len() > text_budget {
-        let mut cut = text_budget;
-        while !text.is_char_boundary(cut) {
-            cut -= 1;
-        }
-        out.push_str(&text[..cut]);
-        out.push_str(&format!(
-            "\n\n[… the text goes on for {} more bytes]\n",
-            text.len() - cut
-        ));
-    } else {
-        out.push_str(&text);
-    }
+    let mut out = "The forwarded email was too large for the mail server; below are its header \
+                   section and its text. The full original stays in the needs-human folder.\n\n"
+        .to_owned();
+    push_cut(&mut out, &headers, budget);
+    out.push('\n');
+    push_cut(&mut out, &text, budget);
     SinglePart::builder()
         .header(ContentType::TEXT_PLAIN)
         .header(ContentDisposition::attachment(SUMMARY_NAME))
         .body(out)
+}
+
+/// Appends `text`, cut after `budget` bytes (at a character boundary) with a note.
+fn push_cut(out: &mut String, text: &str, budget: usize) {
+    if text.len() <= budget {
+        out.push_str(text);
+        return;
+    }
+    let mut cut = budget;
+    while !text.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    out.push_str(&text[..cut]);
+    out.push_str(&format!("\n[… cut: {} more bytes]\n", text.len() - cut));
 }
 
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
@@ -242,10 +244,14 @@ mod tests {
 
     #[test]
     fn summary_keeps_headers_and_cuts_long_text() {
-        let original = b"Subject: Fwd: big\r\nFrom: a@b.test\r\n\r\nhello world\r\n";
-        let part = summary(original, 5).formatted();
-        let text = String::from_utf8_lossy(&part);
-        assert!(text.contains(SUMMARY_NAME), "{text}");
+        let original = format!(
+            "Subject: Fwd: big\r\nFrom: a@b.test\r\n\r\n{}\r\n",
+            "hello world ".repeat(10)
+        );
+        let part = summary(original.as_bytes(), 40).formatted();
+        assert!(String::from_utf8_lossy(&part).contains(SUMMARY_NAME));
+        let parsed = MessageParser::new().parse(&part).unwrap();
+        let text = String::from_utf8_lossy(parsed.part(0).unwrap().contents()).into_owned();
         assert!(text.contains("Subject: Fwd: big"), "{text}");
         assert!(text.contains("needs-human folder"), "{text}");
         assert!(text.contains("more bytes"), "{text}");
