@@ -91,15 +91,25 @@ Gr\xfc\xdfe: https://engage.example.com/invitations/accept?token=abc\r\n\
     assert_attached_unmodified(&parse(&received[0].raw), original);
 }
 
-fn assert_attached_unmodified(message: &mail_parser::Message<'_>, original: &[u8]) {
+/// The ticket's one attachment, which must be of type `ctype/subtype`.
+fn only_attachment<'a>(
+    message: &'a mail_parser::Message<'a>,
+    ctype: &str,
+    subtype: &str,
+) -> &'a mail_parser::MessagePart<'a> {
     let attachments: Vec<_> = message.attachments().collect();
     assert_eq!(attachments.len(), 1);
     let part = attachments[0];
     let content_type = part.content_type().unwrap();
     assert_eq!(
         (content_type.ctype(), content_type.subtype()),
-        ("message", Some("rfc822"))
+        (ctype, Some(subtype))
     );
+    part
+}
+
+fn assert_attached_unmodified(message: &mail_parser::Message<'_>, original: &[u8]) {
+    let part = only_attachment(message, "message", "rfc822");
     let encoding = part.content_transfer_encoding().unwrap_or("7bit");
     assert!(["7bit", "8bit", "binary"].contains(&encoding), "{encoding}");
     assert_eq!(part.attachment_name(), Some("original.eml"));
@@ -160,14 +170,7 @@ async fn ticket_with_bare_cr_nul_and_long_lines_goes_as_base64_and_decodes_exact
     assert_safe_for_data(&received[0].raw);
     assert!(!contains(&received[0].raw, "smuggle\r.\r\n"));
     let message = parse(&received[0].raw);
-    let attachments: Vec<_> = message.attachments().collect();
-    assert_eq!(attachments.len(), 1);
-    let part = attachments[0];
-    let content_type = part.content_type().unwrap();
-    assert_eq!(
-        (content_type.ctype(), content_type.subtype()),
-        ("application", Some("octet-stream"))
-    );
+    let part = only_attachment(&message, "application", "octet-stream");
     assert_eq!(part.content_transfer_encoding(), Some("base64"));
     assert_eq!(part.attachment_name(), Some("original.eml"));
     assert_eq!(part.contents(), original.as_slice());

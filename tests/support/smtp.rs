@@ -1,7 +1,7 @@
 //! A real SMTP server on loopback for integration tests.
 //!
 //! In: [`SmtpOptions`] (plain, STARTTLS or implicit TLS; optional AUTH user and
-//! password). Out: a running [`SmtpServer`] on `127.0.0.1:<free port>` whose received
+//! password; optional `SIZE` limit). Out: a running [`SmtpServer`] on `127.0.0.1:<free port>` whose received
 //! messages (envelope sender, recipients, raw bytes) the test reads back, which can be
 //! told to refuse the next transactions with a given code, which counts and can close
 //! client connections, and which can be stopped and restarted on the same port.
