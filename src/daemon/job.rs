@@ -10,6 +10,7 @@
 //! steps that talk to the platform are in `job/signup.rs`, the credentials mail in
 //! `job/notify.rs` and the ticket in `job/ticket.rs`.
 
+mod junk;
 mod notify;
 mod signup;
 mod ticket;

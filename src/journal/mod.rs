@@ -48,6 +48,7 @@ mod error;
 mod password;
 mod places;
 mod queries;
+mod refused;
 mod rows;
 mod schema;
 mod types;
@@ -296,7 +297,9 @@ impl Journal {
     /// its cause was fixed. The reason is cleared and the history kept. It goes back to
     /// `signed_up` if the account was confirmed and its password is kept (the credentials
     /// mail is owed), to `signing_up` if a password is kept but the outcome is unknown,
-    /// else to `received` to start over. Returns the state it went to.
+    /// else to `received` to start over. A job whose ticket the mail server refused for
+    /// good goes back to `needs_human`, its reason kept, to send the ticket again.
+    /// Returns the state it went to.
     pub fn retry(&self, job: JobId) -> Result<JobState, JournalError> {
         self.write(
             Durability::Synced,
@@ -316,6 +319,9 @@ impl Journal {
                     };
                     let state = record.state;
                     return Err(JournalError::NotRetryable { job, state, reason }.into());
+                }
+                if let Some(answer) = &record.ticket_refused {
+                    return refused::retry_ticket(tx, &record, answer);
                 }
                 let to = match (record.has_password, record.account_created) {
                     (true, true) => JobState::SignedUp,

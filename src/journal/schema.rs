@@ -87,6 +87,8 @@ const MIGRATIONS: &[&str] = &[
         value TEXT NOT NULL,
         updated_at TEXT NOT NULL
     );",
+    // 2: the mail server's answer when it refused a job's ticket for good.
+    "ALTER TABLE jobs ADD COLUMN ticket_refused TEXT;",
 ];
 
 /// Opens (creating if needed) `state_dir/journal.sqlite3` with the newest schema.

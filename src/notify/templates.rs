@@ -69,6 +69,7 @@ impl Kind {
                 "tried",
                 "requester",
                 "platform",
+                "attached",
             ],
         }
     }

@@ -14,6 +14,7 @@
 //! - `mails`: reads what the SMTP server received.
 //! - `happy`: one invite, every client format, duplicates, a colleague forwarding.
 //! - `tickets`: every rejection and signup failure is exactly one ticket.
+//! - `no_ticket`: junk filed without a ticket; a ticket refused for good, then retried.
 //! - `crashes`: a crash at every journal state, and a kill during the form POST.
 //! - `outages`: Dovecot restarted, SMTP down, UIDVALIDITY changed, SIGTERM, IDLE.
 //! - `drops`: the IMAP connections cut again and again while a batch is handled.
@@ -27,6 +28,7 @@ mod drops;
 mod forward;
 mod happy;
 mod mails;
+mod no_ticket;
 mod outages;
 mod running;
 mod setup;

@@ -115,6 +115,7 @@ async fn smtp(config: &Config) -> Vec<Line> {
         }
         None => true,
     };
-    lines.extend(smtp::check(smtp, &config.notify, secret_ok).await);
+    let max_message_bytes = config.limits.max_message_bytes;
+    lines.extend(smtp::check(smtp, &config.notify, max_message_bytes, secret_ok).await);
     lines
 }

@@ -90,17 +90,32 @@ pub fn policy(policy: &PolicyConfig) -> Vec<Line> {
     lines
 }
 
-/// Where tickets go.
+/// Where tickets go, and whether junk gets one.
 pub fn notify(config: &Config) -> Vec<Line> {
-    match &config.notify.ticket_to {
-        Some(to) => vec![Line::pass("notify", format!("tickets go to {to}"))],
-        None => vec![Line::warn(
+    let mut lines = vec![match &config.notify.ticket_to {
+        Some(to) => Line::pass("notify", format!("tickets go to {to}")),
+        None => Line::warn(
             "notify",
             "notify.ticket_to is not set: a job a human must handle has nowhere to go, so \
              run and once refuse to start; add ticket_to = \"helpdesk@example.com\" under \
              [notify]",
-        )],
+        ),
+    }];
+    if config.notify.junk_tickets {
+        lines.push(Line::warn(
+            "notify",
+            "notify.junk_tickets = true: every mail with no invite link becomes a ticket, \
+             also from senders nobody authenticated, with Reply-To set to their possibly \
+             forged From; set it to false to file such mail without a ticket",
+        ));
+    } else {
+        lines.push(Line::pass(
+            "notify",
+            "mail with no invite link from an unauthenticated sender is filed in the \
+             needs-human folder without a ticket (notify.junk_tickets = false)",
+        ));
     }
+    lines
 }
 
 #[cfg(test)]
@@ -161,10 +176,14 @@ mod tests {
 
     #[test]
     fn a_missing_ticket_address_warns() {
-        assert_eq!(marks(&notify(&config(""))), [Mark::Warn]);
+        assert_eq!(marks(&notify(&config(""))), [Mark::Warn, Mark::Pass]);
         let with = config("[notify]\nticket_to = \"helpdesk@example.com\"\n");
         let lines = notify(&with);
-        assert_eq!(marks(&lines), [Mark::Pass]);
+        assert_eq!(marks(&lines), [Mark::Pass, Mark::Pass]);
         assert!(lines[0].text.contains("helpdesk@example.com"));
+        let junk = config("[notify]\nticket_to = \"h@example.com\"\njunk_tickets = true\n");
+        let lines = notify(&junk);
+        assert_eq!(marks(&lines), [Mark::Pass, Mark::Warn]);
+        assert!(lines[1].text.contains("junk_tickets"), "{}", lines[1]);
     }
 }

@@ -22,6 +22,7 @@ use lettre::transport::smtp::authentication::{Credentials, Mechanism};
 use lettre::transport::smtp::client::{
     AsyncSmtpConnection, AsyncTokioStream, Certificate, CertificateStore, TlsParameters,
 };
+use lettre::transport::smtp::commands::Ehlo;
 use lettre::transport::smtp::extension::ClientId;
 use rustls::pki_types::{CertificateDer, ServerName, pem::PemObject};
 use rustls::{ClientConfig, RootCertStore};
@@ -33,6 +34,7 @@ use tokio_rustls::client::TlsStream;
 use super::pool::Reusable;
 use crate::config::{SmtpConfig, SmtpSecurity};
 use crate::notify::error::{NotifyError, SmtpFailure};
+use crate::notify::original::Capabilities;
 
 /// The AUTH mechanisms offered, in order of preference (lettre's defaults).
 const MECHANISMS: [Mechanism; 2] = [Mechanism::Plain, Mechanism::Login];
@@ -51,6 +53,9 @@ pub(super) struct Connector {
     security: Security,
     /// Holds the password; lettre's `Debug` for it prints neither user nor password.
     credentials: Option<Credentials>,
+    /// What the server announced on the last connection opened (lettre keeps only the
+    /// keywords it knows, not `SIZE`).
+    latest: std::sync::Mutex<Option<Capabilities>>,
 }
 
 /// How the connection is encrypted.
@@ -93,10 +98,20 @@ impl Connector {
             hello: ClientId::default(),
             security,
             credentials,
+            latest: std::sync::Mutex::new(None),
         })
     }
 
-    /// Connects, encrypts, says EHLO and logs in.
+    /// What the server announced on the last connection opened, if one was.
+    pub(super) fn capabilities(&self) -> Option<Capabilities> {
+        *self
+            .latest
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Connects, encrypts, says EHLO and logs in. One more EHLO, on the encrypted
+    /// connection before AUTH, reads the keywords lettre drops (`SIZE`).
     pub(super) async fn open(&self) -> Result<AsyncSmtpConnection, SmtpFailure> {
         let tcp = connect_tcp(&self.host, self.port, self.connect_timeout)
             .await
@@ -116,6 +131,12 @@ impl Connector {
         if let Security::StartTls(parameters) = &self.security {
             connection.starttls(parameters.clone(), &self.hello).await?;
         }
+        let ehlo = connection.command(Ehlo::new(self.hello.clone())).await?;
+        *self
+            .latest
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) =
+            Some(Capabilities::from_ehlo(ehlo.message()));
         if let Some(credentials) = &self.credentials {
             connection.auth(&MECHANISMS, credentials).await?;
         }
