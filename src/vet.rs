@@ -126,6 +126,7 @@ enum Unconfirmed {
     NoTrustedResults,
     Malformed {
         by: String,
+        why: auth_results::Malformed,
     },
     OtherDomain {
         by: String,
@@ -153,9 +154,9 @@ impl std::fmt::Display for Unconfirmed {
                 f,
                 "it has no Authentication-Results header from a trusted server"
             ),
-            Self::Malformed { by } => write!(
+            Self::Malformed { by, why } => write!(
                 f,
-                "the Authentication-Results header from {by} cannot be read"
+                "the Authentication-Results header from {by} cannot be read ({why})"
             ),
             Self::OtherDomain { by } => write!(
                 f,
@@ -190,9 +191,10 @@ fn authenticated(
         .map(|(_, value)| auth_results::parse(value))
         .find_map(|results| Some((written_by(&results.authserv_id, policy)?, results)))
         .ok_or(Unconfirmed::NoTrustedResults)?;
-    let methods = results
-        .methods
-        .map_err(|_| Unconfirmed::Malformed { by: by.clone() })?;
+    let methods = results.methods.map_err(|why| Unconfirmed::Malformed {
+        by: by.clone(),
+        why,
+    })?;
     let compauth_required = results.authserv_id == AuthservId::Absent;
     judge(by, &methods, from_domain, compauth_required)
 }

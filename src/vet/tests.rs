@@ -29,12 +29,12 @@ fn mail(auth_headers: &[&str]) -> Vec<u8> {
     raw.into_bytes()
 }
 
+fn verdict_under(policy: &PolicyConfig, headers: &[&str]) -> Result<Vetted, VetRejection> {
+    vet(&mail(headers), &invite(Some("jane@partner.test")), policy)
+}
+
 fn verdict(headers: &[&str]) -> Result<Vetted, VetRejection> {
-    vet(
-        &mail(headers),
-        &invite(Some("jane@partner.test")),
-        &policy(),
-    )
+    verdict_under(&policy(), headers)
 }
 
 #[test]
@@ -266,11 +266,7 @@ fn m365(compauth: &str) -> String {
 }
 
 fn m365_verdict(headers: &[&str]) -> Result<Vetted, VetRejection> {
-    vet(
-        &mail(headers),
-        &invite(Some("jane@partner.test")),
-        &microsoft365(),
-    )
+    verdict_under(&microsoft365(), headers)
 }
 
 #[test]
