@@ -81,7 +81,7 @@ pub async fn check(config: &Config) -> Vec<Line> {
     lines.extend(mailbox);
     lines.extend(smtp);
     lines.extend(platforms.into_iter().flatten());
-    lines.extend(settings::policy(&config.policy));
+    lines.extend(settings::policy(config));
     lines.extend(settings::notify(config));
     lines
 }
