@@ -6,13 +6,17 @@
 //! an exponential backoff with jitter between attempts; and an [`ImapWatcher`] that IDLEs
 //! on a second connection.
 //!
-//! Folder names in the config separate levels with `/`; they are translated to the
-//! server's hierarchy delimiter (Dovecot's Maildir default is `.`) on every connection.
+//! Folder names in the config separate levels with `/`; on every connection they are
+//! placed in the server's personal namespace, with its prefix and separator
+//! ([`namespace`]: `onbehalf/done` is `onbehalf.done` on Dovecot, `INBOX.onbehalf.done`
+//! on Courier or Cyrus).
 
 pub(crate) mod auth;
 mod check;
 mod commands;
 mod connect;
+mod namespace;
+mod probe;
 mod session;
 mod tls;
 mod uids;
@@ -58,7 +62,8 @@ impl Shared {
             })
     }
 
-    /// Runs one IMAP command under the configured timeout.
+    /// Runs one IMAP command under the configured timeout; `action` says what it is for
+    /// in words an operator reads ("create folder INBOX.onbehalf.done").
     pub(crate) async fn command<T>(
         &self,
         action: &str,
@@ -66,11 +71,7 @@ impl Shared {
     ) -> Result<T, MailboxError> {
         self.within(action, future)
             .await?
-            .map_err(|source| MailboxError::Command {
-                address: self.address.clone(),
-                action: action.to_owned(),
-                source,
-            })
+            .map_err(|source| MailboxError::imap(&self.address, action, source))
     }
 
     fn source_name(&self) -> String {

@@ -63,6 +63,12 @@ pub struct DovecotOptions {
     pub oauth2_tokeninfo_url: Option<String>,
 }
 
+/// `extra_config` for a server laid out as Cyrus and Courier are: personal folders under
+/// `INBOX.`, `.` between levels. Helpers then name folders with the prefix
+/// (`INBOX/onbehalf/done`), as the server does.
+pub const INBOX_PREFIX: &str =
+    "namespace inbox {\n  separator = .\n  prefix = INBOX.\n  inbox = yes\n}\n";
+
 impl Default for DovecotOptions {
     fn default() -> Self {
         Self {
