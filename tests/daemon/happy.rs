@@ -265,3 +265,32 @@ async fn a_rejected_forward_does_not_use_up_its_invite() {
     assert_eq!(env.mails().len(), 2);
     env.assert_folders(0, 1, 1).await;
 }
+
+/// Cyrus and Courier keep personal folders under `INBOX.` with `.` between levels: the
+/// default filing folders land there (found through NAMESPACE), nowhere else.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_a_server_with_an_inbox_prefix_the_invite_is_filed_under_it() {
+    let env = Env::start_with(super::Setup {
+        dovecot_config: super::support::dovecot::INBOX_PREFIX,
+        ..super::Setup::default()
+    })
+    .await;
+    let url = forward::invite(&env.sim, JANE);
+    env.secret(&forward::token_of(&url));
+    env.append(&Forward::by_invitee(JANE, &url).build()).await;
+
+    env.once_ok();
+
+    assert_eq!(env.accounts(), [JANE]);
+    env.assert_credentials(JANE);
+    assert_eq!(env.count("INBOX").await, 0);
+    assert_eq!(env.count("INBOX/onbehalf/done").await, 1);
+    let folders = env.dovecot.folders().await;
+    assert!(
+        folders
+            .iter()
+            .all(|f| f == "INBOX" || f.starts_with("INBOX/")),
+        "{folders:?}"
+    );
+    assert_eq!(env.jobs_in("filed"), 1);
+}

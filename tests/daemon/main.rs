@@ -69,6 +69,8 @@ pub(crate) struct Setup {
     pub extra_sims: usize,
     /// The main simulator's `request_timeout` (a platform that times out).
     pub request_timeout: &'static str,
+    /// Lines added to Dovecot's config (e.g. [`support::dovecot::INBOX_PREFIX`]).
+    pub dovecot_config: &'static str,
 }
 
 impl Default for Setup {
@@ -79,6 +81,7 @@ impl Default for Setup {
             daemon: "",
             extra_sims: 0,
             request_timeout: "5s",
+            dovecot_config: "",
         }
     }
 }
@@ -107,6 +110,7 @@ impl Env {
         let _ = rustls::crypto::ring::default_provider().install_default();
         let dovecot = Dovecot::start_with(DovecotOptions {
             password: IMAP_PASSWORD.into(),
+            extra_config: setup.dovecot_config.into(),
             ..DovecotOptions::default()
         });
         let smtp = SmtpServer::start(SmtpOptions::starttls().with_auth(SMTP_USER, SMTP_PASSWORD));
