@@ -239,6 +239,7 @@ fn services(
     let signup = SignupOptions {
         address_overrides: hosts.iter().map(|h| (h.clone(), sim.addr())).collect(),
         dry_run: false,
+        expected_login: None,
     };
     let mailbox = Mailbox::Maildir(crate::mailbox::MaildirMailbox::new(maildir));
     Ok(Arc::new(Services::new(

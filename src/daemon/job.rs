@@ -16,7 +16,7 @@ use crate::journal::{InviteRecord, JobId, JobRecord, JobState};
 use crate::mailbox::Destination;
 use crate::notify::{CredentialsMail, NotifyError, RequesterNote, Ticket};
 use crate::secret::Secret;
-use crate::signup::{self, FailureReason, SubmitGuard};
+use crate::signup::{self, FailureReason, SignupOptions, SubmitGuard};
 use crate::vet;
 
 use super::tickets::{self, CREDENTIALS_REFUSED, NO_LOGIN_ADDRESS, UNCERTAIN_ACCOUNT_STATE};
@@ -223,13 +223,17 @@ async fn signup_step(services: &Services, record: &JobRecord) -> Result<bool, Da
         );
         return needs_human(services, job, "unexpected_page", &detail).await;
     };
+    // The account must be for the invitee, or for the address an operator gave `retry`.
+    let options = SignupOptions {
+        expected_login: record.login.clone().or_else(|| invite.invitee.clone()),
+        ..services.signup.clone()
+    };
     let _slot = services.platform_slot(&platform.name).await;
     let mut attempt = 0;
     loop {
         attempt += 1;
         let mut guard = JournalGuard { services, job };
-        let result =
-            signup::sign_up(platform, &invite.invite_url, &services.signup, &mut guard).await;
+        let result = signup::sign_up(platform, &invite.invite_url, &options, &mut guard).await;
         let failure = match result {
             Ok(account) => {
                 let note = format!("account created for {}", account.login);

@@ -31,6 +31,9 @@ pub fn headline(reason: &str) -> &'static str {
         "blocked_redirect" => "the invite link redirected to a host that is not allowed",
         "unexpected_page" => "the platform answered with an unexpected page",
         "network" => "the platform could not be reached",
+        "login_mismatch" => {
+            "the signup page would create the account for a different address than the invitee"
+        }
         UNCERTAIN_ACCOUNT_STATE => "it is not certain whether the account was created",
         NO_LOGIN_ADDRESS => "an account was created but its login address is unknown",
         CREDENTIALS_REFUSED => "an account was created but its credentials mail was refused",
@@ -62,6 +65,11 @@ pub fn next_step(reason: &str) -> &'static str {
         }
         "rate_limited" | "server_error" | "network" => {
             "Try again later with `onbehalf retry JOB`, or sign the user up by hand."
+        }
+        "login_mismatch" => {
+            "Check which address the invitation is really for (the ticket names both); nothing \
+             was submitted. If the page's address is right, run `onbehalf retry JOB --login \
+             ADDRESS`; otherwise sign the user up by hand."
         }
         UNCERTAIN_ACCOUNT_STATE => {
             "Check on the platform whether the account exists; if not, run `onbehalf retry JOB`."
@@ -100,6 +108,7 @@ mod tests {
             "blocked_redirect",
             "unexpected_page",
             "network",
+            "login_mismatch",
             UNCERTAIN_ACCOUNT_STATE,
             NO_LOGIN_ADDRESS,
             CREDENTIALS_REFUSED,

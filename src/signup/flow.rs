@@ -8,7 +8,7 @@
 use url::Url;
 
 use super::address::{AddressRule, Lookup, system_lookup};
-use super::form::FormSpec;
+use super::form::{FormSpec, Method};
 use super::page::{self, PageView, Stage};
 use super::password;
 use super::session::{Session, check_url, shown};
@@ -46,8 +46,13 @@ pub(crate) async fn probe_with(
 ) -> Result<ProbedForm, SignupFailure> {
     let (_session, form) = open(platform, invite_url, options, lookup).await?;
     let mut problems = Vec::new();
-    if let Err(failure) = ready_to_submit(&form) {
-        problems.push(failure.detail);
+    match ready_to_submit(platform, &form) {
+        Ok(login) => {
+            if let Err(failure) = check_login(&login, options) {
+                problems.push(failure.detail);
+            }
+        }
+        Err(failure) => problems.push(failure.detail),
     }
     if let Err(refusal) = check_url(platform, &AddressRule::for_platform(platform), &form.action) {
         problems.push(format!("the signup form posts elsewhere: {refusal}"));
@@ -76,7 +81,8 @@ pub(crate) async fn sign_up_with(
 ) -> Result<Account, SignupFailure> {
     page::check_success_configured(platform)?;
     let (session, mut form) = open(platform, invite_url, options, lookup).await?;
-    let login = ready_to_submit(&form)?;
+    let login = ready_to_submit(platform, &form)?;
+    check_login(&login, options)?;
     if options.dry_run {
         return Err(SignupFailure::new(
             FailureReason::UnexpectedPage,
@@ -110,11 +116,11 @@ pub(crate) async fn sign_up_with(
             .map_err(|f| f.submitted(true))?;
         let view = page::read(platform, &fetched);
         if page::is_success(platform, &view).map_err(|f| f.submitted(true))? {
-            tracing::info!(landed = %shown(&view.url), "signup: account created");
+            tracing::info!(landed = %shown(platform, &view.url), "signup: account created");
             return Ok(Account {
                 login,
                 password,
-                landed_url: view.url.to_string(),
+                landed_url: shown(platform, &view.url),
             });
         }
         let failure = page::failure(&view, Stage::Submit).submitted(true);
@@ -122,7 +128,7 @@ pub(crate) async fn sign_up_with(
             return Err(with_attempts(failure, attempt));
         }
         tracing::info!(attempt, "signup: password refused, trying a fresh one");
-        form = rerendered_form(view, &login)?;
+        form = rerendered_form(platform, view, &login)?;
     }
 }
 
@@ -147,7 +153,7 @@ async fn open(
     let form_ok = (200..300).contains(&view.status);
     match view.form {
         Ok(form) if form_ok => {
-            tracing::info!(page = %shown(&view.url), "signup: found the signup form");
+            tracing::info!(page = %shown(platform, &view.url), "signup: found the signup form");
             Ok((session, form))
         }
         _ => Err(page::failure(&view, Stage::Invite)),
@@ -155,7 +161,8 @@ async fn open(
 }
 
 /// The login, once the form is fit to be submitted on the invitee's behalf.
-fn ready_to_submit(form: &FormSpec) -> Result<String, SignupFailure> {
+fn ready_to_submit(platform: &Platform, form: &FormSpec) -> Result<String, SignupFailure> {
+    refuse_get(platform, form)?;
     if !form.blockers.is_empty() {
         return Err(SignupFailure::new(
             FailureReason::UnexpectedPage,
@@ -168,10 +175,43 @@ fn ready_to_submit(form: &FormSpec) -> Result<String, SignupFailure> {
             format!(
                 "the signup form at {} shows no pre-filled email, so the account's login \
                  (and where to send the credentials) is unknown; nothing was submitted",
-                shown(&form.page_url)
+                shown(platform, &form.page_url)
             ),
         )
     })
+}
+
+/// A `method=get` form would put the password in a URL: server and proxy logs, browser
+/// history, the next page's `Referer`.
+fn refuse_get(platform: &Platform, form: &FormSpec) -> Result<(), SignupFailure> {
+    if form.method == Method::Get {
+        return Err(SignupFailure::new(
+            FailureReason::FormNotFound,
+            format!(
+                "the signup form at {} is sent with method=get, which would put the \
+                 password in a URL, so it was not submitted",
+                shown(platform, &form.page_url)
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Refuses a login that is not the address the account must be for. Addresses compare
+/// case-insensitively as a whole: a platform may change the case of either part, and
+/// telling `Ada@x` from `ada@x` apart would only send a person to the help desk.
+fn check_login(login: &str, options: &SignupOptions) -> Result<(), SignupFailure> {
+    match options.expected_login.as_deref().map(str::trim) {
+        Some(expected) if !expected.eq_ignore_ascii_case(login) => Err(SignupFailure::new(
+            FailureReason::LoginMismatch,
+            format!(
+                "the signup page would create the account for {login:?}, not for the \
+                 invitee {expected:?}, so the credentials would go to someone else; \
+                 nothing was submitted"
+            ),
+        )),
+        _ => Ok(()),
+    }
 }
 
 /// A new password for `form`, checked once more against every rule before it can go out.
@@ -198,7 +238,11 @@ fn fresh_password(platform: &Platform, form: &FormSpec) -> Result<Secret, Signup
 }
 
 /// The form the platform re-rendered with its error, for the next try.
-fn rerendered_form(view: PageView, login: &str) -> Result<FormSpec, SignupFailure> {
+fn rerendered_form(
+    platform: &Platform,
+    view: PageView,
+    login: &str,
+) -> Result<FormSpec, SignupFailure> {
     let describe = page::describe(&view);
     let form = view.form.map_err(|why| {
         SignupFailure::new(
@@ -207,6 +251,7 @@ fn rerendered_form(view: PageView, login: &str) -> Result<FormSpec, SignupFailur
         )
         .submitted(true)
     })?;
+    refuse_get(platform, &form).map_err(|f| f.submitted(true))?;
     match &form.login {
         Some(again) if again.eq_ignore_ascii_case(login) && form.blockers.is_empty() => Ok(form),
         _ => Err(SignupFailure::new(

@@ -244,3 +244,35 @@ async fn without_success_criteria_nothing_is_even_fetched() {
     assert!(err.detail.contains("success_url"), "{err}");
     assert!(state.lock().unwrap().invite_cookies.is_empty());
 }
+
+#[tokio::test]
+async fn a_get_form_is_never_submitted_as_the_password_would_be_in_a_url() {
+    let page = FORM.replace("method=\"post\"", "method=\"get\"");
+    let addr = serve(Router::new().route(
+        "/invite",
+        get(move || {
+            let page = page.clone();
+            async move { Html(page) }
+        }),
+    ))
+    .await;
+    let platform = local_platform(addr.port());
+    let mut guard = Recorder::default();
+    let url = format!("http://localhost:{}/invite", addr.port());
+    let err = sign_up_with(
+        &platform,
+        &url,
+        &SignupOptions::default(),
+        &mut guard,
+        system_lookup(),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(err.reason, FailureReason::FormNotFound, "{err}");
+    assert!(err.detail.contains("method=get"), "{err}");
+    assert!(!err.submitted);
+    assert!(
+        guard.passwords.is_empty(),
+        "a password was generated for it"
+    );
+}

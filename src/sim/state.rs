@@ -83,6 +83,9 @@ pub(super) struct Session {
     pub user: Option<String>,
     /// Held-back time for every response in this session (a slow invite's).
     pub delay: Duration,
+    /// The email the invite link's `?email=` asked to pre-fill
+    /// ([`Behaviour::EmailFromQuery`]).
+    pub email_from_link: Option<String>,
 }
 
 /// A stored account; the password only as a salted hash.
@@ -148,6 +151,7 @@ impl State {
             invite,
             user,
             delay,
+            email_from_link: None,
         };
         self.sessions.insert(id.clone(), session);
         id

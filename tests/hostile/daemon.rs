@@ -315,7 +315,7 @@ fn services(config: Config, outbox: &Path, sim: &Simulator) -> Arc<Services> {
     let journal = Arc::new(Journal::open(&config.daemon.state_dir).unwrap());
     let signup = SignupOptions {
         address_overrides: [("engage.example.com".to_owned(), sim.addr())].into(),
-        dry_run: false,
+        ..SignupOptions::default()
     };
     let mailbox = Mailbox::Maildir(MaildirMailbox::new(maildir));
     Arc::new(Services::new(
