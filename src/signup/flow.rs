@@ -9,8 +9,8 @@ use url::Url;
 
 use super::address::{AddressRule, Lookup, system_lookup};
 use super::form::{FormSpec, Method};
-use super::page::{self, PageView, Stage};
-use super::password;
+use super::page::{self, Fetched, PageView, Stage};
+use super::password::{self, PageRules};
 use super::session::{Session, check_url, shown};
 use super::{Account, FailureReason, ProbedForm, SignupFailure, SignupOptions, SubmitGuard};
 use crate::config::Platform;
@@ -57,7 +57,7 @@ pub(crate) async fn probe_with(
     if let Err(refusal) = check_url(platform, &AddressRule::for_platform(platform), &form.action) {
         problems.push(format!("the signup form posts elsewhere: {refusal}"));
     }
-    if let Err(failure) = fresh_password(platform, &form) {
+    if let Err(failure) = fresh_password(platform, &form).await {
         problems.push(failure.detail);
     }
     if let Err(failure) = page::check_success_configured(platform) {
@@ -66,7 +66,7 @@ pub(crate) async fn probe_with(
     Ok(ProbedForm {
         login: form.login.clone(),
         fields: form.redacted_fields(),
-        action: form.action.to_string(),
+        action: shown(platform, &form.action),
         method: form.method.as_str().to_owned(),
         problems,
     })
@@ -101,7 +101,7 @@ pub(crate) async fn sign_up_with(
                 format!("the signup form posts elsewhere: {refusal}"),
             ))
         })?;
-        let password = fresh_password(platform, &form).map_err(mark)?;
+        let password = fresh_password(platform, &form).await.map_err(mark)?;
         guard.before_submit(&login, &password).await.map_err(|e| {
             mark(SignupFailure::new(
                 FailureReason::UnexpectedPage,
@@ -114,7 +114,9 @@ pub(crate) async fn sign_up_with(
             .submit(&submission, &form.page_url)
             .await
             .map_err(|f| f.submitted(true))?;
-        let view = page::read(platform, &fetched);
+        let view = read_page(platform, fetched)
+            .await
+            .map_err(|f| f.submitted(true))?;
         if page::is_success(platform, &view).map_err(|f| f.submitted(true))? {
             tracing::info!(landed = %shown(platform, &view.url), "signup: account created");
             return Ok(Account {
@@ -149,7 +151,7 @@ async fn open(
         .map_err(|r| SignupFailure::new(FailureReason::BlockedRedirect, r.to_string()))?;
     let session = Session::open_with(platform, options, lookup)?;
     let fetched = session.get(&url).await?;
-    let view = page::read(platform, &fetched);
+    let view = read_page(platform, fetched).await?;
     let form_ok = (200..300).contains(&view.status);
     match view.form {
         Ok(form) if form_ok => {
@@ -214,8 +216,37 @@ fn check_login(login: &str, options: &SignupOptions) -> Result<(), SignupFailure
     }
 }
 
-/// A new password for `form`, checked once more against every rule before it can go out.
-fn fresh_password(platform: &Platform, form: &FormSpec) -> Result<Secret, SignupFailure> {
+/// Parses a page off the async workers: a large or hostile page takes CPU time that would
+/// otherwise stall every other job's I/O.
+async fn read_page(platform: &Platform, fetched: Fetched) -> Result<PageView, SignupFailure> {
+    let owned = platform.clone();
+    let shown_url = platform.shown_url(&fetched.url);
+    tokio::task::spawn_blocking(move || page::read(&owned, &fetched))
+        .await
+        .map_err(|_| {
+            SignupFailure::new(
+                FailureReason::UnexpectedPage,
+                format!("cannot read the page at {shown_url}: reading it failed"),
+            )
+        })
+}
+
+/// A new password for `form`, drawn off the async workers (a page's patterns can make
+/// the drawing slow, up to the generator's caps).
+async fn fresh_password(platform: &Platform, form: &FormSpec) -> Result<Secret, SignupFailure> {
+    let (owned, rules) = (platform.clone(), form.password_rules.clone());
+    tokio::task::spawn_blocking(move || generate_checked(&owned, &rules))
+        .await
+        .unwrap_or_else(|_| {
+            Err(SignupFailure::new(
+                FailureReason::PasswordRejected,
+                "cannot generate a password: the generator failed (nothing was submitted)",
+            ))
+        })
+}
+
+/// A new password, checked once more against every rule before it can go out.
+fn generate_checked(platform: &Platform, rules: &PageRules) -> Result<Secret, SignupFailure> {
     let refuse = |why: String| {
         SignupFailure::new(
             FailureReason::PasswordRejected,
@@ -225,15 +256,13 @@ fn fresh_password(platform: &Platform, form: &FormSpec) -> Result<Secret, Signup
             ),
         )
     };
-    let password = password::generate(&platform.password, &form.password_rules)
-        .map_err(|e| refuse(e.to_string()))?;
-    password::check(&platform.password, &form.password_rules, password.expose()).map_err(
-        |why| {
-            refuse(format!(
-                "the generated password failed a final check: {why}"
-            ))
-        },
-    )?;
+    let password =
+        password::generate(&platform.password, rules).map_err(|e| refuse(e.to_string()))?;
+    password::check(&platform.password, rules, password.expose()).map_err(|why| {
+        refuse(format!(
+            "the generated password failed a final check: {why}"
+        ))
+    })?;
     Ok(password)
 }
 

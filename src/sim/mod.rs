@@ -146,6 +146,9 @@ pub struct InviteSpec {
     pub token: Option<String>,
     /// What the link does.
     pub behaviour: Behaviour,
+    /// The workspace inviting: an email has at most one account per workspace, so one
+    /// person may accept invites to several.
+    pub workspace: Option<String>,
 }
 
 impl InviteSpec {
@@ -161,6 +164,15 @@ impl InviteSpec {
             last_name: last_name.into(),
             token: None,
             behaviour: Behaviour::Normal,
+            workspace: None,
+        }
+    }
+
+    /// The same invite into another workspace.
+    pub fn workspace(self, workspace: impl Into<String>) -> Self {
+        Self {
+            workspace: Some(workspace.into()),
+            ..self
         }
     }
 
@@ -186,6 +198,7 @@ impl fmt::Debug for InviteSpec {
             .field("last_name", &self.last_name)
             .field("token", &self.token.as_ref().map(|_| "[redacted]"))
             .field("behaviour", &self.behaviour)
+            .field("workspace", &self.workspace)
             .finish()
     }
 }
@@ -304,7 +317,7 @@ impl Simulator {
         let query: String = url::form_urlencoded::byte_serialize(token.as_bytes()).collect();
         let mut state = state::lock(&self.state);
         if invite.behaviour == Behaviour::AlreadyRegistered {
-            state.add_existing_account(&invite.email, &invite.first_name, &invite.last_name);
+            state.add_existing_account(&invite);
         }
         state.invites.insert(token, Invite::new(invite));
         format!("{}/invitations/accept?token={query}", self.base_url())

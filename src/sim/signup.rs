@@ -141,7 +141,10 @@ fn problems(memory: &Memory, token: &str, email: &str, fields: &Submitted) -> Ve
     if !fields.get("email").eq_ignore_ascii_case(email) {
         return vec!["Email does not match the invitation.".to_owned()];
     }
-    if memory.account(email).is_some() {
+    if memory
+        .account_in(invite.spec.workspace.as_deref(), email)
+        .is_some()
+    {
         return vec![
             "An account with this email address already exists. Log in instead.".to_owned(),
         ];
@@ -212,13 +215,14 @@ fn create(
         return session_expired();
     };
     invite.used = true;
+    let workspace = invite.spec.workspace.clone();
     let record = AccountRecord {
         email: email.to_owned(),
         first_name: fields.get("first_name").trim().to_owned(),
         last_name: fields.get("last_name").trim().to_owned(),
     };
     let email = record.email.clone();
-    memory.create_account(record, fields.get("password"));
+    memory.create_account(record, fields.get("password"), workspace);
     let new_id = memory.log_in(session, &email);
     with_cookie(
         redirect(StatusCode::SEE_OTHER, "/home"),
