@@ -258,3 +258,35 @@ async fn a_rejected_forward_does_not_use_up_its_invite() {
     assert_eq!(env.mails().len(), 2);
     env.assert_folders(0, 1, 1).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_invite_written_three_ways_is_one_post_and_two_duplicate_tickets() {
+    let env = Env::start().await;
+    let url = forward::invite(&env.sim, JANE);
+    env.secret(&forward::token_of(&url));
+    // As forwards arrive: plain, with a newsletter's tracking parameter, with the host
+    // upper-cased by a client.
+    let tracked = format!("{url}&utm_source=newsletter&utm_medium=email");
+    let shouted = url.replacen("://localhost", "://LOCALHOST", 1);
+    assert_ne!(shouted, url);
+    for link in [&url, &tracked, &shouted] {
+        env.append(&Forward::by_invitee(JANE, link).build()).await;
+    }
+
+    env.once_ok();
+
+    let posts = env
+        .sim
+        .requests()
+        .iter()
+        .filter(|r| r.method == "POST" && r.path.starts_with("/signup"))
+        .count();
+    assert_eq!(posts, 1, "one invite, one signup");
+    assert_eq!(env.accounts(), [JANE]);
+    let mails = env.mails();
+    let tickets = mails::tickets(&mails);
+    assert_eq!(tickets.len(), 2);
+    for ticket in &tickets {
+        assert!(ticket.text.contains("duplicate_forward"), "{}", ticket.text);
+    }
+}
