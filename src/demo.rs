@@ -178,8 +178,9 @@ fn demo_config(samples: &Path, work: &Path, ca_file: &Path) -> Result<Config, De
 }
 
 /// Issues on the simulator the invite a sample carries, as the real platform had. Several
-/// samples were sent to the same person; a platform invites an address once, so repeats
-/// get a `+n` address to keep every sample's signup its own.
+/// samples were sent to the same person; a workspace invites an address once, so repeats
+/// come from workspace `n`, keeping every sample's signup its own and its address the
+/// one the forward names.
 fn issue_sample_invite(
     sim: &Simulator,
     config: &Config,
@@ -199,17 +200,18 @@ fn issue_sample_invite(
     let email = invite
         .invitee
         .unwrap_or_else(|| "new.user@partner.test".to_owned());
-    let (local, domain) = email.split_once('@').unwrap_or((&email, "partner.test"));
+    let local = email.split('@').next().unwrap_or_default().to_owned();
     let seen = invited.entry(email.to_lowercase()).or_insert(0);
     *seen += 1;
-    let email = match *seen {
-        1 => email.clone(),
-        n => format!("{local}+{n}@{domain}"),
-    };
+    let workspace = *seen;
     let mut names = local.split(['.', '_', '-']).map(capitalise);
     let first = names.next().unwrap_or_default();
     let last = names.next().unwrap_or_else(|| "User".to_owned());
-    sim.issue_invite(InviteSpec::new(email, first, last).token(token));
+    let spec = InviteSpec::new(email.clone(), first, last).token(token);
+    sim.issue_invite(match workspace {
+        1 => spec,
+        n => spec.workspace(format!("workspace-{n}")),
+    });
 }
 
 fn capitalise(word: &str) -> String {
@@ -239,6 +241,7 @@ fn services(
     let signup = SignupOptions {
         address_overrides: hosts.iter().map(|h| (h.clone(), sim.addr())).collect(),
         dry_run: false,
+        expected_login: None,
     };
     let mailbox = Mailbox::Maildir(crate::mailbox::MaildirMailbox::new(maildir));
     Ok(Arc::new(Services::new(

@@ -63,6 +63,12 @@ fn main() -> ExitCode {
         _ => "warn",
     };
     cli::logging::init(args.log_format, level);
+    // Every command may hold a secret (a generated password, an invite token, the
+    // mailbox's or the relay's password): none of them may end in a core file.
+    if let Err(e) = onbehalf::secret::forbid_core_dumps() {
+        eprintln!("onbehalf: {:#}", anyhow::Error::from(e));
+        return ExitCode::from(1);
+    }
     let status = match args.command {
         Command::Demo(a) => cli::demo::run(&a),
         Command::Extract(a) => cli::extract::run(&a),

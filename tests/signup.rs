@@ -18,6 +18,8 @@ use onbehalf::sim::{AccountRecord, Behaviour, InviteSpec, SimOptions, Simulator}
 mod cli;
 #[path = "signup/fences.rs"]
 mod fences;
+#[path = "signup/promises.rs"]
+mod promises;
 
 /// A simulator and a profile for it, read from TOML as an operator would write it.
 struct Env {

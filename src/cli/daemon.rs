@@ -41,6 +41,10 @@ pub struct RetryArgs {
     /// The job to run again, as shown in its ticket (e.g. `job-42` or `42`).
     #[arg(value_name = "JOB")]
     job: String,
+    /// The address the account is for, when the platform's page or the mail server showed
+    /// another one was wrong (login_mismatch, a refused credentials mail).
+    #[arg(long, value_name = "ADDRESS")]
+    login: Option<String>,
 }
 
 fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
@@ -208,11 +212,19 @@ pub fn retry(args: &RetryArgs) -> u8 {
         );
         return super::EXIT_USAGE;
     };
+    let login = args.login.as_deref().map(str::trim);
+    if let Some(why) = login.and_then(crate::signup::login_problem) {
+        eprintln!(
+            "onbehalf: --login {:?} {why}",
+            args.login.as_deref().unwrap_or_default()
+        );
+        return super::EXIT_USAGE;
+    }
     let journal = match open_journal(&config) {
         Ok(journal) => journal,
         Err(status) => return status,
     };
-    match journal.retry(job) {
+    match journal.retry_as(job, login) {
         Ok(state) => {
             println!(
                 "{job} goes round again from {}; the daemon picks it up at its next mailbox check",

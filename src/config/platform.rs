@@ -23,6 +23,9 @@ pub struct Platform {
     pub password_fields: Vec<String>,
     /// Names of checkboxes to tick (accepting terms, for example).
     pub tick_checkboxes: Vec<String>,
+    /// Name of the input holding the account's email; `None` means the one visible email
+    /// input the platform pre-filled.
+    pub login_field: Option<String>,
     /// The landing URL after a successful signup.
     pub success_url: Option<UrlPattern>,
     /// A CSS selector present only on the page after a successful signup.
@@ -47,6 +50,41 @@ impl Platform {
     /// Whether `url` is one of this platform's invite links.
     pub fn is_invite_link(&self, url: &str) -> bool {
         self.invite_links.iter().any(|p| p.matches(url))
+    }
+
+    /// `scheme://host[:port]/path`, fit for logs, errors, journal notes and tickets: never
+    /// the query or the fragment, and the path parts an invite pattern's `*` matched (a
+    /// token in the path, `/join/<token>`) read `[redacted]`. The one way a URL of this
+    /// platform is displayed.
+    pub fn shown_url(&self, url: &url::Url) -> String {
+        let port = url.port().map(|p| format!(":{p}")).unwrap_or_default();
+        let full = url.as_str();
+        let path_start = url[..url::Position::BeforePath].len();
+        let path_end = url[..url::Position::AfterPath].len();
+        let spans = self
+            .invite_links
+            .iter()
+            .find_map(|p| p.wildcard_spans(full))
+            .unwrap_or_default();
+        let mut path = String::new();
+        let mut at = path_start;
+        for span in spans {
+            let (start, end) = (span.start.max(path_start), span.end.min(path_end));
+            if start >= end || start < at {
+                continue;
+            }
+            path.push_str(&full[at..start]);
+            path.push_str(crate::secret::REDACTED);
+            at = end;
+        }
+        if at < path_end {
+            path.push_str(&full[at..path_end]);
+        }
+        format!(
+            "{}://{}{port}{path}",
+            url.scheme(),
+            url.host_str().unwrap_or_default()
+        )
     }
 
     /// Whether a request to `host:port` over `scheme` is allowed by `allowed_hosts`.
@@ -200,6 +238,7 @@ pub(super) struct RawPlatform {
     password_fields: Vec<String>,
     #[serde(default)]
     tick_checkboxes: Vec<String>,
+    login_field: Option<String>,
     success_url: Option<String>,
     success_selector: Option<String>,
     ca_file: Option<PathBuf>,
@@ -291,6 +330,7 @@ impl RawPlatform {
             signup_form: self.signup_form,
             password_fields: self.password_fields,
             tick_checkboxes: self.tick_checkboxes,
+            login_field: self.login_field.filter(|f| !f.trim().is_empty()),
             success_url,
             success_selector: self.success_selector,
             ca_file: self.ca_file.map(|p| base_dir.join(p)),

@@ -10,6 +10,7 @@ mod filing;
 pub mod health;
 mod intake;
 pub mod job;
+pub mod same_invite;
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -147,13 +148,23 @@ impl Services {
     /// that ended with a human before reaching the platform (no account, no password
     /// kept: a rejected forward) took nothing, so a later, acceptable forward may still
     /// use the link.
+    /// Links are compared as invites ([`same_invite::invite_key`]): a forward that added
+    /// `utm_source` or upper-cased the host is the same invite.
     pub async fn already_handled(&self, record: &JobRecord) -> Result<Option<JobId>, DaemonError> {
-        let (job, url) = (record.id, record.invite_url.clone());
-        let Some(url) = url else { return Ok(None) };
-        let others = self.db(move |j| j.jobs_with_invite(&url)).await?;
+        let job = record.id;
+        let (Some(url), Some(platform)) = (&record.invite_url, record.platform.clone()) else {
+            return Ok(None);
+        };
+        let key = same_invite::invite_key(url.expose());
+        let others = self.db(move |j| j.jobs_with_invites_on(&platform)).await?;
+        let same = |r: &JobRecord| {
+            r.invite_url
+                .as_ref()
+                .is_some_and(|u| same_invite::invite_key(u.expose()) == key)
+        };
         Ok(others
             .into_iter()
-            .find(|r| r.id != job && took_link(r))
+            .find(|r| r.id != job && took_link(r) && same(r))
             .map(|r| r.id))
     }
 

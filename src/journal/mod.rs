@@ -301,6 +301,12 @@ impl Journal {
     /// good goes back to `needs_human`, its reason kept, to send the ticket again.
     /// Returns the state it went to.
     pub fn retry(&self, job: JobId) -> Result<JobState, JournalError> {
+        self.retry_as(job, None)
+    }
+
+    /// [`Journal::retry`], with the login an operator vouches for: the signup then accepts
+    /// a form pre-filled with it, and owed credentials go to it.
+    pub fn retry_as(&self, job: JobId, login: Option<&str>) -> Result<JobState, JournalError> {
         self.write(
             Durability::Synced,
             || format!("retry {job}"),
@@ -334,8 +340,16 @@ impl Journal {
                      WHERE id = ?1",
                     [job.0],
                 )?;
+                if let Some(login) = login {
+                    rows::execute(
+                        tx,
+                        "UPDATE jobs SET login = ?2 WHERE id = ?1",
+                        params![job.0, login],
+                    )?;
+                }
                 let note = format!(
-                    "retried by an operator (was: {})",
+                    "retried by an operator{} (was: {})",
+                    login.map(|l| format!(" for {l}")).unwrap_or_default(),
                     record.reason.as_deref().unwrap_or("no reason")
                 );
                 rows::set_state(tx, job, record.state, to, &note)?;

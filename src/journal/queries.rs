@@ -75,6 +75,16 @@ impl Journal {
         )
     }
 
+    /// Every job with an invite link of `platform`, oldest first: the daemon compares
+    /// their links as invites (the same invite can be written several ways), not as text.
+    pub fn jobs_with_invites_on(&self, platform: &str) -> Result<Vec<JobRecord>, JournalError> {
+        self.select_jobs(
+            "WHERE platform = ?1 AND invite_url IS NOT NULL ORDER BY id",
+            [platform],
+            "list the jobs with an invite link of a platform",
+        )
+    }
+
     /// How many jobs are in each state, for every state in diagram order.
     pub fn counts_by_state(&self) -> Result<Vec<(JobState, u64)>, JournalError> {
         let conn = self.lock();

@@ -81,7 +81,8 @@ pub struct FormSpec {
     pub enctype: Enctype,
     /// The entries, in tree order.
     pub entries: Vec<Entry>,
-    /// The pre-filled email (an `email` input, or a field whose name contains "email").
+    /// The pre-filled email: the one visible email input (or the profile's
+    /// `login_field`), validated as an address.
     pub login: Option<String>,
     /// `minlength`/`maxlength`/`pattern` of the password fields.
     pub password_rules: PageRules,

@@ -53,15 +53,9 @@ pub enum Refusal {
     TooManyRedirects,
 }
 
-/// `scheme://host[:port]/path`: a URL fit for logs and details (no query, no fragment).
-pub fn shown(url: &Url) -> String {
-    let port = url.port().map(|p| format!(":{p}")).unwrap_or_default();
-    format!(
-        "{}://{}{port}{}",
-        url.scheme(),
-        url.host_str().unwrap_or_default(),
-        url.path()
-    )
+/// A URL as logs and details show it: [`Platform::shown_url`].
+pub fn shown(platform: &Platform, url: &Url) -> String {
+    platform.shown_url(url)
 }
 
 /// Checks one URL against the profile: scheme, host and port on `allowed_hosts`, and an
@@ -71,7 +65,7 @@ pub fn check_url(platform: &Platform, rule: &AddressRule, url: &Url) -> Result<(
     let port = url.port_or_known_default().unwrap_or(0);
     if !platform.allows(url.scheme(), host, port) {
         return Err(Refusal::NotAllowed {
-            url: shown(url),
+            url: shown(platform, url),
             http: url.scheme() == "http",
         });
     }
@@ -92,6 +86,8 @@ pub fn check_url(platform: &Platform, rule: &AddressRule, url: &Url) -> Result<(
 /// A fresh, fenced HTTP client for one signup.
 pub struct Session {
     client: reqwest::Client,
+    /// The profile, for showing URLs ([`Platform::shown_url`]).
+    platform: Arc<Platform>,
     max_body: usize,
     request_timeout: Duration,
 }
@@ -117,11 +113,11 @@ impl Session {
             }
             match check_url(&fence, &checked, attempt.url()) {
                 Ok(()) => {
-                    tracing::debug!(to = %shown(attempt.url()), "signup: following a redirect");
+                    tracing::debug!(to = %shown(&fence, attempt.url()), "signup: following a redirect");
                     attempt.follow()
                 }
                 Err(refusal) => {
-                    tracing::info!(to = %shown(attempt.url()), "signup: refused a redirect");
+                    tracing::info!(to = %shown(&fence, attempt.url()), "signup: refused a redirect");
                     attempt.error(refusal)
                 }
             }
@@ -172,6 +168,7 @@ impl Session {
             .map_err(|e| network(format!("cannot set up the HTTP client: {}", chain(&e))))?;
         Ok(Self {
             client,
+            platform: Arc::new(platform.clone()),
             max_body: platform.max_response_bytes,
             request_timeout: platform.request_timeout,
         })
@@ -182,14 +179,14 @@ impl Session {
     /// reqwest's own, so the caller can tell a refused connection, an untrusted
     /// certificate and a refused address apart by its source chain.
     pub async fn head(&self, url: &Url) -> Result<u16, reqwest::Error> {
-        tracing::debug!(url = %shown(url), "check: HEAD");
+        tracing::debug!(url = %shown(&self.platform, url), "check: HEAD");
         let response = self.client.head(url.clone()).send().await?;
         Ok(response.status().as_u16())
     }
 
     /// GETs `url`, following checked redirects.
     pub async fn get(&self, url: &Url) -> Result<Fetched, SignupFailure> {
-        tracing::info!(url = %shown(url), "signup: opening");
+        tracing::info!(url = %shown(&self.platform, url), "signup: opening");
         let request = self.client.get(url.clone()).header(ACCEPT, HTML);
         self.send(request).await
     }
@@ -201,7 +198,7 @@ impl Session {
         submission: &Submission,
         page: &Url,
     ) -> Result<Fetched, SignupFailure> {
-        tracing::info!(url = %shown(&submission.url), method = submission.method.as_str(), "signup: submitting the form");
+        tracing::info!(url = %shown(&self.platform, &submission.url), method = submission.method.as_str(), "signup: submitting the form");
         let same_origin = page.origin() == submission.url.origin();
         let referer = if same_origin {
             page.as_str().to_owned()
@@ -241,7 +238,7 @@ impl Session {
                 format!(
                     "the page at {} is larger than max_response_bytes ({} bytes), so it was \
                      not read",
-                    shown(&url),
+                    shown(&self.platform, &url),
                     self.max_body
                 ),
             )
@@ -263,7 +260,7 @@ impl Session {
             }
             body.extend_from_slice(&chunk);
         }
-        tracing::debug!(url = %shown(&url), status, bytes = body.len(), "signup: page read");
+        tracing::debug!(url = %shown(&self.platform, &url), status, bytes = body.len(), "signup: page read");
         Ok(Fetched {
             status,
             url,

@@ -101,6 +101,8 @@ pub(super) struct SignupView<'a> {
     pub first_name: &'a str,
     pub last_name: &'a str,
     pub email: &'a str,
+    /// The inviter's address, carried in a hidden input ([`super::Behaviour::ShowsInviter`]).
+    pub inviter: Option<&'a str>,
     pub timezone: &'a str,
     pub errors: &'a [String],
     /// `maxlength` of the password inputs.
@@ -177,6 +179,13 @@ pub(super) fn signup(view: &SignupView<'_>) -> String {
         view.last_name,
         "type=\"text\" autocomplete=\"family-name\" required",
     );
+    if let Some(inviter) = view.inviter {
+        let _ = writeln!(
+            form,
+            "  <input type=\"hidden\" name=\"inviter_email\" value=\"{}\">",
+            escape(inviter)
+        );
+    }
     form += &text_field("email", "Email", view.email, "type=\"email\" readonly");
     let _ = write!(
         form,

@@ -56,7 +56,8 @@ pub(super) async fn show(State(app): State<App>, headers: HeaderMap) -> Response
         csrf: &session.csrf,
         first_name: &spec.first_name,
         last_name: &spec.last_name,
-        email: &spec.email,
+        email: session.email_from_link.as_deref().unwrap_or(&spec.email),
+        inviter: inviter(invite),
         timezone: DEFAULT_TIMEZONE,
         errors: &[],
         max_length: stated_max(invite),
@@ -88,12 +89,32 @@ pub(super) async fn submit(
     if let Some(refusal) = memory.invites.get_mut(&token).and_then(refuse) {
         return refusal;
     }
-    let errors = problems(&memory, &token, &fields);
+    let email = signing_up_as(&memory, &id, &token);
+    let errors = problems(&memory, &token, &email, &fields);
     if errors.is_empty() {
-        create(&app, &mut memory, &id, &token, &fields)
+        create(&app, &mut memory, &id, &token, &email, &fields)
     } else {
-        rerender(&mut memory, &id, &token, &fields, &errors)
+        rerender(&mut memory, &id, &token, &email, &fields, &errors)
     }
+}
+
+/// The hidden inviter address the form carries, for [`Behaviour::ShowsInviter`].
+fn inviter(invite: &Invite) -> Option<&str> {
+    match &invite.spec.behaviour {
+        Behaviour::ShowsInviter(inviter) => Some(inviter),
+        _ => None,
+    }
+}
+
+/// The email the account is created for: the invited one, or the one the link asked
+/// for ([`Behaviour::EmailFromQuery`]).
+fn signing_up_as(memory: &Memory, session: &str, token: &str) -> String {
+    let from_link = memory
+        .sessions
+        .get(session)
+        .and_then(|s| s.email_from_link.clone());
+    let invited = memory.invites.get(token).map(|i| i.spec.email.clone());
+    from_link.or(invited).unwrap_or_default()
 }
 
 /// Answers that come before validation: the one-off server error, a used invite.
@@ -113,14 +134,17 @@ fn refuse(invite: &mut Invite) -> Option<Response> {
 }
 
 /// Everything wrong with the submission, in the platform's words.
-fn problems(memory: &Memory, token: &str, fields: &Submitted) -> Vec<String> {
+fn problems(memory: &Memory, token: &str, email: &str, fields: &Submitted) -> Vec<String> {
     let Some(invite) = memory.invites.get(token) else {
         return vec!["This invitation is no longer valid.".to_owned()];
     };
-    if !fields.get("email").eq_ignore_ascii_case(&invite.spec.email) {
+    if !fields.get("email").eq_ignore_ascii_case(email) {
         return vec!["Email does not match the invitation.".to_owned()];
     }
-    if memory.account(&invite.spec.email).is_some() {
+    if memory
+        .account_in(invite.spec.workspace.as_deref(), email)
+        .is_some()
+    {
         return vec![
             "An account with this email address already exists. Log in instead.".to_owned(),
         ];
@@ -154,6 +178,7 @@ fn rerender(
     memory: &mut Memory,
     session: &str,
     token: &str,
+    email: &str,
     fields: &Submitted,
     errors: &[String],
 ) -> Response {
@@ -167,7 +192,8 @@ fn rerender(
         csrf: &csrf,
         first_name: fields.get("first_name"),
         last_name: fields.get("last_name"),
-        email: &invite.spec.email,
+        email,
+        inviter: inviter(invite),
         timezone: fields.get("timezone"),
         errors,
         max_length: stated_max(invite),
@@ -182,19 +208,21 @@ fn create(
     memory: &mut Memory,
     session: &str,
     token: &str,
+    email: &str,
     fields: &Submitted,
 ) -> Response {
     let Some(invite) = memory.invites.get_mut(token) else {
         return session_expired();
     };
     invite.used = true;
+    let workspace = invite.spec.workspace.clone();
     let record = AccountRecord {
-        email: invite.spec.email.clone(),
+        email: email.to_owned(),
         first_name: fields.get("first_name").trim().to_owned(),
         last_name: fields.get("last_name").trim().to_owned(),
     };
     let email = record.email.clone();
-    memory.create_account(record, fields.get("password"));
+    memory.create_account(record, fields.get("password"), workspace);
     let new_id = memory.log_in(session, &email);
     with_cookie(
         redirect(StatusCode::SEE_OTHER, "/home"),

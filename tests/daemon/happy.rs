@@ -294,3 +294,35 @@ async fn on_a_server_with_an_inbox_prefix_the_invite_is_filed_under_it() {
     );
     assert_eq!(env.jobs_in("filed"), 1);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_invite_written_three_ways_is_one_post_and_two_duplicate_tickets() {
+    let env = Env::start().await;
+    let url = forward::invite(&env.sim, JANE);
+    env.secret(&forward::token_of(&url));
+    // As forwards arrive: plain, with a newsletter's tracking parameter, with the host
+    // upper-cased by a client.
+    let tracked = format!("{url}&utm_source=newsletter&utm_medium=email");
+    let shouted = url.replacen("://localhost", "://LOCALHOST", 1);
+    assert_ne!(shouted, url);
+    for link in [&url, &tracked, &shouted] {
+        env.append(&Forward::by_invitee(JANE, link).build()).await;
+    }
+
+    env.once_ok();
+
+    let posts = env
+        .sim
+        .requests()
+        .iter()
+        .filter(|r| r.method == "POST" && r.path.starts_with("/signup"))
+        .count();
+    assert_eq!(posts, 1, "one invite, one signup");
+    assert_eq!(env.accounts(), [JANE]);
+    let mails = env.mails();
+    let tickets = mails::tickets(&mails);
+    assert_eq!(tickets.len(), 2);
+    for ticket in &tickets {
+        assert!(ticket.text.contains("duplicate_forward"), "{}", ticket.text);
+    }
+}

@@ -58,13 +58,18 @@ pub(super) async fn signup_step(
         );
         return needs_human(services, job, Reason::UnexpectedPage, &detail).await;
     };
+    // The account must be for the invitee, or for the address an operator gave `retry`.
+    let options = signup::SignupOptions {
+        expected_login: record.login.clone().or_else(|| invite.invitee.clone()),
+        ..services.signup.clone()
+    };
     let _slot = services.platform_slot(&platform.name).await;
     let mut attempt = 0;
     loop {
         attempt += 1;
         let mut guard = JournalGuard { services, job };
         let result =
-            signup::sign_up(platform, &invite.invite_url, &services.signup, &mut guard).await;
+            signup::sign_up(platform, &invite.invite_url, &options, &mut guard).await;
         let failure = match result {
             Ok(account) => {
                 let note = format!("account created for {}", account.login);

@@ -142,3 +142,15 @@ fn discard_password_only_once_a_human_has_the_job() {
         .unwrap();
     assert_eq!(journal.retry(job).unwrap(), JobState::Received);
 }
+
+#[test]
+fn retry_as_sets_the_login_an_operator_vouches_for() {
+    let journal = Journal::open_in_memory().unwrap();
+    let job = job_in(&journal, 1, JobState::Ticketed);
+    let state = journal.retry_as(job, Some("ann@partner.test")).unwrap();
+    assert_eq!(state, JobState::Received);
+    let record = journal.job(job).unwrap().unwrap();
+    assert_eq!(record.login.as_deref(), Some("ann@partner.test"));
+    let last = journal.history(job).unwrap().pop().unwrap();
+    assert!(last.note.contains("for ann@partner.test"), "{}", last.note);
+}

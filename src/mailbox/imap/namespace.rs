@@ -81,7 +81,7 @@ pub(crate) async fn ask(
     let transport = |source: std::io::Error| MailboxError::Command {
         address: shared.address.clone(),
         action: "ask for the folder namespaces".into(),
-        source: async_imap::error::Error::Io(source),
+        source: async_imap::error::Error::Io(source).into(),
     };
     let exchange = async {
         stream
