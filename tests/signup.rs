@@ -297,6 +297,24 @@ async fn a_password_rule_only_the_server_knows_is_password_rejected_after_three_
 }
 
 #[tokio::test]
+async fn a_standing_sign_in_hint_is_not_read_as_already_registered() {
+    let env = Env::start().await;
+    let (url, token) = env.invite(Behaviour::StandingSignInHint { max_length: 12 });
+    let failure = expect_failure(
+        sign_up(&env.platform(), &url).await,
+        Reason::PasswordRejected,
+        &token,
+    );
+    assert!(failure.submitted);
+    assert_eq!(env.posts(), 3, "a refused password is retried: {failure}");
+    assert!(
+        failure.detail.contains("password is too"),
+        "the detail quotes the new error: {failure}"
+    );
+    assert!(env.sim.accounts().is_empty());
+}
+
+#[tokio::test]
 async fn a_password_rule_stated_in_the_html_is_honoured() {
     let env = Env::start().await;
     let (url, _) = env.invite(Behaviour::StricterPassword {

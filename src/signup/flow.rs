@@ -9,7 +9,7 @@ use url::Url;
 
 use super::address::{AddressRule, Lookup, system_lookup};
 use super::form::{FormSpec, Method};
-use super::page::{self, Fetched, PageView, Stage};
+use super::page::{self, Fetched, PageView, Stage, Standing};
 use super::password::{self, PageRules};
 use super::session::{Session, check_url, shown};
 use super::{Account, ProbedForm, Reason, SignupFailure, SignupOptions, SubmitGuard};
@@ -44,7 +44,7 @@ pub(crate) async fn probe_with(
     options: &SignupOptions,
     lookup: Lookup,
 ) -> Result<ProbedForm, SignupFailure> {
-    let (_session, form) = open(platform, invite_url, options, lookup).await?;
+    let (_session, form, _) = open(platform, invite_url, options, lookup).await?;
     let mut problems = Vec::new();
     match ready_to_submit(platform, &form) {
         Ok(login) => {
@@ -80,7 +80,7 @@ pub(crate) async fn sign_up_with(
     lookup: Lookup,
 ) -> Result<Account, SignupFailure> {
     page::check_success_configured(platform)?;
-    let (session, mut form) = open(platform, invite_url, options, lookup).await?;
+    let (session, mut form, standing) = open(platform, invite_url, options, lookup).await?;
     let login = ready_to_submit(platform, &form)?;
     check_login(&login, options)?;
     if options.dry_run {
@@ -114,7 +114,7 @@ pub(crate) async fn sign_up_with(
             .submit(&submission, &form.page_url)
             .await
             .map_err(|f| f.submitted(true))?;
-        let view = read_page(platform, fetched)
+        let mut view = read_page(platform, fetched)
             .await
             .map_err(|f| f.submitted(true))?;
         if page::is_success(platform, &view).map_err(|f| f.submitted(true))? {
@@ -125,6 +125,9 @@ pub(crate) async fn sign_up_with(
                 landed_url: shown(platform, &view.url),
             });
         }
+        // Judged against the form as first shown, not the last re-render: a refusal
+        // repeated word for word is still the refusal.
+        view.marker = page::new_marker(platform, &standing, &view);
         let failure = page::failure(&view, Stage::Submit).submitted(true);
         if failure.reason != Reason::PasswordRejected || attempt >= SUBMISSIONS {
             return Err(with_attempts(failure, attempt));
@@ -134,13 +137,14 @@ pub(crate) async fn sign_up_with(
     }
 }
 
-/// Checks the invite URL, builds the session, GETs the invite and finds the form.
+/// Checks the invite URL, builds the session, GETs the invite and finds the form, with
+/// what the form's page says before anything is submitted.
 async fn open(
     platform: &Platform,
     invite_url: &str,
     options: &SignupOptions,
     lookup: Lookup,
-) -> Result<(Session, FormSpec), SignupFailure> {
+) -> Result<(Session, FormSpec, Standing), SignupFailure> {
     let url = Url::parse(invite_url.trim()).map_err(|e| {
         SignupFailure::new(
             Reason::UnexpectedPage,
@@ -156,7 +160,7 @@ async fn open(
     match view.form {
         Ok(form) if form_ok => {
             tracing::info!(page = %shown(platform, &view.url), "signup: found the signup form");
-            Ok((session, form))
+            Ok((session, form, view.standing))
         }
         _ => Err(page::failure(&view, Stage::Invite)),
     }
@@ -256,8 +260,8 @@ fn generate_checked(platform: &Platform, rules: &PageRules) -> Result<Secret, Si
             ),
         )
     };
-    let password =
-        password::generate(&platform.password, rules).map_err(|e| refuse(crate::report::chain(&e)))?;
+    let password = password::generate(&platform.password, rules)
+        .map_err(|e| refuse(crate::report::chain(&e)))?;
     password::check(&platform.password, rules, password.expose()).map_err(|why| {
         refuse(format!(
             "the generated password failed a final check: {why}"

@@ -49,6 +49,22 @@ pub struct PageView {
     pub alert: Option<String>,
     /// The signup form, or why there is none.
     pub form: Result<FormSpec, String>,
+    /// What the page says, for telling new messages from standing text ([`Standing`]).
+    pub standing: Standing,
+    /// What a password input marked invalid says (`aria-invalid`, `.is-invalid`), its
+    /// `aria-describedby` text when it has one; `None` when no password input is marked.
+    pub password_error: Option<String>,
+}
+
+/// What a page shows before anything is submitted: its texts and the profile's failure
+/// markers it already carries. A signup page may always say "Already have an account?
+/// Sign in"; only what a submission adds tells why it failed.
+#[derive(Debug, Clone, Default)]
+pub struct Standing {
+    /// Each visible text node, normalized, in document order.
+    texts: Vec<String>,
+    /// Every profile selector marker the page matches.
+    selector_markers: Vec<(Reason, String)>,
 }
 
 /// Reads a fetched page against the profile.
@@ -62,9 +78,11 @@ pub fn read(platform: &Platform, fetched: &Fetched) -> PageView {
     let title = select_first("title")
         .map(|t| truncate(&collapse(&t.text().collect::<String>()), 100))
         .filter(|t| !t.is_empty());
-    let alert = select_first("[role=alert], .alert, .error, .errors, .flash, .notice")
-        .map(|a| truncate(&collapse(&visible_text(a)), 200))
-        .filter(|t| !t.is_empty());
+    let alert = select_first(
+        "[role=alert], .alert, .error, .errors, .errorlist, .invalid-feedback, .flash, .notice",
+    )
+    .map(|a| truncate(&collapse(&visible_text(a)), 200))
+    .filter(|t| !t.is_empty());
     PageView {
         status: fetched.status,
         url: fetched.url.clone(),
@@ -75,6 +93,15 @@ pub fn read(platform: &Platform, fetched: &Fetched) -> PageView {
             .and_then(|v| parse_retry_after(v, SystemTime::now())),
         title,
         marker: find_marker(&doc, platform),
+        standing: Standing {
+            texts: visible_texts(doc.root_element())
+                .into_iter()
+                .map(normalize)
+                .filter(|t| !t.is_empty())
+                .collect(),
+            selector_markers: selector_markers(&doc, platform),
+        },
+        password_error: password_error(&doc),
         success_selector: platform
             .success_selector
             .as_deref()
@@ -99,22 +126,35 @@ pub fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
 /// expired link, already registered, password rejected: a signup form often carries a
 /// standing hint such as "password must…", so that one is the weakest evidence.
 fn find_marker(doc: &Html, platform: &Platform) -> Option<(Reason, String)> {
+    selector_markers(doc, platform)
+        .into_iter()
+        .next()
+        .or_else(|| text_marker(platform, &normalize(&visible_text(doc.root_element()))))
+}
+
+/// Every profile selector the page matches, in the order of [`find_marker`].
+fn selector_markers(doc: &Html, platform: &Platform) -> Vec<(Reason, String)> {
     let m = &platform.failures;
     let selectors = [
         (Reason::LinkExpired, &m.link_expired_selector),
         (Reason::AlreadyRegistered, &m.already_registered_selector),
         (Reason::PasswordRejected, &m.password_rejected_selector),
     ];
-    for (reason, css) in selectors {
-        let Some(css) = css else { continue };
-        let found = Selector::parse(css)
-            .ok()
-            .and_then(|s| doc.select(&s).next());
-        if found.is_some() {
-            return Some((reason, format!("the page has {css}")));
-        }
-    }
-    let text = normalize(&visible_text(doc.root_element()));
+    selectors
+        .into_iter()
+        .filter_map(|(reason, css)| {
+            let css = css.as_ref()?;
+            let sel = Selector::parse(css).ok()?;
+            doc.select(&sel)
+                .next()
+                .map(|_| (reason, format!("the page has {css}")))
+        })
+        .collect()
+}
+
+/// The first profile text `text` (normalized) contains, in the order of [`find_marker`].
+fn text_marker(platform: &Platform, text: &str) -> Option<(Reason, String)> {
+    let m = &platform.failures;
     let texts = [
         (Reason::LinkExpired, &m.link_expired_texts),
         (Reason::AlreadyRegistered, &m.already_registered_texts),
@@ -128,6 +168,64 @@ fn find_marker(doc: &Html, platform: &Platform) -> Option<(Reason, String)> {
     })
 }
 
+/// The failure marker of a page answering a submission, judged only on what the page
+/// did not already show in `before`: text nodes that are new, selectors that did not
+/// match before. Failing that, a password input the platform marked invalid.
+pub fn new_marker(
+    platform: &Platform,
+    before: &Standing,
+    after: &PageView,
+) -> Option<(Reason, String)> {
+    let selector = after
+        .standing
+        .selector_markers
+        .iter()
+        .find(|m| !before.selector_markers.contains(m))
+        .cloned();
+    let new_text: Vec<&str> = after
+        .standing
+        .texts
+        .iter()
+        .filter(|t| !before.texts.contains(t))
+        .map(String::as_str)
+        .collect();
+    selector
+        .or_else(|| text_marker(platform, &new_text.join(" ")))
+        .or_else(|| {
+            after.password_error.as_ref().map(|said| {
+                let said = if said.is_empty() {
+                    String::new()
+                } else {
+                    format!(", saying {said:?}")
+                };
+                (
+                    Reason::PasswordRejected,
+                    format!("the page marks the password field invalid{said}"),
+                )
+            })
+        })
+}
+
+/// What a password input marked invalid says, as browsers' accessibility tree reads it.
+fn password_error(doc: &Html) -> Option<String> {
+    let css = "input[type=password][aria-invalid=true], input[type=password].is-invalid";
+    let sel = Selector::parse(css).ok()?;
+    let input = doc.select(&sel).next()?;
+    let said: Vec<String> = input
+        .attr("aria-describedby")
+        .unwrap_or_default()
+        .split_ascii_whitespace()
+        .filter_map(|id| {
+            let by_id =
+                Selector::parse(&format!("[id=\"{}\"]", id.replace(['"', '\\'], ""))).ok()?;
+            doc.select(&by_id).next()
+        })
+        .map(|el| collapse(&visible_text(el)))
+        .filter(|t| !t.is_empty())
+        .collect();
+    Some(truncate(&said.join(" "), 200))
+}
+
 /// Lower case, typographic apostrophes made plain, whitespace collapsed.
 fn normalize(text: &str) -> String {
     collapse(&text.to_lowercase().replace(['\u{2019}', '\u{2018}'], "'"))
@@ -137,13 +235,20 @@ fn normalize(text: &str) -> String {
 /// with `hidden` or an inline `display:none`.
 pub fn visible_text(root: ElementRef) -> String {
     let mut out = String::new();
+    for text in visible_texts(root) {
+        out.push_str(text);
+        out.push(' ');
+    }
+    out
+}
+
+/// The visible text nodes under `root`, in document order (see [`visible_text`]).
+fn visible_texts(root: ElementRef<'_>) -> Vec<&str> {
+    let mut out = Vec::new();
     let mut stack = vec![*root];
     while let Some(node) = stack.pop() {
         match node.value() {
-            Node::Text(text) => {
-                out.push_str(text);
-                out.push(' ');
-            }
+            Node::Text(text) => out.push(&**text),
             Node::Element(el) => {
                 let hidden_style = el.attr("style").is_some_and(|s| {
                     s.to_ascii_lowercase()

@@ -217,3 +217,50 @@ fn success_needs_every_configured_criterion() {
     assert_eq!(err.reason, Reason::UnexpectedPage);
     assert!(err.detail.contains("success_url"), "{}", err.detail);
 }
+
+/// The signup page as first shown, with a standing "Already have an account?".
+const FORM_PAGE: &str = "<h1>Join</h1><form><input type=email value=a@b.c readonly>\
+    <input type=password name=password></form>\
+    <p>Already have an account? <a href=/login>Sign in</a></p>";
+
+fn marker_after(before: &str, after: &str) -> Option<(Reason, String)> {
+    let p = platform();
+    let before = read(&p, &fetched(200, "/signup", before)).standing;
+    new_marker(&p, &before, &read(&p, &fetched(422, "/signup", after)))
+}
+
+#[test]
+fn standing_text_is_not_the_reason_a_submission_failed() {
+    let refused = FORM_PAGE.replace(
+        "</form>",
+        "<ul class=errorlist><li>This password is too short.</li></ul></form>",
+    );
+    let (reason, detail) = marker_after(FORM_PAGE, &refused).unwrap();
+    assert_eq!(reason, Reason::PasswordRejected, "{detail}");
+    // A real "already registered" error is new text, so it still counts.
+    let taken = FORM_PAGE.replace(
+        "<h1>Join</h1>",
+        "<h1>Join</h1><div role=alert>A user with that email already exists.</div>",
+    );
+    assert_eq!(
+        marker_after(FORM_PAGE, &taken).unwrap().0,
+        Reason::AlreadyRegistered
+    );
+    // Nothing new: no marker, whatever the page always says.
+    assert_eq!(marker_after(FORM_PAGE, FORM_PAGE), None);
+}
+
+#[test]
+fn a_password_field_marked_invalid_is_password_rejected() {
+    let marked = FORM_PAGE.replace(
+        "<input type=password name=password>",
+        "<input type=password name=password aria-invalid=true aria-describedby=\"pw-err\">\
+         <div class=invalid-feedback id=pw-err>Ce mot de passe est trop court.</div>",
+    );
+    let (reason, detail) = marker_after(FORM_PAGE, &marked).unwrap();
+    assert_eq!(reason, Reason::PasswordRejected);
+    assert!(
+        detail.contains("Ce mot de passe est trop court."),
+        "{detail}"
+    );
+}

@@ -110,6 +110,14 @@ pub enum Behaviour {
         /// Whether the form's HTML states the limit.
         stated_in_html: bool,
     },
+    /// The signup page always says "Already have an account? Sign in", as many do, and
+    /// shows errors next to their fields (`.invalid-feedback`, the input `aria-invalid`
+    /// and `aria-describedby` it); the server refuses passwords longer than `max_length`
+    /// without the HTML saying so.
+    StandingSignInHint {
+        /// The longest password the server accepts.
+        max_length: usize,
+    },
     /// The first `GET` of the invite answers 429 with `Retry-After`; later ones are normal.
     RateLimitedOnce {
         /// The `Retry-After` value in seconds.

@@ -109,6 +109,26 @@ pub(super) struct SignupView<'a> {
     pub max_length: usize,
     /// Whether to add a `pattern` saying which characters are allowed.
     pub pattern: bool,
+    /// Errors beside their fields instead of in a list above the form, and a standing
+    /// "Already have an account? Sign in" ([`super::Behaviour::StandingSignInHint`]).
+    pub field_errors: bool,
+}
+
+impl SignupView<'_> {
+    /// The errors about the password, when they are shown beside the field.
+    fn password_errors(&self) -> Vec<&String> {
+        let errors = self.errors.iter();
+        errors
+            .filter(|e| self.field_errors && e.starts_with("Password "))
+            .collect()
+    }
+
+    /// The errors shown in the list above the form.
+    fn listed_errors(&self) -> Vec<String> {
+        let password = self.password_errors();
+        let others = self.errors.iter().filter(|e| !password.contains(e));
+        others.cloned().collect()
+    }
 }
 
 const LOCALE_PICKER: &str = "<form class=\"locale-picker\" action=\"/locale\" method=\"get\">\n  \
@@ -142,10 +162,27 @@ fn password_input(name: &str, label: &str, view: &SignupView<'_>) -> String {
     } else {
         String::new()
     };
+    // As Bootstrap forms show a field's error: beside it, tied to it for screen readers.
+    let errors = view.password_errors();
+    let (invalid, feedback) = if name == "password" && !errors.is_empty() {
+        let text: Vec<String> = errors.iter().map(|e| escape(e)).collect();
+        (
+            format!(
+                " class=\"is-invalid\" aria-invalid=\"true\" aria-describedby=\"{name}-error\""
+            ),
+            format!(
+                "\n    <div class=\"invalid-feedback\" id=\"{name}-error\">{}</div>",
+                text.join(" ")
+            ),
+        )
+    } else {
+        (String::new(), String::new())
+    };
     format!(
         "  <div class=\"field\">\n    <label for=\"{name}\">{label}</label>\n    \
          <input type=\"password\" name=\"{name}\" id=\"{name}\" required \
-         minlength=\"{min}\" maxlength=\"{max}\"{pattern} autocomplete=\"new-password\">\n  </div>\n",
+         minlength=\"{min}\" maxlength=\"{max}\"{pattern}{invalid} \
+         autocomplete=\"new-password\">{feedback}\n  </div>\n",
         min = MIN_PASSWORD.min(view.max_length),
         max = view.max_length,
     )
@@ -210,11 +247,14 @@ pub(super) fn signup(view: &SignupView<'_>) -> String {
              value=\"Create account\" class=\"btn btn-primary\" \
              data-disable-with=\"Creating account\u{2026}\">Create account</button>\n  </div>\n\
              </form>\n";
+    if view.field_errors {
+        form += "<p class=\"signin-hint\">Already have an account? <a href=\"/login\">Sign in</a></p>\n";
+    }
     let main = format!(
         "{LOCALE_PICKER}<h1>Complete your registration</h1>\n\
          <p>You have been invited to Engage. Check your details and choose a password.</p>\n\
          {}{form}",
-        alert(view.errors)
+        alert(&view.listed_errors())
     );
     layout("Sign up", Some(view.csrf), "", &main)
 }

@@ -62,6 +62,7 @@ pub(super) async fn show(State(app): State<App>, headers: HeaderMap) -> Response
         errors: &[],
         max_length: stated_max(invite),
         pattern: stated_max(invite) != state::MAX_PASSWORD,
+        field_errors: field_errors(invite),
     };
     page(StatusCode::OK, pages::signup(&view))
 }
@@ -96,6 +97,11 @@ pub(super) async fn submit(
     } else {
         rerender(&mut memory, &id, &token, &email, &fields, &errors)
     }
+}
+
+/// Whether the page has a standing sign-in hint and errors beside their fields.
+fn field_errors(invite: &Invite) -> bool {
+    matches!(invite.spec.behaviour, Behaviour::StandingSignInHint { .. })
 }
 
 /// The hidden inviter address the form carries, for [`Behaviour::ShowsInviter`].
@@ -198,6 +204,7 @@ fn rerender(
         errors,
         max_length: stated_max(invite),
         pattern: stated_max(invite) != state::MAX_PASSWORD,
+        field_errors: field_errors(invite),
     };
     page(StatusCode::UNPROCESSABLE_ENTITY, pages::signup(&view))
 }

@@ -67,7 +67,8 @@ impl Invite {
     /// The longest password the server accepts for this invite.
     pub fn max_password(&self) -> usize {
         match self.spec.behaviour {
-            Behaviour::StricterPassword { max_length, .. } => max_length.min(MAX_PASSWORD),
+            Behaviour::StricterPassword { max_length, .. }
+            | Behaviour::StandingSignInHint { max_length } => max_length.min(MAX_PASSWORD),
             _ => MAX_PASSWORD,
         }
     }

@@ -68,8 +68,7 @@ pub(super) async fn signup_step(
     loop {
         attempt += 1;
         let mut guard = JournalGuard { services, job };
-        let result =
-            signup::sign_up(platform, &invite.invite_url, &options, &mut guard).await;
+        let result = signup::sign_up(platform, &invite.invite_url, &options, &mut guard).await;
         let failure = match result {
             Ok(account) => {
                 let note = format!("account created for {}", account.login);
