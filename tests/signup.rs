@@ -315,6 +315,25 @@ async fn a_standing_sign_in_hint_is_not_read_as_already_registered() {
 }
 
 #[tokio::test]
+async fn a_used_invite_that_leads_to_sign_in_is_link_expired_not_a_signup_form() {
+    let env = Env::start().await;
+    let (url, token) = env.invite(Behaviour::SignInOnceUsed);
+    sign_up(&env.platform(), &url).await.unwrap();
+    let failure = expect_failure(
+        sign_up(&env.platform(), &url).await,
+        Reason::LinkExpired,
+        &token,
+    );
+    assert!(!failure.submitted);
+    assert!(
+        failure.detail.contains("/login"),
+        "names the page: {failure}"
+    );
+    assert_eq!(env.posts(), 1, "the sign-in form was never submitted");
+    assert_eq!(env.sim.accounts().len(), 1);
+}
+
+#[tokio::test]
 async fn a_password_rule_stated_in_the_html_is_honoured() {
     let env = Env::start().await;
     let (url, _) = env.invite(Behaviour::StricterPassword {

@@ -119,10 +119,19 @@ pub fn find(doc: &Html, page_url: &Url, platform: &Platform) -> Result<FormSpec,
                 .next()
                 .ok_or_else(|| format!("no element on the page matches signup_form {css:?}"))?
         }
-        None => doc
-            .select(&selector("form"))
-            .find(|f| controls(doc, *f).iter().any(|c| is_password_input(c)))
-            .ok_or("no form on the page has a password field")?,
+        None => {
+            let with_password: Vec<ElementRef> = doc
+                .select(&selector("form"))
+                .filter(|f| controls(doc, *f).iter().any(|c| is_password_input(c)))
+                .collect();
+            match with_password.iter().find(|f| !is_sign_in_form(doc, **f)) {
+                Some(form) => *form,
+                None if with_password.is_empty() => {
+                    return Err("no form on the page has a password field".to_owned());
+                }
+                None => return Err(SIGN_IN_ONLY.to_owned()),
+            }
+        }
     };
     if form.value().name() != "form" {
         return Err(format!(
@@ -132,6 +141,58 @@ pub fn find(doc: &Html, page_url: &Url, platform: &Platform) -> Result<FormSpec,
         ));
     }
     build(doc, form, page_url, platform)
+}
+
+/// Why [`find`] found no signup form on a page that has only sign-in forms.
+pub const SIGN_IN_ONLY: &str = "the page has a sign-in form, not a signup form";
+
+/// Whether `form` signs in to an existing account, judged as password managers do: a
+/// password field marked `current-password`, or a single password field with no
+/// `new-password` and a sign-in action or submit text. Password plus confirmation is
+/// a signup form.
+fn is_sign_in_form(doc: &Html, form: ElementRef) -> bool {
+    let controls = controls(doc, form);
+    let passwords: Vec<&ElementRef> = controls.iter().filter(|c| is_password_input(c)).collect();
+    let autocomplete = |c: &ElementRef| {
+        c.value()
+            .attr("autocomplete")
+            .unwrap_or_default()
+            .to_ascii_lowercase()
+    };
+    if passwords
+        .iter()
+        .any(|p| autocomplete(p).contains("new-password"))
+    {
+        return false;
+    }
+    if passwords
+        .iter()
+        .any(|p| autocomplete(p).contains("current-password"))
+    {
+        return true;
+    }
+    let action = form.value().attr("action").unwrap_or_default();
+    let submit_text: String = controls
+        .iter()
+        .filter(|c| matches!(c.value().name(), "button" | "input"))
+        .filter(|c| {
+            matches!(input_type(c).as_str(), "submit" | "image") || c.value().name() == "button"
+        })
+        .map(|c| {
+            format!(
+                "{} {} ",
+                c.text().collect::<String>(),
+                c.value().attr("value").unwrap_or_default()
+            )
+        })
+        .collect();
+    let says_sign_in = |text: &str| {
+        let text = text.to_ascii_lowercase().replace(['-', '_', ' '], "");
+        ["login", "signin", "logon"]
+            .iter()
+            .any(|w| text.contains(w))
+    };
+    passwords.len() == 1 && (says_sign_in(action) || says_sign_in(&submit_text))
 }
 
 /// The listed elements that belong to `form`, in tree order.

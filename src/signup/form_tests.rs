@@ -359,3 +359,25 @@ fn image_submit_sends_coordinates() {
         pairs(&[("p", REDACTED), ("go.x", "0"), ("go.y", "0")])
     );
 }
+
+#[test]
+fn sign_in_forms_are_never_taken_for_the_signup_form() {
+    let p = platform();
+    let by_autocomplete = "<form action=/session method=post><input type=email name=email \
+        value=a@b.test><input type=password name=pw autocomplete=current-password></form>";
+    assert_eq!(find_in(by_autocomplete, &p).unwrap_err(), SIGN_IN_ONLY);
+    let by_action = "<form action=/users/sign_in method=post><input type=email name=email>\
+        <input type=password name=pw><button>Continue</button></form>";
+    assert_eq!(find_in(by_action, &p).unwrap_err(), SIGN_IN_ONLY);
+    // A sign-in form in the header does not hide the signup form after it.
+    let both = format!(
+        "{by_action}<form action=/users method=post><input type=email name=email \
+         value=a@b.test><input type=password name=pw autocomplete=new-password>\
+         <button>Log in after signing up</button></form>"
+    );
+    assert_eq!(find_in(&both, &p).unwrap().action.path(), "/users");
+    // Password plus confirmation under a sign-in-sounding button is still a signup form.
+    let confirm = "<form action=/join method=post><input type=password name=a>\
+        <input type=password name=b><button>Sign in</button></form>";
+    assert!(find_in(confirm, &p).is_ok());
+}

@@ -331,6 +331,14 @@ pub fn failure(view: &PageView, stage: Stage) -> SignupFailure {
                 format!("the invite link is gone ({where_})"),
             ),
             None if stage == Stage::Invite
+                && view.form.as_ref().err().map(String::as_str) == Some(form::SIGN_IN_ONLY) =>
+            {
+                (
+                    Reason::UnexpectedPage,
+                    format!("the invite led to a sign-in page, not a signup form ({where_})"),
+                )
+            }
+            None if stage == Stage::Invite
                 && view.form.is_err()
                 && (200..300).contains(&view.status) =>
             {

@@ -264,3 +264,23 @@ fn a_password_field_marked_invalid_is_password_rejected() {
         "{detail}"
     );
 }
+
+#[test]
+fn an_invite_landing_on_a_sign_in_page_says_so() {
+    let p = platform();
+    let login = "<title>Log in</title><form action=/login method=post>\
+        <input type=email name=email><input type=password name=password \
+        autocomplete=current-password><button>Log in</button></form>";
+    let f = failure(&read(&p, &fetched(200, "/login", login)), Stage::Invite);
+    assert_eq!(f.reason, Reason::UnexpectedPage, "{f}");
+    assert!(
+        f.detail.contains("sign-in page") && f.detail.contains("/login"),
+        "{f}"
+    );
+    let flash = login.replace(
+        "<form",
+        "<div class=flash>This invitation has already been accepted.</div><form",
+    );
+    let f = failure(&read(&p, &fetched(200, "/login", &flash)), Stage::Invite);
+    assert_eq!(f.reason, Reason::LinkExpired, "{f}");
+}

@@ -22,12 +22,14 @@ pub(super) async fn show(State(app): State<App>, headers: HeaderMap) -> Response
     let existing = session_id(&headers).and_then(|id| {
         memory
             .sessions
-            .get(&id)
-            .map(|s| (s.user.is_some(), s.csrf.clone()))
+            .get_mut(&id)
+            .map(|s| (s.user.is_some(), s.csrf.clone(), s.flash.take()))
     });
     match existing {
-        Some((true, _)) => redirect(StatusCode::FOUND, "/home"),
-        Some((false, csrf)) => page(StatusCode::OK, pages::login(&csrf, "", None)),
+        Some((true, _, _)) => redirect(StatusCode::FOUND, "/home"),
+        Some((false, csrf, flash)) => {
+            page(StatusCode::OK, pages::login(&csrf, "", flash.as_deref()))
+        }
         None => {
             let id = memory.new_session(None, None, Duration::ZERO);
             let csrf = memory

@@ -118,6 +118,9 @@ pub enum Behaviour {
         /// The longest password the server accepts.
         max_length: usize,
     },
+    /// Once used, the invite link redirects (302) to `/login`, which shows the flash
+    /// message "This invitation has already been accepted…" from the session, once.
+    SignInOnceUsed,
     /// The first `GET` of the invite answers 429 with `Retry-After`; later ones are normal.
     RateLimitedOnce {
         /// The `Retry-After` value in seconds.

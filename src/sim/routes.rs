@@ -210,6 +210,18 @@ fn open_invite(app: &App, token: String, email: Option<String>) -> Response {
         }
         _ => {}
     }
+    if invite.used && invite.spec.behaviour == Behaviour::SignInOnceUsed {
+        let id = memory.new_session(None, None, Duration::ZERO);
+        if let Some(session) = memory.sessions.get_mut(&id) {
+            session.flash =
+                Some("This invitation has already been accepted. Log in to continue.".to_owned());
+        }
+        drop(memory);
+        return with_cookie(
+            redirect(StatusCode::FOUND, "/login"),
+            &app.session_cookie(&id),
+        );
+    }
     if invite.used {
         let text = "This invitation has already been used. Log in instead.";
         let html = pages::message("Invitation already used", text, Some(("/login", "Log in")));

@@ -87,6 +87,8 @@ pub(super) struct Session {
     /// The email the invite link's `?email=` asked to pre-fill
     /// ([`Behaviour::EmailFromQuery`]).
     pub email_from_link: Option<String>,
+    /// A message for the next page, shown once (Rails' `flash`).
+    pub flash: Option<String>,
 }
 
 /// A stored account; the password only as a salted hash.
@@ -166,6 +168,7 @@ impl State {
             user,
             delay,
             email_from_link: None,
+            flash: None,
         };
         self.sessions.insert(id.clone(), session);
         id
