@@ -109,7 +109,8 @@ pub(super) fn selector(text: &str) -> Selector {
 }
 
 /// Finds the signup form: the profile's selector, else the first form with a password
-/// input. `Err` explains, in plain words, why there is none.
+/// input that is not a sign-in form. `Err` explains, in plain words, why there is none
+/// ([`SIGN_IN_ONLY`] when the page only lets one sign in).
 pub fn find(doc: &Html, page_url: &Url, platform: &Platform) -> Result<FormSpec, String> {
     let form = match &platform.signup_form {
         Some(css) => {

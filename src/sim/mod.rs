@@ -10,7 +10,8 @@
 //!
 //! - `GET /invitations/accept?token=T` (or `GET /join/T`, the token in the path as
 //!   django-invitations has it) starts a session bound to the invite and redirects (303)
-//!   to `/signup`; unknown, used and expired links get pages saying so.
+//!   to `/signup`; unknown, used and expired links get pages saying so (or, for
+//!   [`Behaviour::SignInOnceUsed`], a redirect to the sign-in page with a flash message).
 //! - `GET /signup` renders the pre-filled form `form#signup` after an unrelated form.
 //! - `POST /signup` checks the session, the CSRF token, the invited email, the terms and
 //!   the password policy (8–16 characters; upper, lower, digit and one of `!@#$%^&*`,
