@@ -195,13 +195,21 @@ impl EntryList {
 }
 
 /// Whether the control may hold the account's email: the profile's `login_field`, else a
-/// visible `email` input, or a visible text input whose name says email.
+/// visible `email` input, or a visible text input whose `autocomplete` token or name says
+/// email (the token first: it is what browsers fill by).
 fn holds_login(el: &ElementRef, kind: &str, name: &str, platform: &Platform) -> bool {
     if let Some(field) = &platform.login_field {
         return field == name;
     }
+    // The field name is the last token of `autocomplete` ("section-x shipping email").
+    let token = el
+        .value()
+        .attr("autocomplete")
+        .and_then(|a| a.split_ascii_whitespace().last())
+        .map(str::to_ascii_lowercase);
     let email_like = kind == "email"
-        || (matches!(kind, "text" | "") && name.to_ascii_lowercase().contains("email"));
+        || (matches!(kind, "text" | "")
+            && (token.as_deref() == Some("email") || name.to_ascii_lowercase().contains("email")));
     email_like && !is_hidden(el)
 }
 

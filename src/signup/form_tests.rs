@@ -381,3 +381,13 @@ fn sign_in_forms_are_never_taken_for_the_signup_form() {
         <input type=password name=b><button>Sign in</button></form>";
     assert!(find_in(confirm, &p).is_ok());
 }
+
+#[test]
+fn an_autocomplete_email_token_marks_the_login_whatever_the_name() {
+    let html = "<form method=post><input type=text name=user[login] autocomplete=email \
+        value=ada@example.test><input type=password name=pw autocomplete=new-password></form>";
+    assert_eq!(
+        find_in(html, &platform()).unwrap().login.as_deref(),
+        Some("ada@example.test")
+    );
+}
