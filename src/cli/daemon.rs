@@ -208,7 +208,7 @@ pub fn retry(args: &RetryArgs) -> u8 {
         Ok(journal) => journal,
         Err(status) => return status,
     };
-    match journal.retry(job) {
+    match journal.retry(job).wait() {
         Ok(state) => {
             println!(
                 "{job} goes round again from {}; the daemon picks it up at its next mailbox check",

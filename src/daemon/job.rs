@@ -107,15 +107,14 @@ async fn escalate(
 ) -> Result<bool, DaemonError> {
     tracing::info!(%job, reason, "needs a human");
     let (reason, detail) = (reason.to_owned(), detail.to_owned());
-    services
-        .db(move |j| {
-            if refused {
-                j.needs_human_without_account(job, &reason, &detail)
-            } else {
-                j.needs_human(job, &reason, &detail)
-            }
-        })
-        .await?;
+    if refused {
+        services
+            .journal
+            .needs_human_without_account(job, &reason, &detail)
+            .await?;
+    } else {
+        services.journal.needs_human(job, &reason, &detail).await?;
+    }
     Ok(true)
 }
 
@@ -131,7 +130,7 @@ async fn extract_step(services: &Services, record: &JobRecord) -> Result<bool, D
         Ok(invite) => {
             tracing::info!(%job, platform = %invite.platform, "invite found");
             let invite = InviteRecord::from(&invite);
-            services.db(move |j| j.record_invite(job, &invite)).await?;
+            services.journal.record_invite(job, &invite).await?;
             Ok(true)
         }
         Err(rejection) => {
@@ -178,7 +177,8 @@ async fn vet_step(services: &Services, record: &JobRecord) -> Result<bool, Daemo
                 .authenticated_by
                 .unwrap_or_else(|| "sender authentication not required".to_owned());
             services
-                .db(move |j| j.transition(job, JobState::Vetted, &note))
+                .journal
+                .transition(job, JobState::Vetted, &note)
                 .await?;
             Ok(true)
         }
@@ -204,7 +204,8 @@ impl SubmitGuard for JournalGuard<'_> {
         let services = self.services;
         async move {
             services
-                .db(move |j| j.seal_password(job, &login, &password))
+                .journal
+                .seal_password(job, &login, &password)
                 .await
                 .map_err(|e| e.to_string())?;
             super::fault::entered(JobState::SigningUp);
@@ -235,7 +236,8 @@ async fn signup_step(services: &Services, record: &JobRecord) -> Result<bool, Da
                 let note = format!("account created for {}", account.login);
                 tracing::info!(%job, platform = %platform.name, "account created");
                 services
-                    .db(move |j| j.transition(job, JobState::SignedUp, &note))
+                    .journal
+                    .transition(job, JobState::SignedUp, &note)
                     .await?;
                 return Ok(true);
             }
@@ -317,7 +319,8 @@ async fn probe_invite(services: &Services, platform: &Platform, invite_url: &str
 async fn account_exists(services: &Services, job: JobId) -> Result<bool, DaemonError> {
     let note = "the invite now says it was used: the interrupted signup created the account";
     services
-        .db(move |j| j.transition(job, JobState::SignedUp, note))
+        .journal
+        .transition(job, JobState::SignedUp, note)
         .await?;
     Ok(true)
 }
@@ -379,7 +382,7 @@ async fn notify_step(services: &Services, record: &JobRecord) -> Result<bool, Da
         return credentials_not_sent(services, job, &login, e).await;
     }
     let note = format!("credentials sent to {login}");
-    services.db(move |j| j.mark_notified(job, &note)).await?;
+    services.journal.mark_notified(job, &note).await?;
     if let (Some(requester), false) = (invite.requester, same_person) {
         let note = RequesterNote {
             job_id: job.to_string(),
@@ -476,7 +479,8 @@ async fn ticket_step(services: &Services, record: &JobRecord) -> Result<bool, Da
         Err(e) => return Err(DaemonError::Notify(e)),
     }
     services
-        .db(move |j| j.transition(job, JobState::Ticketed, "ticket sent"))
+        .journal
+        .transition(job, JobState::Ticketed, "ticket sent")
         .await?;
     Ok(true)
 }
@@ -495,16 +499,16 @@ async fn file_step(
 ) -> Result<bool, DaemonError> {
     let job = record.id;
     services.file(job, to).await?;
-    services
-        .db(move |j| {
-            j.transition(job, JobState::Filed, "message filed")?;
-            // A done job's original is no longer needed; a ticketed one's is, for retry.
-            if to == Destination::Done {
-                j.forget_original(job)?;
-            }
-            Ok(())
-        })
-        .await?;
+    // Both go to the writer at once, so they share a commit; a done job's original is no
+    // longer needed, a ticketed one's is, for retry.
+    let filed = services
+        .journal
+        .transition(job, JobState::Filed, "message filed");
+    let forgotten = (to == Destination::Done).then(|| services.journal.forget_original(job));
+    filed.await?;
+    if let Some(forgotten) = forgotten {
+        forgotten.await?;
+    }
     tracing::info!(%job, "filed");
     Ok(true)
 }
