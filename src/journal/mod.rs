@@ -5,7 +5,7 @@
 //! SQLite row per job with its state, the places its message was seen and a timestamped
 //! history, which is how the daemon resumes after a crash and knows what it already did.
 //!
-//! Every write is one request to the journal's writer thread ([`writer`]), committed
+//! Every write is one request to the journal's writer thread (`writer.rs`), committed
 //! before the method's future completes: the daemon awaits it *before* the side effect
 //! that follows (submitting the form, sending the mail, moving the message). A commit
 //! that precedes such an effect outside the journal is forced to disk

@@ -2,6 +2,7 @@
 //! the sealed password's life, retry, and the read side. File-level behaviour (modes,
 //! erased bytes, crashes) is in tests/journal.rs.
 
+mod groups;
 mod messages;
 mod password;
 mod reads;
