@@ -218,7 +218,9 @@ impl MailboxError {
     /// may be mid-response), so it must be dropped.
     pub(crate) fn breaks_session(&self) -> bool {
         match self {
-            Self::Command { source, .. } | Self::StartTls { source, .. } => breaks_session(&source.0),
+            Self::Command { source, .. } | Self::StartTls { source, .. } => {
+                breaks_session(&source.0)
+            }
             Self::Refused { .. }
             | Self::Gone { .. }
             | Self::UidValidityChanged { .. }

@@ -256,8 +256,8 @@ fn generate_checked(platform: &Platform, rules: &PageRules) -> Result<Secret, Si
             ),
         )
     };
-    let password =
-        password::generate(&platform.password, rules).map_err(|e| refuse(crate::report::chain(&e)))?;
+    let password = password::generate(&platform.password, rules)
+        .map_err(|e| refuse(crate::report::chain(&e)))?;
     password::check(&platform.password, rules, password.expose()).map_err(|why| {
         refuse(format!(
             "the generated password failed a final check: {why}"

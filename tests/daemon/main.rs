@@ -26,6 +26,7 @@ mod support;
 mod crashes;
 mod drops;
 mod forward;
+mod groups;
 mod happy;
 mod mails;
 mod no_ticket;
@@ -174,6 +175,7 @@ impl Env {
             .arg(&self.config)
             .env("RUST_LOG", "info,onbehalf=debug")
             .env_remove("ONBEHALF_FAULT_CRASH_AFTER")
+            .env_remove("ONBEHALF_FAULT_HOLD_GROUP")
             .env_remove("NOTIFY_SOCKET")
             .env_remove("CREDENTIALS_DIRECTORY")
             .stdin(Stdio::null());
@@ -204,6 +206,13 @@ impl Env {
     /// `onbehalf once` in the background (to kill it mid-way).
     pub fn once_running(&self) -> Running {
         self.spawn_command(self.command("once"))
+    }
+
+    /// `onbehalf once` in the background with extra environment variables.
+    pub fn once_running_with(&self, vars: &[(&str, &str)]) -> Running {
+        let mut command = self.command("once");
+        command.envs(vars.iter().copied());
+        self.spawn_command(command)
     }
 
     /// `onbehalf run` in the background.

@@ -36,7 +36,8 @@ impl SubmitGuard for JournalGuard<'_> {
         let services = self.services;
         async move {
             services
-                .db(move |j| j.seal_password(job, &login, &password))
+                .journal
+                .seal_password(job, &login, &password)
                 .await
                 .map_err(|e| crate::report::chain(&e))?;
             crate::daemon::fault::entered(JobState::SigningUp);
@@ -68,14 +69,14 @@ pub(super) async fn signup_step(
     loop {
         attempt += 1;
         let mut guard = JournalGuard { services, job };
-        let result =
-            signup::sign_up(platform, &invite.invite_url, &options, &mut guard).await;
+        let result = signup::sign_up(platform, &invite.invite_url, &options, &mut guard).await;
         let failure = match result {
             Ok(account) => {
                 let note = format!("account created for {}", account.login);
                 tracing::info!("account created");
                 services
-                    .db(move |j| j.transition(job, JobState::SignedUp, &note))
+                    .journal
+                    .transition(job, JobState::SignedUp, &note)
                     .await?;
                 return Ok(Step::Next);
             }
@@ -151,7 +152,8 @@ async fn probe_invite(services: &Services, platform: &Platform, invite_url: &str
 async fn account_exists(services: &Services, job: JobId) -> Result<Step, DaemonError> {
     let note = "the invite now says it was used: the interrupted signup created the account";
     services
-        .db(move |j| j.transition(job, JobState::SignedUp, note))
+        .journal
+        .transition(job, JobState::SignedUp, note)
         .await?;
     Ok(Step::Next)
 }
