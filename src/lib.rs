@@ -23,14 +23,11 @@
 //!   password, or a failure with a reason a support agent understands.
 //! - [`notify`]: the credentials mail, the requester note and the ticket, over SMTP.
 //! - [`secret`]: the redacting type every password and token lives in.
-//! - [`sim`]: the platform simulator (a small Engage look-alike on loopback) that the
-//!   tests and `onbehalf demo` sign up against.
 //! - [`cli`]: what each command prints.
 
 pub mod cli;
 pub mod config;
 pub mod daemon;
-pub mod demo;
 pub mod extract;
 pub mod journal;
 pub mod mailbox;
@@ -38,5 +35,4 @@ pub mod metrics;
 pub mod notify;
 pub mod secret;
 pub mod signup;
-pub mod sim;
 pub mod vet;

@@ -9,7 +9,7 @@ mod support;
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 
-use onbehalf::sim::{SimOptions, Simulator, TestCa};
+use onbehalf_sim::{SimOptions, Simulator, TestCa};
 use support::dovecot::Dovecot;
 use support::smtp::{SmtpOptions, SmtpServer};
 

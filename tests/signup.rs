@@ -13,7 +13,7 @@ use onbehalf::secret::Secret;
 use onbehalf::signup::{
     self, Account, FailureReason, NoGuard, SignupFailure, SignupOptions, SubmitGuard,
 };
-use onbehalf::sim::{AccountRecord, Behaviour, InviteSpec, SimOptions, Simulator};
+use onbehalf_sim::{AccountRecord, Behaviour, InviteSpec, SimOptions, Simulator};
 
 #[path = "signup/cli.rs"]
 mod cli;

@@ -40,7 +40,7 @@ use std::process::{Command, ExitStatus, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use onbehalf::sim::{SimOptions, Simulator};
+use onbehalf_sim::{SimOptions, Simulator};
 use support::dovecot::{Dovecot, DovecotOptions};
 use support::smtp::{SmtpOptions, SmtpServer};
 

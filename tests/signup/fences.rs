@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use onbehalf::signup::FailureReason;
-use onbehalf::sim::Behaviour;
+use onbehalf_sim::Behaviour;
 
 use super::{ENGAGE_EXTRAS, Env, expect_failure, sign_up};
 

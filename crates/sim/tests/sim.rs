@@ -4,7 +4,7 @@
 
 use std::time::{Duration, Instant};
 
-use onbehalf::sim::{AccountRecord, Behaviour, InviteSpec, RequestRecord, SimOptions, Simulator};
+use onbehalf_sim::{AccountRecord, Behaviour, InviteSpec, RequestRecord, SimOptions, Simulator};
 use reqwest::StatusCode;
 use reqwest::redirect::Policy;
 use scraper::{Html, Selector};

@@ -1,14 +1,14 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
-//! `onbehalf demo`: every sample ends as the pipeline's stages say it should, with a
+//! `onbehalf-demo demo`: every sample ends as the pipeline's stages say it should, with a
 //! credentials mail or a ticket written for it, and the command works from the binary.
 
 use std::path::{Path, PathBuf};
 
 use onbehalf::config::Config;
-use onbehalf::demo::{self, DemoOptions};
+use onbehalf_demo::demo::{self, DemoOptions};
 
 fn samples() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("samples")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../samples")
 }
 
 /// What the stages predict for one sample, without the demo: extract, then vet with the
@@ -95,7 +95,7 @@ async fn every_sample_ends_as_its_stages_predict() {
 #[test]
 fn demo_command_prints_the_table() {
     let work = tempfile::tempdir().unwrap();
-    let out = assert_cmd::Command::cargo_bin("onbehalf")
+    let out = assert_cmd::Command::cargo_bin("onbehalf-demo")
         .unwrap()
         .args(["demo", "--samples"])
         .arg(samples())

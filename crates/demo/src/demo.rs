@@ -15,14 +15,14 @@ use lettre::message::Mailbox as Address;
 use regex::Regex;
 use tokio_util::sync::CancellationToken;
 
-use crate::config::{Config, ConfigError, UrlPattern};
-use crate::daemon::{self, Mode, Services};
-use crate::extract;
-use crate::journal::{JobState, Journal};
-use crate::mailbox::Mailbox;
-use crate::notify::Notifier;
-use crate::signup::SignupOptions;
-use crate::sim::{InviteSpec, SimOptions, Simulator};
+use onbehalf::config::{Config, ConfigError, UrlPattern};
+use onbehalf::daemon::{self, Mode, Services};
+use onbehalf::extract;
+use onbehalf::journal::{JobState, Journal};
+use onbehalf::mailbox::Mailbox;
+use onbehalf::notify::Notifier;
+use onbehalf::signup::SignupOptions;
+use onbehalf_sim::{InviteSpec, SimOptions, Simulator};
 
 /// What the demo needs from the outside.
 #[derive(Debug, Clone)]
@@ -226,7 +226,7 @@ fn services(
     sim: &Simulator,
     hosts: &[String],
 ) -> Result<Arc<Services>, DemoError> {
-    let crate::config::MailboxConfig::Maildir(maildir) = config
+    let onbehalf::config::MailboxConfig::Maildir(maildir) = config
         .mailbox
         .clone()
         .ok_or_else(|| part("the demo config has no mailbox"))?
@@ -240,7 +240,7 @@ fn services(
         address_overrides: hosts.iter().map(|h| (h.clone(), sim.addr())).collect(),
         dry_run: false,
     };
-    let mailbox = Mailbox::Maildir(crate::mailbox::MaildirMailbox::new(maildir));
+    let mailbox = Mailbox::Maildir(onbehalf::mailbox::MaildirMailbox::new(maildir));
     Ok(Arc::new(Services::new(
         config,
         journal,
