@@ -22,8 +22,12 @@
 //! - [`signup`]: an invite link → the account created in a fresh session with a generated
 //!   password, or a failure with a reason a support agent understands.
 //! - [`notify`]: the credentials mail, the requester note and the ticket, over SMTP.
+//! - [`net`]: what every stage that talks to a server shares (TLS).
 //! - [`secret`]: the redacting type every password and token lives in.
 //! - [`cli`]: what each command prints.
+
+// Unit tests see every dev-dependency, which only integration tests use.
+#![cfg_attr(test, allow(unused_crate_dependencies))]
 
 pub mod cli;
 pub mod config;
@@ -32,6 +36,7 @@ pub mod extract;
 pub mod journal;
 pub mod mailbox;
 pub mod metrics;
+pub mod net;
 pub mod notify;
 pub mod secret;
 pub mod signup;

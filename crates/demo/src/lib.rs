@@ -10,5 +10,8 @@
 //! None of this is in the package ops install: the daemon crate carries neither the
 //! simulator, its certificate generator nor its web server.
 
+// Unit tests see every dev-dependency, which only integration tests use.
+#![cfg_attr(test, allow(unused_crate_dependencies))]
+
 pub mod cli;
 pub mod demo;
