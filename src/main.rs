@@ -52,7 +52,7 @@ enum Command {
 fn main() -> ExitCode {
     let args = Args::parse();
     // One process-wide TLS provider (ring), before anything builds a TLS config.
-    let _ = rustls::crypto::ring::default_provider().install_default();
+    onbehalf::net::tls::install_default_provider();
     let level = match args.command {
         Command::Run(_) | Command::Once(_) => "info",
         _ => "warn",
