@@ -266,7 +266,7 @@ async fn password_policy_violation_rerenders_the_form_with_the_reason() {
     );
     let (status, _, page) = post_signup(&sim, &client, &mismatch).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(page.contains("Password confirmation doesn&#39;t match Password"));
+    assert!(page.contains("Password confirmation doesn&#x27;t match Password"));
     let unticked = with(signup_fields(&page, GOOD_PASSWORD), "accept_terms", "0");
     let (_, _, page) = post_signup(&sim, &client, &unticked).await;
     assert!(page.contains("You must accept the terms"));
