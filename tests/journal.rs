@@ -1,6 +1,8 @@
 //! The journal on disk: file modes, state surviving a drop and a kill -9, the erased
 //! password gone from the database and WAL bytes, two processes sharing the file.
-
+// Every test and bench target sees all the package's (dev-)dependencies and uses only a
+// few; the lint watches the library, where an unused dependency is a real one.
+#![allow(unused_crate_dependencies)]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::io::{BufRead, BufReader};

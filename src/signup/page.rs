@@ -77,8 +77,8 @@ pub fn read(platform: &Platform, fetched: &Fetched) -> PageView {
         marker: find_marker(&doc, platform),
         success_selector: platform
             .success_selector
-            .as_deref()
-            .map(|css| select_first(css).is_some()),
+            .as_ref()
+            .map(|css| doc.select(css.selector()).next().is_some()),
         uses_javascript: select_first("script, noscript").is_some(),
         alert,
         form: form::find(&doc, &fetched.url, platform),
@@ -107,10 +107,7 @@ fn find_marker(doc: &Html, platform: &Platform) -> Option<(Reason, String)> {
     ];
     for (reason, css) in selectors {
         let Some(css) = css else { continue };
-        let found = Selector::parse(css)
-            .ok()
-            .and_then(|s| doc.select(&s).next());
-        if found.is_some() {
+        if doc.select(css.selector()).next().is_some() {
             return Some((reason, format!("the page has {css}")));
         }
     }

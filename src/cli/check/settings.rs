@@ -25,7 +25,9 @@ pub fn platform(index: usize, platform: &Platform) -> Vec<Line> {
         (url, selector) => {
             let how: Vec<String> = [
                 url.as_ref().map(|_| "success_url".to_owned()),
-                selector.as_ref().map(|s| format!("success_selector {s:?}")),
+                selector
+                    .as_ref()
+                    .map(|s| format!("success_selector {:?}", s.as_str())),
             ]
             .into_iter()
             .flatten()

@@ -22,6 +22,9 @@
 //! `routes` with `signup` and `login` answer requests, `pages` renders HTML, and
 //! `server` accepts connections.
 
+// Unit tests see every dev-dependency, which only integration tests use.
+#![cfg_attr(test, allow(unused_crate_dependencies))]
+
 mod login;
 mod pages;
 mod routes;

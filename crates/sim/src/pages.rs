@@ -5,6 +5,9 @@
 
 use std::fmt::Write;
 
+// For element content and either kind of quoted attribute: & < > " and '.
+use html_escape::encode_quoted_attribute as escape;
+
 use super::state::{MIN_PASSWORD, SYMBOLS};
 
 /// The time zones on the signup form: `(value, label)`.
@@ -17,22 +20,6 @@ pub(super) const TIMEZONES: &[(&str, &str)] = &[
 ];
 /// The time zone selected when the form is first shown.
 pub(super) const DEFAULT_TIMEZONE: &str = "Etc/UTC";
-
-/// Escapes text for HTML content and double-quoted attributes.
-pub(super) fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
-    out
-}
 
 /// The page frame: head, top bar with a search form, main content.
 pub(super) fn layout(title: &str, csrf: Option<&str>, nav: &str, main: &str) -> String {
