@@ -17,7 +17,7 @@ deb=${1:-}
 if [ -z "$deb" ]; then
   if ! cargo deb --version >/dev/null 2>&1; then
     echo "installing cargo-deb…" >&2
-    cargo install cargo-deb --locked
+    cargo install cargo-deb --version 3.8.0 --locked
   fi
   # cargo-deb prints the package's path last.
   deb=$(cargo deb -p onbehalf --locked | tail -n 1)
