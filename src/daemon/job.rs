@@ -76,13 +76,16 @@ pub async fn drive(services: Arc<Services>, job: JobId) -> Result<Progress, Daem
 async fn walk(services: Arc<Services>, job: JobId) -> Result<Progress, DaemonError> {
     let started = std::time::Instant::now();
     let mut last = None;
+    // The formatter appends a field each time it is recorded: record the platform once.
+    let mut platform_shown = false;
     loop {
         let record = services
             .db(move |j| j.job(job))
             .await?
             .ok_or(DaemonError::JobMissing(job))?;
-        if let Some(platform) = &record.platform {
+        if let (Some(platform), false) = (&record.platform, platform_shown) {
             tracing::Span::current().record("platform", platform.as_str());
+            platform_shown = true;
         }
         let previous = last.replace(record.state);
         if previous.is_some_and(|state| state != record.state) {
@@ -156,8 +159,7 @@ async fn extract_step(services: &Services, record: &JobRecord) -> Result<Step, D
         .map_err(|e| DaemonError::Task(e.to_string()))?;
     match extracted {
         Ok(invite) => {
-            tracing::Span::current().record("platform", invite.platform.as_str());
-            tracing::info!("invite found");
+            tracing::info!(platform = %invite.platform, "invite found");
             let invite = InviteRecord::from(&invite);
             services.journal.record_invite(job, &invite).await?;
             Ok(Step::Next)
