@@ -30,6 +30,7 @@ mod mails;
 mod outages;
 mod running;
 mod setup;
+mod slots;
 mod submissions;
 mod summary;
 mod tickets;

@@ -61,13 +61,17 @@ pub(super) async fn signup_step(
         );
         return needs_human(services, job, Reason::UnexpectedPage, &detail).await;
     };
+    let allowed = services.config.daemon.job_deadline;
+    let deadline = tokio::time::Instant::now() + allowed;
     let mut slot = services.platform_slot(&platform.name).await;
     let mut attempt = 0;
     loop {
         attempt += 1;
         let mut guard = JournalGuard { services, job };
-        let result =
-            signup::sign_up(platform, &invite.invite_url, &services.signup, &mut guard).await;
+        let signing = signup::sign_up(platform, &invite.invite_url, &services.signup, &mut guard);
+        let Ok(result) = tokio::time::timeout_at(deadline, signing).await else {
+            return past_deadline(services, platform, job, &invite.invite_url, allowed).await;
+        };
         let failure = match result {
             Ok(account) => {
                 let note = format!("account created for {}", account.login);
@@ -97,6 +101,7 @@ pub(super) async fn signup_step(
         let retry = failure.reason.retryable()
             && attempt < SIGNUP_ATTEMPTS
             && wait <= MAX_RETRY_WAIT
+            && tokio::time::Instant::now() + wait < deadline
             && !services.shutdown.is_cancelled();
         if !retry {
             // Nothing was submitted in this job, so no password of it can have made an
@@ -116,6 +121,34 @@ pub(super) async fn signup_step(
         }
         slot = services.platform_slot(&platform.name).await;
     }
+}
+
+/// The job's deadline passed during a signup. A password sealed by then may have been
+/// submitted, so that takes the uncertain path; otherwise nothing was sent.
+async fn past_deadline(
+    services: &Services,
+    platform: &Platform,
+    job: JobId,
+    invite_url: &str,
+    allowed: Duration,
+) -> Result<Step, DaemonError> {
+    let detail = format!(
+        "the platform did not complete the signup within the job's deadline ([daemon] \
+         job_deadline = {allowed:?})"
+    );
+    let state = services.db(move |j| j.job(job)).await?.map(|r| r.state);
+    if state == Some(JobState::SigningUp) {
+        let failure = signup::SignupFailure::new(Reason::Network, detail).submitted(true);
+        return after_submission(services, platform, job, invite_url, &failure).await;
+    }
+    escalate(
+        services,
+        job,
+        Reason::Network,
+        &detail,
+        SealedPassword::Keep,
+    )
+    .await
 }
 
 /// A submission whose outcome is unknown (a server error, a timeout, a page nobody
