@@ -24,6 +24,8 @@ pub struct Metrics {
     duration_sum_ms: AtomicU64,
     duration_count: AtomicU64,
     smtp_errors: AtomicU64,
+    /// Mails with no invite link from an unauthenticated sender, filed without a ticket.
+    junk_filed: AtomicU64,
     /// Platform errors by reason (`network`, `server_error`, …).
     platform_errors: Mutex<BTreeMap<String, u64>>,
 }
@@ -64,6 +66,12 @@ impl Metrics {
     /// Records a mail the SMTP server did not take.
     pub fn smtp_error(&self) {
         self.smtp_errors.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Records a mail with no invite link from an unauthenticated sender, filed in the
+    /// needs-human folder without a ticket.
+    pub fn junk_filed(&self) {
+        self.junk_filed.fetch_add(1, Ordering::Relaxed);
     }
 
     /// Records a signup that failed for `reason`.
@@ -114,6 +122,11 @@ impl Metrics {
             out,
             "# HELP onbehalf_smtp_errors_total Mails the SMTP server did not take.\n# TYPE onbehalf_smtp_errors_total counter\nonbehalf_smtp_errors_total {}",
             self.smtp_errors.load(Ordering::Relaxed)
+        );
+        let _ = writeln!(
+            out,
+            "# HELP onbehalf_junk_filed_total Mails with no invite link from an unauthenticated sender, filed without a ticket.\n# TYPE onbehalf_junk_filed_total counter\nonbehalf_junk_filed_total {}",
+            self.junk_filed.load(Ordering::Relaxed)
         );
         let _ = writeln!(
             out,
@@ -230,6 +243,7 @@ mod tests {
         assert!(text.contains("onbehalf_job_duration_seconds_count 2"));
         assert!(text.contains("onbehalf_mailbox_connected 1"));
         assert!(text.contains("onbehalf_smtp_errors_total 1"));
+        assert!(text.contains("onbehalf_junk_filed_total 0"), "{text}");
         assert!(text.contains("onbehalf_platform_errors_total{reason=\"network\"} 1"));
     }
 

@@ -79,6 +79,9 @@ reasons! {
     UnexpectedPage => "unexpected_page",
     /// Connection, TLS or timeout trouble.
     Network => "network",
+    /// The signup form would create the account for another address than the invitee
+    /// (a hidden field, or an email pre-filled from the link's query).
+    LoginMismatch => "login_mismatch",
     // After a submission: the account may exist.
     /// A submission's outcome is unknown and the invite still opens the form.
     UncertainAccountState => "uncertain_account_state",
@@ -116,6 +119,9 @@ impl Reason {
             Self::BlockedRedirect => "the invite link redirected to a host that is not allowed",
             Self::UnexpectedPage => "the platform answered with an unexpected page",
             Self::Network => "the platform could not be reached",
+            Self::LoginMismatch => {
+                "the signup page would create the account for a different address than the invitee"
+            }
             Self::UncertainAccountState => "it is not certain whether the account was created",
             Self::NoLoginAddress => "an account was created but its login address is unknown",
             Self::CredentialsRefused => {
@@ -157,6 +163,11 @@ impl Reason {
             | Self::UnexpectedPage
             | Self::BlockedRedirect => {
                 "Sign the user up by hand, and tell the operators: the platform profile may need updating."
+            }
+            Self::LoginMismatch => {
+                "Check which address the invitation is really for (the ticket names both); nothing \
+                 was submitted. If the page's address is right, run `onbehalf retry JOB --login \
+                 ADDRESS`; otherwise sign the user up by hand."
             }
             Self::RateLimited | Self::ServerError | Self::Network => {
                 "Try again later with `onbehalf retry JOB`, or sign the user up by hand."

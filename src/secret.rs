@@ -2,11 +2,48 @@
 //!
 //! In: a password, token or key read from a file or generated. Out: a [`Secret`] that
 //! prints `[redacted]` everywhere and is wiped from memory when dropped; only
-//! [`Secret::expose`] gives the text, at the one place that sends it.
+//! [`Secret::expose`] gives the text, at the one place that sends it. And
+//! [`forbid_core_dumps`], which every command calls first, so no secret ends in a core file.
 
 use std::fmt;
 
 use zeroize::Zeroizing;
+
+/// Why the process could not be kept from dumping its memory.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot turn off core dumps for this process ({what})")]
+pub struct CoreDumpError {
+    /// Which step failed.
+    what: &'static str,
+    /// The operating system's reason.
+    #[source]
+    source: std::io::Error,
+}
+
+/// Keeps secrets out of core dumps: the core size limit goes to 0 (soft and hard, so a
+/// child cannot raise it) and the process is marked not dumpable, which also keeps other
+/// processes of the same user from reading its memory through ptrace or `/proc`.
+pub fn forbid_core_dumps() -> Result<(), CoreDumpError> {
+    use rustix::process::{Resource, Rlimit, setrlimit};
+    let zero = Rlimit {
+        current: Some(0),
+        maximum: Some(0),
+    };
+    setrlimit(Resource::Core, zero).map_err(|e| CoreDumpError {
+        what: "setrlimit RLIMIT_CORE",
+        source: e.into(),
+    })?;
+    #[cfg(target_os = "linux")]
+    rustix::process::set_dumpable_behavior(rustix::process::DumpableBehavior::NotDumpable)
+        .map_err(|e| CoreDumpError {
+            what: "prctl PR_SET_DUMPABLE",
+            source: e.into(),
+        })?;
+    Ok(())
+}
+
+/// What is shown in place of a secret.
+pub const REDACTED: &str = "[redacted]";
 
 /// A secret string. `Debug` and `Display` print `[redacted]`.
 #[derive(Clone, PartialEq, Eq)]
@@ -38,13 +75,13 @@ impl Secret {
 
 impl fmt::Debug for Secret {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("[redacted]")
+        f.write_str(REDACTED)
     }
 }
 
 impl fmt::Display for Secret {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("[redacted]")
+        f.write_str(REDACTED)
     }
 }
 

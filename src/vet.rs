@@ -2,14 +2,20 @@
 //!
 //! In: the raw message, the extracted [`Invite`] and the `[policy]` config. Out: the
 //! verdict — [`Vetted`] with how the sender was authenticated, or a [`VetRejection`]
-//! with a reason a support agent can read. Pure: it trusts only `Authentication-Results`
-//! written by our own receiving servers (`trusted_authserv_ids`), never the sender's.
+//! with a reason a support agent can read. Pure: it trusts only the topmost
+//! `Authentication-Results` written by our own receiving servers (`trusted_authserv_ids`,
+//! or Microsoft 365's field without an authserv-id when `results_without_authserv_id`
+//! says the mailbox is there), never the sender's. `auth_results` reads the field.
 
 use mail_parser::{Message, MessageParser};
 
-use crate::config::PolicyConfig;
+use crate::config::{IdLessResults, PolicyConfig};
 use crate::extract::Invite;
 use crate::reason::Reason;
+
+mod auth_results;
+
+use auth_results::{AuthservId, MethodResult};
 
 /// A forward that may be acted on.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -59,17 +65,16 @@ pub fn vet(raw: &[u8], invite: &Invite, policy: &PolicyConfig) -> Result<Vetted,
             authenticated_by: None,
         });
     }
-    match authenticated(raw, &domain, &policy.trusted_authserv_ids) {
-        Some(how) => Ok(Vetted {
+    match authenticated(raw, &domain, policy) {
+        Ok(how) => Ok(Vetted {
             authenticated_by: Some(how),
         }),
-        None => Err(VetRejection {
+        Err(why) => Err(VetRejection {
             reason: Reason::UnauthenticatedSender,
             detail: format!(
                 "Our mail server could not confirm that this forward really came from \
-                 {sender} (no DMARC or aligned DKIM pass in a trusted Authentication-Results \
-                 header), so it could be spoofed. Confirm with the user through another \
-                 channel before acting on it."
+                 {sender}: {why}. It could be spoofed; confirm with the user through \
+                 another channel before acting on it."
             ),
         }),
     }
@@ -90,45 +95,171 @@ fn is_same_or_subdomain(domain: &str, parent: &str) -> bool {
             .is_some_and(|rest| rest.ends_with('.'))
 }
 
-/// The verdict of the topmost `Authentication-Results` from a trusted server: our MX
-/// prepends its own header and should strip forged copies, so lower ones (which a
-/// sender can write) never count.
-fn authenticated(raw: &[u8], from_domain: &str, trusted: &[String]) -> Option<String> {
-    let headers = MessageParser::new().parse_headers(raw)?;
-    if !has_single_author(&headers) {
-        return None;
+/// Why no trusted server confirmed the sender; shown in the rejection's detail.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Unconfirmed {
+    Unreadable,
+    SeveralAuthors,
+    NoTrustedResults,
+    Malformed {
+        by: String,
+        why: auth_results::Malformed,
+    },
+    OtherDomain {
+        by: String,
+    },
+    Failed {
+        by: String,
+        method: String,
+        result: String,
+    },
+    NoPass {
+        by: String,
+    },
+}
+
+impl std::fmt::Display for Unconfirmed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Unreadable => write!(f, "its header cannot be read"),
+            Self::SeveralAuthors => write!(
+                f,
+                "it has more than one From address, so a DMARC verdict may be about another \
+                 one than the sender shown"
+            ),
+            Self::NoTrustedResults => write!(
+                f,
+                "it has no Authentication-Results header from a trusted server"
+            ),
+            Self::Malformed { by, why } => write!(
+                f,
+                "the Authentication-Results header from {by} cannot be read ({why})"
+            ),
+            Self::OtherDomain { by } => write!(
+                f,
+                "the DMARC result from {by} is not about the sender's domain"
+            ),
+            Self::Failed { by, method, result } => write!(f, "{by} says {method}={result}"),
+            Self::NoPass { by } => write!(
+                f,
+                "{by} reports no DMARC or aligned DKIM pass for the sender's domain"
+            ),
+        }
     }
-    let results = headers
+}
+
+/// The verdict of the topmost `Authentication-Results` written by a trusted server: our
+/// MX prepends its own field, so the ones below it (which a sender can write) never
+/// count, not even when ours cannot be read.
+fn authenticated(
+    raw: &[u8],
+    from_domain: &str,
+    policy: &PolicyConfig,
+) -> Result<String, Unconfirmed> {
+    let headers = MessageParser::new()
+        .parse_headers(raw)
+        .ok_or(Unconfirmed::Unreadable)?;
+    if !has_single_author(&headers) {
+        return Err(Unconfirmed::SeveralAuthors);
+    }
+    let (by, results) = headers
         .headers_raw()
         .filter(|(name, _)| name.eq_ignore_ascii_case("Authentication-Results"))
-        .map(|(_, value)| parse_results(value))
-        .find(|r| {
-            trusted
-                .iter()
-                .any(|t| t.eq_ignore_ascii_case(&r.authserv_id))
-        })?;
-    let pass = |m: &MethodResult, name: &str| m.method == name && m.result == "pass";
-    let dmarc = results.methods.iter().any(|m| {
-        pass(m, "dmarc")
-            && m.property("header.from")
-                .is_none_or(|v| domain_of_prop(v) == from_domain)
-    });
-    // Relaxed alignment: the signing domain is the From domain or one of its parents.
-    let dkim = results.methods.iter().any(|m| {
-        pass(m, "dkim")
-            && m.property("header.d").is_some_and(|d| {
-                let d = domain_of_prop(d);
-                !d.is_empty() && is_same_or_subdomain(from_domain, &d)
-            })
-    });
-    let method = if dmarc {
-        "dmarc=pass"
-    } else if dkim {
-        "dkim=pass (aligned)"
-    } else {
-        return None;
+        .map(|(_, value)| auth_results::parse(value))
+        .find_map(|results| Some((written_by(&results.authserv_id, policy)?, results)))
+        .ok_or(Unconfirmed::NoTrustedResults)?;
+    let methods = results.methods.map_err(|why| Unconfirmed::Malformed {
+        by: by.clone(),
+        why,
+    })?;
+    let compauth_required = results.authserv_id == AuthservId::Absent;
+    judge(by, &methods, from_domain, compauth_required)
+}
+
+/// The trusted server that wrote a field with this authserv-id, if any.
+fn written_by(id: &AuthservId, policy: &PolicyConfig) -> Option<String> {
+    match id {
+        AuthservId::Token(id) if policy.trusted_authserv_ids.contains(id) => Some(id.clone()),
+        AuthservId::Absent => match policy.results_without_authserv_id? {
+            IdLessResults::Microsoft365 => Some("Microsoft 365".to_owned()),
+        },
+        _ => None,
+    }
+}
+
+/// Every DMARC result must be about the From domain and none may be other than `pass`
+/// (or `none`: no policy published); every DKIM result aligned with the From domain must
+/// pass; Microsoft's composite `compauth`, where present or required, must pass. Then a
+/// DMARC pass, or else an aligned DKIM pass, confirms the sender.
+fn judge(
+    by: String,
+    methods: &[MethodResult],
+    from_domain: &str,
+    compauth_required: bool,
+) -> Result<String, Unconfirmed> {
+    let failed = |m: &MethodResult| Unconfirmed::Failed {
+        by: by.clone(),
+        method: m.method.clone(),
+        result: m.result.clone(),
     };
-    Some(format!("{method} ({})", results.authserv_id))
+    let (mut dmarc, mut dkim, mut compauth) = (false, false, None);
+    for m in methods {
+        match m.method.as_str() {
+            "dmarc" => {
+                let about = m.property("header.from").map(domain_of_prop);
+                if about.as_deref() != Some(from_domain) {
+                    return Err(Unconfirmed::OtherDomain { by });
+                }
+                match m.result.as_str() {
+                    "pass" => dmarc = true,
+                    // No policy published (Microsoft's guess included): it neither
+                    // confirms nor refutes; an aligned DKIM signature still may.
+                    "none" | "bestguesspass" => {}
+                    _ => return Err(failed(m)),
+                }
+            }
+            "dkim" => {
+                let signer = m
+                    .property("header.d")
+                    .or_else(|| m.property("header.i"))
+                    .map(domain_of_prop);
+                if signer.is_some_and(|d| is_aligned(&d, from_domain)) {
+                    if m.result != "pass" {
+                        return Err(failed(m));
+                    }
+                    dkim = true;
+                }
+            }
+            "compauth" => compauth = Some(m),
+            _ => {}
+        }
+    }
+    match compauth {
+        Some(m) if m.result != "pass" => return Err(failed(m)),
+        None if compauth_required => {
+            return Err(Unconfirmed::Failed {
+                by,
+                method: "compauth".to_owned(),
+                result: "missing".to_owned(),
+            });
+        }
+        _ => {}
+    }
+    match (dmarc, dkim) {
+        (true, _) => Ok(format!("dmarc=pass ({by})")),
+        (false, true) => Ok(format!("dkim=pass (aligned) ({by})")),
+        (false, false) => Err(Unconfirmed::NoPass { by }),
+    }
+}
+
+/// Relaxed DKIM alignment (RFC 7489 §3.1.1): the signing domain and the From domain
+/// have the same organizational domain by the Public Suffix List, so `mail.partner.test`
+/// signs for `partner.test` but `test` (a public suffix) signs for no one.
+fn is_aligned(signer: &str, from_domain: &str) -> bool {
+    match (psl::domain_str(signer), psl::domain_str(from_domain)) {
+        (Some(signer), Some(from)) => signer == from,
+        _ => false,
+    }
 }
 
 /// A DMARC verdict is about one From address. With two `From:` fields, or two addresses
@@ -154,84 +285,6 @@ fn domain_of_prop(value: &str) -> String {
     } else {
         value.trim_end_matches('.').to_ascii_lowercase()
     }
-}
-
-/// One `Authentication-Results` header (RFC 8601), comments removed.
-struct AuthResults {
-    authserv_id: String,
-    methods: Vec<MethodResult>,
-}
-
-struct MethodResult {
-    method: String,
-    result: String,
-    properties: Vec<(String, String)>,
-}
-
-impl MethodResult {
-    fn property(&self, key: &str) -> Option<&str> {
-        self.properties
-            .iter()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v.as_str())
-    }
-}
-
-fn parse_results(value: &str) -> AuthResults {
-    let cleaned = strip_comments(value);
-    let mut segments = cleaned.split(';');
-    let authserv_id = segments
-        .next()
-        .and_then(|s| s.split_whitespace().next())
-        .unwrap_or_default()
-        .to_ascii_lowercase();
-    let methods = segments.filter_map(parse_method).collect();
-    AuthResults {
-        authserv_id,
-        methods,
-    }
-}
-
-fn parse_method(segment: &str) -> Option<MethodResult> {
-    let mut tokens = segment.split_whitespace();
-    let (method, result) = tokens.next()?.split_once('=')?;
-    let method = method
-        .split('/')
-        .next()
-        .unwrap_or(method)
-        .to_ascii_lowercase();
-    let properties = tokens
-        .filter_map(|t| t.split_once('='))
-        .map(|(k, v)| (k.to_ascii_lowercase(), v.trim_matches('"').to_owned()))
-        .collect();
-    Some(MethodResult {
-        method,
-        result: result.to_ascii_lowercase(),
-        properties,
-    })
-}
-
-/// Removes RFC 5322 comments `( … )`, which may nest; quoted strings are kept.
-fn strip_comments(value: &str) -> String {
-    let mut out = String::with_capacity(value.len());
-    let (mut depth, mut quoted, mut escaped) = (0usize, false, false);
-    for c in value.chars() {
-        match c {
-            _ if escaped => escaped = false,
-            '\\' => escaped = true,
-            '"' if depth == 0 => quoted = !quoted,
-            '(' if !quoted => depth += 1,
-            ')' if !quoted && depth > 0 => {
-                depth -= 1;
-                continue;
-            }
-            _ => {}
-        }
-        if depth == 0 {
-            out.push(c);
-        }
-    }
-    out
 }
 
 #[cfg(test)]

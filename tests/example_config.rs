@@ -1,9 +1,12 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 //! The shipped example config (systemd/onbehalf.toml) is valid and says what it means.
+// Every test and bench target sees all the package's (dev-)dependencies and uses only a
+// few; the lint watches the library, where an unused dependency is a real one.
+#![allow(unused_crate_dependencies)]
 
 use std::path::Path;
 
-use onbehalf::config::{Config, MailboxConfig};
+use onbehalf::config::{Config, IdLessResults, MailboxConfig};
 
 #[test]
 fn shipped_example_config_parses() {
@@ -43,4 +46,24 @@ fn every_uncommented_key_is_documented_by_a_comment() {
             i + 1
         );
     }
+}
+
+#[test]
+fn the_microsoft_365_example_line_parses() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("systemd/onbehalf.toml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let line = "# results_without_authserv_id = \"microsoft365\"";
+    assert!(text.contains(line), "the example documents the setting");
+    let text = text.replace(line, line.trim_start_matches("# "));
+    let config = Config::from_toml(&text, &path).unwrap();
+    assert_eq!(
+        config.policy.results_without_authserv_id,
+        Some(IdLessResults::Microsoft365)
+    );
+    let wrong = text.replace("\"microsoft365\"", "\"exchange\"");
+    let err = Config::from_toml(&wrong, &path).unwrap_err().to_string();
+    assert!(
+        err.contains("results_without_authserv_id") || err.contains("microsoft365"),
+        "{err}"
+    );
 }

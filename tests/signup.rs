@@ -2,6 +2,9 @@
 //! failure reason, exactly one account per successful signup, the submit guard called
 //! before each submission, and nothing sent where the profile does not allow.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
+// Every test and bench target sees all the package's (dev-)dependencies and uses only a
+// few; the lint watches the library, where an unused dependency is a real one.
+#![allow(unused_crate_dependencies)]
 
 use std::future::Future;
 use std::path::PathBuf;
@@ -12,12 +15,14 @@ use onbehalf::config::{Config, Platform};
 use onbehalf::reason::Reason;
 use onbehalf::secret::Secret;
 use onbehalf::signup::{self, Account, NoGuard, SignupFailure, SignupOptions, SubmitGuard};
-use onbehalf::sim::{AccountRecord, Behaviour, InviteSpec, SimOptions, Simulator};
+use onbehalf_sim::{AccountRecord, Behaviour, InviteSpec, SimOptions, Simulator};
 
 #[path = "signup/cli.rs"]
 mod cli;
 #[path = "signup/fences.rs"]
 mod fences;
+#[path = "signup/promises.rs"]
+mod promises;
 
 /// A simulator and a profile for it, read from TOML as an operator would write it.
 struct Env {

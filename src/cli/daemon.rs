@@ -41,6 +41,10 @@ pub struct RetryArgs {
     /// The job to run again, as shown in its ticket (e.g. `job-42` or `42`).
     #[arg(value_name = "JOB")]
     job: String,
+    /// The address the account is for, when the platform's page or the mail server showed
+    /// another one was wrong (login_mismatch, a refused credentials mail).
+    #[arg(long, value_name = "ADDRESS")]
+    login: Option<String>,
 }
 
 fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
@@ -143,10 +147,13 @@ async fn serve_metrics(services: &Arc<Services>) -> anyhow::Result<()> {
     let render = move || {
         let shared = Arc::clone(&shared);
         async move {
-            // A scrape reads the journal like every job does: off the async workers.
-            let jobs_by_state = shared
-                .db(|j| j.counts_by_state())
+            // A scrape counts every job (a scan that grows with the journal): off the
+            // async workers, unlike a job's own short reads.
+            let journal = Arc::clone(&shared.journal);
+            let jobs_by_state = tokio::task::spawn_blocking(move || journal.counts_by_state())
                 .await
+                .ok()
+                .and_then(Result::ok)
                 .map(|counts| {
                     counts
                         .into_iter()
@@ -208,11 +215,19 @@ pub fn retry(args: &RetryArgs) -> u8 {
         );
         return super::EXIT_USAGE;
     };
+    let login = args.login.as_deref().map(str::trim);
+    if let Some(why) = login.and_then(crate::signup::login_problem) {
+        eprintln!(
+            "onbehalf: --login {:?} {why}",
+            args.login.as_deref().unwrap_or_default()
+        );
+        return super::EXIT_USAGE;
+    }
     let journal = match open_journal(&config) {
         Ok(journal) => journal,
         Err(status) => return status,
     };
-    match journal.retry(job) {
+    match journal.retry_as(job, login).wait() {
         Ok(state) => {
             println!(
                 "{job} goes round again from {}; the daemon picks it up at its next mailbox check",

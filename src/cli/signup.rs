@@ -10,6 +10,7 @@ use std::net::SocketAddr;
 use serde_json::json;
 
 use crate::config::{Config, Platform};
+use crate::secret::Secret;
 use crate::signup::{self, Account, NoGuard, ProbedForm, SignupFailure, SignupOptions};
 
 /// Arguments of `onbehalf signup`.
@@ -34,7 +35,12 @@ pub struct SignupArgs {
     /// guard.
     #[arg(long, value_name = "HOST=ADDR")]
     resolve: Vec<String>,
-    /// The invite link, as pasted from the email.
+    /// The address the invitation is for: a form pre-filled with another address is not
+    /// submitted (login_mismatch).
+    #[arg(long, value_name = "ADDRESS")]
+    invitee: Option<String>,
+    /// The invite link, as pasted from the email; `-` reads it from standard input, so the
+    /// token is not in the process list or the shell history.
     #[arg(value_name = "URL")]
     url: String,
 }
@@ -45,7 +51,14 @@ pub fn run(args: &SignupArgs) -> u8 {
         Ok(config) => config,
         Err(status) => return status,
     };
-    let platform = match choose_platform(&config, args.platform.as_deref(), &args.url) {
+    let url = match invite_url(&args.url) {
+        Ok(url) => url,
+        Err(message) => {
+            eprintln!("onbehalf: {message}");
+            return super::EXIT_USAGE;
+        }
+    };
+    let platform = match choose_platform(&config, args.platform.as_deref(), url.expose()) {
         Ok(platform) => platform,
         Err(message) => {
             eprintln!("onbehalf: {message}");
@@ -56,6 +69,7 @@ pub fn run(args: &SignupArgs) -> u8 {
         Ok(address_overrides) => SignupOptions {
             address_overrides,
             dry_run: args.dry_run,
+            expected_login: args.invitee.clone(),
         },
         Err(message) => {
             eprintln!("onbehalf: {message}");
@@ -67,11 +81,32 @@ pub fn run(args: &SignupArgs) -> u8 {
         Err(status) => return status,
     };
     if args.dry_run {
-        let outcome = runtime.block_on(signup::probe(platform, &args.url, &options));
+        let outcome = runtime.block_on(signup::probe(platform, url.expose(), &options));
         return print_probe(outcome, args.json);
     }
-    let outcome = runtime.block_on(signup::sign_up(platform, &args.url, &options, &mut NoGuard));
+    let outcome = runtime.block_on(signup::sign_up(
+        platform,
+        url.expose(),
+        &options,
+        &mut NoGuard,
+    ));
     print_outcome(outcome, args)
+}
+
+/// The URL argument, or with `-` the first line of standard input.
+fn invite_url(arg: &str) -> Result<Secret, String> {
+    if arg != "-" {
+        return Ok(Secret::new(arg));
+    }
+    let mut line = zeroize::Zeroizing::new(String::new());
+    std::io::stdin()
+        .read_line(&mut line)
+        .map_err(|e| format!("cannot read the invite link from standard input: {e}"))?;
+    let url = line.trim();
+    if url.is_empty() {
+        return Err("standard input holds no invite link (write it as one line)".to_owned());
+    }
+    Ok(Secret::new(url))
 }
 
 /// The `--platform` profile, else the first whose invite_links match `url`.

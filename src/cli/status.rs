@@ -2,7 +2,7 @@
 //!
 //! In: the journal and the config. Out: jobs by state, the last successful mailbox
 //! check and how long ago it was, and jobs that look stuck (unfinished for longer than
-//! the staleness bound), as text or JSON.
+//! the staleness bound), and jobs whose ticket the mail server refused, as text or JSON.
 
 use std::fmt::Write as _;
 use std::time::{Duration, SystemTime};
@@ -26,6 +26,7 @@ pub fn report(journal: &Journal, config: &Config, as_json: bool) -> Result<Strin
     let last_check = age.map(|a| now_secs().saturating_sub(a));
     let stale = config.daemon.stale_after.as_secs();
     let unfinished = journal.unfinished()?;
+    let refused = journal.tickets_refused()?;
     let healthy = age.is_some_and(|a| a <= stale);
     if as_json {
         let by_state: serde_json::Map<String, serde_json::Value> = counts
@@ -38,6 +39,11 @@ pub fn report(journal: &Journal, config: &Config, as_json: bool) -> Result<Strin
             "seconds_since_last_check": age,
             "mailbox_healthy": healthy,
             "unfinished_jobs": unfinished.iter().map(|r| r.id.to_string()).collect::<Vec<_>>(),
+            "tickets_refused": refused.iter().map(|r| json!({
+                "job": r.id.to_string(),
+                "reason": r.reason,
+                "server_said": r.ticket_refused,
+            })).collect::<Vec<_>>(),
         })
         .to_string());
     }
@@ -68,6 +74,18 @@ pub fn report(journal: &Journal, config: &Config, as_json: bool) -> Result<Strin
                 r.state.as_str(),
                 r.updated_at
             );
+        }
+    }
+    if !refused.is_empty() {
+        let _ = writeln!(
+            out,
+            "tickets refused by the mail server (messages in the needs-human folder; send \
+             again with `onbehalf retry JOB` once fixed):"
+        );
+        for r in refused.iter().take(20) {
+            let said = r.ticket_refused.as_deref().unwrap_or("");
+            let reason = r.reason.as_deref().unwrap_or("");
+            let _ = writeln!(out, "  {}  {reason}: {said}", r.id);
         }
     }
     Ok(out.trim_end().to_owned())

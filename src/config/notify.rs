@@ -34,6 +34,10 @@ pub struct NotifyConfig {
     pub change_password_hint: String,
     /// Platform name (lower case) → the login URL shown in the credentials mail.
     pub login_urls: BTreeMap<String, Url>,
+    /// Whether a mail with no invite link from an unauthenticated sender still becomes a
+    /// ticket (its Reply-To would be that unverified From). Off by default: such mail is
+    /// filed in the needs-human folder without a ticket.
+    pub junk_tickets: bool,
 }
 
 impl Default for NotifyConfig {
@@ -45,6 +49,7 @@ impl Default for NotifyConfig {
             templates: Templates::builtin(),
             change_password_hint: DEFAULT_CHANGE_PASSWORD_HINT.to_owned(),
             login_urls: BTreeMap::new(),
+            junk_tickets: false,
         }
     }
 }
@@ -80,6 +85,8 @@ pub(super) struct RawNotify {
     change_password_hint: Option<String>,
     #[serde(default)]
     login_url: BTreeMap<String, String>,
+    #[serde(default)]
+    junk_tickets: bool,
 }
 
 impl RawNotify {
@@ -108,6 +115,7 @@ impl RawNotify {
             templates,
             change_password_hint,
             login_urls,
+            junk_tickets: self.junk_tickets,
         })
     }
 }

@@ -80,6 +80,26 @@ impl UrlPattern {
     }
 }
 
+impl UrlPattern {
+    /// The byte ranges of `url` that the pattern's `*`s matched (empty ones included), or
+    /// `None` when `url` does not match. What a `*` stands for is the part that differs
+    /// from one invite to the next: the token, in the query or in the path.
+    pub fn wildcard_spans(&self, url: &str) -> Option<Vec<std::ops::Range<usize>>> {
+        let head = url.get(..self.origin.len())?;
+        if !head.eq_ignore_ascii_case(&self.origin) {
+            return None;
+        }
+        let offset = self.origin.len();
+        let spans = glob_spans(self.rest.as_bytes(), &url.as_bytes()[offset..])?;
+        Some(
+            spans
+                .into_iter()
+                .map(|(start, end)| start + offset..end + offset)
+                .collect(),
+        )
+    }
+}
+
 impl fmt::Display for UrlPattern {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.text)
@@ -107,6 +127,38 @@ fn glob_match(pattern: &[u8], text: &[u8]) -> bool {
         }
     }
     pattern[p..].iter().all(|&c| c == b'*')
+}
+
+/// [`glob_match`], also returning the text each `*` matched, in pattern order: with a
+/// single backtrack point only the latest `*` ever grows, so earlier spans are final.
+fn glob_spans(pattern: &[u8], text: &[u8]) -> Option<Vec<(usize, usize)>> {
+    let (mut p, mut t) = (0, 0);
+    let mut star: Option<(usize, usize)> = None;
+    let mut spans = Vec::new();
+    while t < text.len() {
+        if p < pattern.len() && pattern[p] == b'*' {
+            spans.push((t, t));
+            star = Some((p, t));
+            p += 1;
+        } else if p < pattern.len() && pattern[p] == text[t] {
+            p += 1;
+            t += 1;
+        } else if let Some((sp, st)) = star {
+            p = sp + 1;
+            t = st + 1;
+            star = Some((sp, t));
+            if let Some(last) = spans.last_mut() {
+                last.1 = t;
+            }
+        } else {
+            return None;
+        }
+    }
+    while p < pattern.len() && pattern[p] == b'*' {
+        spans.push((t, t));
+        p += 1;
+    }
+    (p == pattern.len()).then_some(spans)
 }
 
 /// One `allowed_hosts` entry: a host name or IP literal, optionally with a port.
@@ -181,6 +233,23 @@ mod tests {
         assert!(p.matches("https://a.test/i/123/accept"));
         assert!(p.matches("https://a.test/i/1/2/accept?x=1"));
         assert!(!p.matches("https://a.test/i/accept"));
+    }
+
+    #[test]
+    fn wildcard_spans_are_what_each_star_matched() {
+        let p = UrlPattern::parse("https://a.test/i/*/accept?*").unwrap();
+        let url = "https://a.test/i/T0K/accept?x=1";
+        let spans = p.wildcard_spans(url).unwrap();
+        let texts: Vec<&str> = spans.iter().map(|r| &url[r.clone()]).collect();
+        assert_eq!(texts, ["T0K", "x=1"]);
+        let p = UrlPattern::parse("https://a.test/join/*").unwrap();
+        let url = "https://a.test/join/a/accept/b";
+        let spans = p.wildcard_spans(url).unwrap();
+        assert_eq!(&url[spans[0].clone()], "a/accept/b");
+        assert_eq!(p.wildcard_spans("https://a.test/other/x"), None);
+        let p = UrlPattern::parse("https://a.test/x*").unwrap();
+        let empty = p.wildcard_spans("https://a.test/x").unwrap();
+        assert_eq!((empty.len(), empty[0].start, empty[0].end), (1, 16, 16));
     }
 
     #[test]

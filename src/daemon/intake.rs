@@ -18,7 +18,8 @@ use crate::reason::Reason;
 use super::job::{self, Progress};
 use super::{DaemonError, Mode, Services};
 
-/// What a run did.
+/// What a run did, in jobs: a job attempted several times in one run (paused by an IMAP
+/// outage, then resumed) counts once, by how its last attempt ended.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Summary {
     /// Jobs started or resumed in this run.
@@ -43,9 +44,19 @@ struct Jobs {
     /// Messages fetched in this run (by place), with their job.
     seen: HashMap<String, JobId>,
     slots: Arc<Semaphore>,
-    summary: Summary,
-    /// Jobs whose last attempt failed: the count the summary reports at the end.
-    failing: HashSet<JobId>,
+    /// How each job's last attempt in this run ended (`None` while it runs): the summary
+    /// counts jobs, not attempts.
+    last: HashMap<JobId, Option<Ended>>,
+    /// Tasks that panicked without a known job.
+    lost_tasks: usize,
+}
+
+/// How a job's attempt ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Ended {
+    Finished,
+    Paused,
+    Failed,
 }
 
 impl Jobs {
@@ -66,7 +77,7 @@ impl Jobs {
             self.joined(joined);
         }
         self.in_flight.insert(job);
-        self.summary.jobs += 1;
+        self.last.insert(job, None);
         let services = Arc::clone(services);
         let task = self.tasks.spawn(async move {
             let _slot = slot;
@@ -88,9 +99,9 @@ impl Jobs {
                 match job {
                     Some(job) => {
                         self.in_flight.remove(&job);
-                        self.failing.insert(job);
+                        self.last.insert(job, Some(Ended::Failed));
                     }
-                    None => self.summary.failed += 1,
+                    None => self.lost_tasks += 1,
                 }
                 let job = job.map(|j| j.to_string()).unwrap_or_default();
                 tracing::error!(job, %error, "job task ended abnormally; it resumes later");
@@ -98,26 +109,30 @@ impl Jobs {
         }
     }
 
-    /// What the run did, counting each job that is still failing once.
+    /// What the run did, each job counted once by its last attempt; one still running
+    /// (cut off at shutdown) is paused: it resumes from the journal.
     fn summary(&self) -> Summary {
+        let count = |ended: Ended| self.last.values().filter(|l| **l == Some(ended)).count();
+        let failed = count(Ended::Failed) + self.lost_tasks;
+        let finished = count(Ended::Finished);
         Summary {
-            failed: self.summary.failed + self.failing.len(),
-            ..self.summary
+            jobs: self.last.len(),
+            finished,
+            failed,
+            paused: self.last.len() + self.lost_tasks - finished - failed,
         }
     }
 
     fn finished(&mut self, (job, result): Outcome) {
         self.in_flight.remove(&job);
-        if result.is_ok() {
-            self.failing.remove(&job);
-        }
-        match result {
-            Ok(Progress::Finished) => self.summary.finished += 1,
-            Ok(Progress::Paused) => self.summary.paused += 1,
-            Err(e) => {
-                self.failing.insert(job);
-                tracing::error!(%job, error = %crate::report::chain(&e), "job stopped; it resumes on the next run");
-            }
+        let ended = match &result {
+            Ok(Progress::Finished) => Ended::Finished,
+            Ok(Progress::Paused) => Ended::Paused,
+            Err(_) => Ended::Failed,
+        };
+        self.last.insert(job, Some(ended));
+        if let Err(e) = result {
+            tracing::error!(%job, error = %crate::report::chain(&e), "job stopped; it resumes on the next run");
         }
     }
 }
@@ -131,8 +146,8 @@ pub(super) async fn run(services: Arc<Services>, mode: Mode) -> Result<Summary, 
         in_flight: HashSet::new(),
         seen: HashMap::new(),
         slots: Arc::new(Semaphore::new(concurrency)),
-        summary: Summary::default(),
-        failing: HashSet::new(),
+        last: HashMap::new(),
+        lost_tasks: 0,
     };
     let changed = Arc::new(Notify::new());
     if mode == Mode::Watch {
@@ -163,7 +178,7 @@ pub(super) async fn run(services: Arc<Services>, mode: Mode) -> Result<Summary, 
         if mode == Mode::Once {
             // Jobs already started finish first, even when the look failed half-way:
             // returning would drop (cancel) them in the middle of a step.
-            let mut progress = Backlog::new(jobs.summary.jobs);
+            let mut progress = Backlog::new(jobs.last.len());
             while let Some(joined) = jobs.tasks.join_next_with_id().await {
                 jobs.joined(joined);
                 progress.step(jobs.tasks.len());
@@ -197,7 +212,7 @@ async fn drain(services: &Services, jobs: &mut Jobs) {
                     jobs = jobs.tasks.len(),
                     "grace period over; jobs resume on restart"
                 );
-                jobs.summary.paused += jobs.tasks.len();
+                // Still running, so counted as paused by `summary`.
                 jobs.tasks.abort_all();
                 break;
             }
@@ -247,9 +262,7 @@ async fn record_message(
         message_id.as_deref(),
         &raw,
     );
-    let received = services
-        .db(move |j| j.receive_original(&message, &raw))
-        .await?;
+    let received = services.journal.receive_original(&message, &raw).await?;
     if let (Received::New(job), Some(size)) = (&received, too_large) {
         let job = *job;
         let detail = format!(
@@ -259,7 +272,8 @@ async fn record_message(
             limit / 1024
         );
         services
-            .db(move |j| j.needs_human(job, Reason::TooLarge.as_str(), &detail))
+            .journal
+            .needs_human(job, Reason::TooLarge.as_str(), &detail)
             .await?;
     }
     Ok(Some(received))
@@ -273,7 +287,8 @@ async fn intake_pass(services: &Arc<Services>, jobs: &mut Jobs) -> Result<(), Da
         (mailbox.list().await?, mailbox.source_name())
     };
     services
-        .db(|j| j.set_health(LAST_MAILBOX_CHECK, "ok"))
+        .journal
+        .set_health(LAST_MAILBOX_CHECK, "ok")
         .await?;
     let (seen, unseen): (Vec<MessageLocation>, Vec<MessageLocation>) = listing
         .messages
@@ -405,5 +420,63 @@ impl Backlog {
         if self.enabled && self.shown.is_some() {
             eprintln!("\ronbehalf: {0}/{0} jobs handled", self.total);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn jobs() -> Jobs {
+        Jobs {
+            tasks: JoinSet::new(),
+            task_jobs: HashMap::new(),
+            in_flight: HashSet::new(),
+            seen: HashMap::new(),
+            slots: Arc::new(Semaphore::new(1)),
+            last: HashMap::new(),
+            lost_tasks: 0,
+        }
+    }
+
+    fn imap_outage() -> DaemonError {
+        DaemonError::Mailbox(MailboxError::Timeout {
+            address: "imap.example.com:993".into(),
+            action: "move UID 4 to folder onbehalf.done".into(),
+            after: std::time::Duration::from_secs(30),
+        })
+    }
+
+    /// What `spawn` books, without a task.
+    fn attempt(jobs: &mut Jobs, job: JobId, outcome: Result<Progress, DaemonError>) {
+        jobs.last.insert(job, None);
+        jobs.finished((job, outcome));
+    }
+
+    #[test]
+    fn the_summary_counts_jobs_not_attempts() {
+        let mut jobs = jobs();
+        let (a, b, c, d) = (JobId(1), JobId(2), JobId(3), JobId(4));
+        // Paused by an IMAP outage, failed at filing, then finished: one finished job.
+        attempt(&mut jobs, a, Ok(Progress::Paused));
+        attempt(&mut jobs, a, Err(imap_outage()));
+        attempt(&mut jobs, a, Ok(Progress::Finished));
+        // Failed, then paused (the failure cleared): one paused job.
+        attempt(&mut jobs, b, Err(imap_outage()));
+        attempt(&mut jobs, b, Ok(Progress::Paused));
+        // Failed twice: one failed job.
+        attempt(&mut jobs, c, Err(imap_outage()));
+        attempt(&mut jobs, c, Err(imap_outage()));
+        // Cut off at shutdown, still running: paused.
+        jobs.last.insert(d, None);
+        assert_eq!(
+            jobs.summary(),
+            Summary {
+                jobs: 4,
+                finished: 1,
+                paused: 2,
+                failed: 1,
+            }
+        );
     }
 }

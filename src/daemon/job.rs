@@ -10,6 +10,7 @@
 //! steps that talk to the platform are in `job/signup.rs`, the credentials mail in
 //! `job/notify.rs` and the ticket in `job/ticket.rs`.
 
+mod junk;
 mod notify;
 mod signup;
 mod ticket;
@@ -133,12 +134,15 @@ async fn escalate(
 ) -> Result<Step, DaemonError> {
     tracing::info!(%reason, "needs a human");
     let detail = detail.to_owned();
-    services
-        .db(move |j| match password {
-            SealedPassword::Keep => j.needs_human(job, reason.as_str(), &detail),
-            SealedPassword::Erase => j.needs_human_without_account(job, reason.as_str(), &detail),
-        })
-        .await?;
+    let journal = &services.journal;
+    match password {
+        SealedPassword::Keep => journal.needs_human(job, reason.as_str(), &detail).await?,
+        SealedPassword::Erase => {
+            journal
+                .needs_human_without_account(job, reason.as_str(), &detail)
+                .await?
+        }
+    }
     Ok(Step::Next)
 }
 
@@ -155,7 +159,7 @@ async fn extract_step(services: &Services, record: &JobRecord) -> Result<Step, D
             tracing::Span::current().record("platform", invite.platform.as_str());
             tracing::info!("invite found");
             let invite = InviteRecord::from(&invite);
-            services.db(move |j| j.record_invite(job, &invite)).await?;
+            services.journal.record_invite(job, &invite).await?;
             Ok(Step::Next)
         }
         Err(rejection) => needs_human(services, job, rejection.reason, &rejection.detail).await,
@@ -200,7 +204,8 @@ async fn vet_step(services: &Services, record: &JobRecord) -> Result<Step, Daemo
                 .authenticated_by
                 .unwrap_or_else(|| "sender authentication not required".to_owned());
             services
-                .db(move |j| j.transition(job, JobState::Vetted, &note))
+                .journal
+                .transition(job, JobState::Vetted, &note)
                 .await?;
             Ok(Step::Next)
         }
@@ -215,16 +220,16 @@ async fn file_step(
 ) -> Result<Step, DaemonError> {
     let job = record.id;
     services.file(job, to).await?;
-    services
-        .db(move |j| {
-            j.transition(job, JobState::Filed, "message filed")?;
-            // A done job's original is no longer needed; a ticketed one's is, for retry.
-            if to == Destination::Done {
-                j.forget_original(job)?;
-            }
-            Ok(())
-        })
-        .await?;
+    // Both go to the writer at once, so they share a commit; a done job's original is no
+    // longer needed, a ticketed one's is, for retry.
+    let filed = services
+        .journal
+        .transition(job, JobState::Filed, "message filed");
+    let forgotten = (to == Destination::Done).then(|| services.journal.forget_original(job));
+    filed.await?;
+    if let Some(forgotten) = forgotten {
+        forgotten.await?;
+    }
     tracing::info!("filed");
     Ok(Step::Next)
 }

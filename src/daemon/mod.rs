@@ -10,6 +10,7 @@ mod filing;
 pub mod health;
 mod intake;
 pub mod job;
+pub mod same_invite;
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -120,17 +121,15 @@ impl Services {
         }
     }
 
-    /// Runs a blocking journal call off the async threads.
+    /// Runs a journal read. Reads are short and never wait for the writer (see
+    /// [`Journal`]), so they run right here, with no hand-off to another thread; writes
+    /// are awaited on the journal itself (`services.journal.transition(…).await`).
     pub async fn db<T, F>(&self, call: F) -> Result<T, DaemonError>
     where
         T: Send + 'static,
         F: FnOnce(&Journal) -> Result<T, JournalError> + Send + 'static,
     {
-        let journal = Arc::clone(&self.journal);
-        tokio::task::spawn_blocking(move || call(&journal))
-            .await
-            .map_err(|e| DaemonError::Task(e.to_string()))?
-            .map_err(DaemonError::from)
+        call(&self.journal).map_err(DaemonError::from)
     }
 
     /// The original message of a job, as stored when it was received.
@@ -147,13 +146,23 @@ impl Services {
     /// that ended with a human before reaching the platform (no account, no password
     /// kept: a rejected forward) took nothing, so a later, acceptable forward may still
     /// use the link.
+    /// Links are compared as invites ([`same_invite::invite_key`]): a forward that added
+    /// `utm_source` or upper-cased the host is the same invite.
     pub async fn already_handled(&self, record: &JobRecord) -> Result<Option<JobId>, DaemonError> {
-        let (job, url) = (record.id, record.invite_url.clone());
-        let Some(url) = url else { return Ok(None) };
-        let others = self.db(move |j| j.jobs_with_invite(&url)).await?;
+        let job = record.id;
+        let (Some(url), Some(platform)) = (&record.invite_url, record.platform.clone()) else {
+            return Ok(None);
+        };
+        let key = same_invite::invite_key(url.expose());
+        let others = self.db(move |j| j.jobs_with_invites_on(&platform)).await?;
+        let same = |r: &JobRecord| {
+            r.invite_url
+                .as_ref()
+                .is_some_and(|u| same_invite::invite_key(u.expose()) == key)
+        };
         Ok(others
             .into_iter()
-            .find(|r| r.id != job && took_link(r))
+            .find(|r| r.id != job && took_link(r) && same(r))
             .map(|r| r.id))
     }
 
@@ -221,8 +230,7 @@ impl Services {
                 tracing::warn!(%job, error = %crate::report::chain(&e), "message could not be filed");
             }
             if let Some(place) = places.get(index) {
-                let id = place.id;
-                self.db(move |j| j.mark_filed(id)).await?;
+                self.journal.mark_filed(place.id).await?;
             }
         }
         Ok(())
@@ -258,8 +266,7 @@ pub async fn run(
     let result = intake::run(Arc::clone(&services), mode).await;
     stopper.abort();
     wiper.abort();
-    let journal = Arc::clone(&services.journal);
-    let _ = tokio::task::spawn_blocking(move || journal.wipe_if_pending()).await;
+    let _ = services.journal.wipe_if_pending().await;
     result
 }
 
@@ -270,11 +277,7 @@ async fn wipe_erased_passwords(services: Arc<Services>) {
     loop {
         services.journal.wipe_wanted().await;
         tokio::time::sleep(WIPE_INTERVAL).await;
-        let wiped = services.db(|j| {
-            j.wipe_if_pending();
-            Ok(())
-        });
-        if wiped.await.is_err() {
+        if services.journal.wipe_if_pending().await.is_err() {
             return;
         }
     }

@@ -35,7 +35,7 @@ impl From<JournalError> for Failure {
 pub(super) const JOB_COLUMNS: &str = "id, state, source, location, uidvalidity, uid, \
     message_id, platform, invite_url, invitee, requester, subject, login, \
     sealed_password IS NOT NULL, account_created, reason, detail, created_at, updated_at, \
-    needs_human_folder";
+    needs_human_folder, ticket_refused";
 
 /// Reads one row selected with [`JOB_COLUMNS`].
 pub(super) fn job_from_row(row: &Row<'_>) -> rusqlite::Result<JobRecord> {
@@ -60,6 +60,7 @@ pub(super) fn job_from_row(row: &Row<'_>) -> rusqlite::Result<JobRecord> {
         created_at: row.get(17)?,
         updated_at: row.get(18)?,
         needs_human_folder: row.get(19)?,
+        ticket_refused: row.get(20)?,
     })
 }
 

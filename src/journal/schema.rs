@@ -87,6 +87,8 @@ const MIGRATIONS: &[&str] = &[
         value TEXT NOT NULL,
         updated_at TEXT NOT NULL
     );",
+    // 2: the mail server's answer when it refused a job's ticket for good.
+    "ALTER TABLE jobs ADD COLUMN ticket_refused TEXT;",
 ];
 
 /// Opens (creating if needed) `state_dir/journal.sqlite3` with the newest schema.
@@ -104,6 +106,17 @@ pub(super) fn open_file(state_dir: &Path) -> Result<Connection, JournalError> {
     let mut conn = Connection::open_with_flags(&path, flags).map_err(open_error)?;
     configure(&conn).map_err(open_error)?;
     migrate(&mut conn, &path)?;
+    Ok(conn)
+}
+
+/// Another connection on the journal's file, for reads only (the writer opened and
+/// migrated it).
+pub(super) fn open_reader(path: &Path) -> Result<Connection, rusqlite::Error> {
+    let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let conn = Connection::open_with_flags(path, flags)?;
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    conn.set_prepared_statement_cache_capacity(64);
+    conn.pragma_update(None, "query_only", true)?;
     Ok(conn)
 }
 

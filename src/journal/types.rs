@@ -63,7 +63,9 @@ pub enum JobState {
     Notified,
     /// Something a person must look at; a ticket is owed.
     NeedsHuman,
-    /// The ticket was accepted by the SMTP server.
+    /// The ticket step is over: the SMTP server accepted the ticket, or refused it for
+    /// good (`ticket_refused` says why; `retry` sends it again), or none was owed (a mail
+    /// with no invite link from an unauthenticated sender, see `notify.junk_tickets`).
     Ticketed,
     /// The message was moved to its final folder; the job is over.
     Filed,
@@ -310,6 +312,9 @@ pub struct JobRecord {
     pub updated_at: String,
     /// Whether its message belongs in the needs-human folder rather than the done folder.
     pub needs_human_folder: bool,
+    /// The mail server's answer when it refused the job's ticket for good; `retry` sends
+    /// the ticket again.
+    pub ticket_refused: Option<String>,
 }
 
 /// One entry of a job's history.

@@ -97,14 +97,24 @@ pub enum MailboxError {
         /// The configured limit.
         after: Duration,
     },
-    /// A command failed.
+    /// The server refused a command (a `NO` or `BAD` answer); the session stays usable.
+    #[error("the mail server {address} refused to {action}: {said}")]
+    Refused {
+        /// host:port.
+        address: String,
+        /// What was attempted ("create folder INBOX.onbehalf.done").
+        action: String,
+        /// The server's own sentence, with its response code if any.
+        said: String,
+    },
+    /// A command failed on the way: the connection broke or the answer made no sense.
     #[error("cannot {action} on {address}")]
     Command {
         /// host:port.
         address: String,
         /// What was attempted.
         action: String,
-        /// The server's answer or the transport error.
+        /// The transport error.
         #[source]
         source: ServerAnswer,
     },
@@ -170,6 +180,23 @@ pub enum MailboxError {
 }
 
 impl MailboxError {
+    /// A failed IMAP command: [`Refused`](Self::Refused) with the server's words when it
+    /// answered `NO` or `BAD`, else [`Command`](Self::Command).
+    pub(crate) fn imap(address: &str, action: &str, source: async_imap::error::Error) -> Self {
+        match refusal(&source) {
+            Some(refusal) => Self::Refused {
+                address: address.to_owned(),
+                action: action.to_owned(),
+                said: refusal.sentence(),
+            },
+            None => Self::Command {
+                address: address.to_owned(),
+                action: action.to_owned(),
+                source: source.into(),
+            },
+        }
+    }
+
     /// True when the failure concerns the connection or the server as a whole (retry
     /// later, report the mailbox unhealthy), false when it concerns one message (gone,
     /// UIDVALIDITY changed) or the configuration (a refused login, a bad CA file).
@@ -194,9 +221,10 @@ impl MailboxError {
             Self::Command { source, .. } | Self::StartTls { source, .. } => {
                 breaks_session(&source.0)
             }
-            Self::Gone { .. } | Self::UidValidityChanged { .. } | Self::ForeignLocation { .. } => {
-                false
-            }
+            Self::Refused { .. }
+            | Self::Gone { .. }
+            | Self::UidValidityChanged { .. }
+            | Self::ForeignLocation { .. } => false,
             _ => true,
         }
     }
@@ -231,13 +259,36 @@ fn breaks_session(error: &async_imap::error::Error) -> bool {
     )
 }
 
-/// The server's own words for a refused command. async-imap renders `NO`/`BAD` answers
-/// as `code: Some(…), info: Some("…")` or `outcome: Outcome { code: …, information: … }`;
-/// an operator wants `NO [CODE] the sentence`.
-pub(crate) fn server_said(error: &async_imap::error::Error) -> String {
+/// A `NO` or `BAD` answer, read back out of async-imap's text for it.
+struct Refusal {
+    verdict: &'static str,
+    /// The response code in capitals (`TRYCREATE`), when the server gave one.
+    code: Option<String>,
+    /// The server's human-readable text, possibly empty.
+    text: String,
+}
+
+impl Refusal {
+    /// `[CODE] text`, or what little the server said.
+    fn sentence(&self) -> String {
+        match (&self.code, self.text.is_empty()) {
+            (Some(code), true) => format!("[{code}]"),
+            (Some(code), false) => format!("[{code}] {}", self.text),
+            (None, false) => self.text.clone(),
+            (None, true) => format!("{} (no reason given)", self.verdict),
+        }
+    }
+}
+
+/// async-imap renders `NO`/`BAD` answers as `code: Some(…), info: Some("…")` or
+/// `outcome: Outcome { code: …, information: … }` (Rust debug output): an operator wants
+/// the server's sentence.
+fn refusal(error: &async_imap::error::Error) -> Option<Refusal> {
     use async_imap::error::Error;
-    let (Error::No(text) | Error::Bad(text)) = error else {
-        return error.to_string();
+    let (verdict, text) = match error {
+        Error::No(text) => ("NO", text),
+        Error::Bad(text) => ("BAD", text),
+        _ => return None,
     };
     let fields = text
         .strip_prefix("outcome: Outcome { ")
@@ -247,24 +298,43 @@ pub(crate) fn server_said(error: &async_imap::error::Error) -> String {
         rest.split_once(", information: ")
             .or_else(|| rest.split_once(", info: "))
     }) else {
-        return text.clone();
+        return Some(Refusal {
+            verdict,
+            code: None,
+            text: text.clone(),
+        });
     };
-    let sentence = info
+    let text = info
         .strip_prefix("Some(\"")
         .and_then(|quoted| quoted.strip_suffix("\")"))
         .map_or_else(String::new, |s| {
             s.replace("\\\"", "\"").replace("\\\\", "\\")
         });
-    let verdict = if matches!(error, Error::No(_)) {
-        "NO"
-    } else {
-        "BAD"
-    };
-    match code.strip_prefix("Some(").and_then(|c| c.strip_suffix(')')) {
-        Some(code) if sentence.is_empty() => format!("{verdict} [{code}]"),
-        Some(code) => format!("{verdict} [{code}] {sentence}"),
-        None if sentence.is_empty() => verdict.to_owned(),
-        None => format!("{verdict} {sentence}"),
+    let code = code
+        .strip_prefix("Some(")
+        .and_then(|c| c.strip_suffix(')'))
+        .map(|c| {
+            // `TryCreate`, `BadCharset(None)`: the code's name, as the server wrote it.
+            let name: String = c.chars().take_while(char::is_ascii_alphanumeric).collect();
+            name.to_ascii_uppercase()
+        })
+        .filter(|name| !name.is_empty());
+    Some(Refusal {
+        verdict,
+        code,
+        text,
+    })
+}
+
+/// The server's own words for a refused command (`NO [CODE] the sentence`), or the
+/// transport error's text.
+pub(crate) fn server_said(error: &async_imap::error::Error) -> String {
+    match refusal(error) {
+        Some(refusal) if refusal.code.is_none() && refusal.text.is_empty() => {
+            refusal.verdict.to_owned()
+        }
+        Some(refusal) => format!("{} {}", refusal.verdict, refusal.sentence()),
+        None => error.to_string(),
     }
 }
 
@@ -284,7 +354,7 @@ mod tests {
             "NO [AUTHENTICATIONFAILED] Authentication failed."
         );
         let quoted = Error::Bad(r#"code: Some(TryCreate), info: Some("no "x" here")"#.into());
-        assert_eq!(server_said(&quoted), r#"BAD [TryCreate] no "x" here"#);
+        assert_eq!(server_said(&quoted), r#"BAD [TRYCREATE] no "x" here"#);
         let select = Error::No(
             r#"outcome: Outcome { code: None, information: Some("Mailbox doesn't exist: X") }"#
                 .into(),
@@ -293,5 +363,32 @@ mod tests {
         let bare = Error::No("code: None, info: None".into());
         assert_eq!(server_said(&bare), "NO");
         assert_eq!(server_said(&Error::ConnectionLost), "connection lost");
+    }
+
+    #[test]
+    fn a_refused_command_reads_as_a_sentence() {
+        let refused = MailboxError::imap(
+            "imap.example.com:993",
+            "create folder INBOX.onbehalf.done",
+            Error::No(r#"code: None, info: Some("Permission denied")"#.into()),
+        );
+        assert_eq!(
+            refused.to_string(),
+            "the mail server imap.example.com:993 refused to create folder \
+             INBOX.onbehalf.done: Permission denied"
+        );
+        assert!(std::error::Error::source(&refused).is_none());
+        assert!(!refused.breaks_session() && !refused.is_connection_problem());
+        let bare = MailboxError::imap(
+            "h:1",
+            "open folder X",
+            Error::Bad("code: None, info: None".into()),
+        );
+        assert!(
+            bare.to_string()
+                .ends_with("refused to open folder X: BAD (no reason given)")
+        );
+        let lost = MailboxError::imap("h:1", "open folder X", Error::ConnectionLost);
+        assert!(matches!(lost, MailboxError::Command { .. }) && lost.breaks_session());
     }
 }

@@ -185,4 +185,18 @@ impl NotifyError {
             _ => false,
         }
     }
+
+    /// Whether this very mail can never go as it is: the server refused it with a 5xx
+    /// reply (too large, recipient or content refused), or it could not be addressed or
+    /// built. A refused login, TLS or configuration problem concerns every mail instead.
+    pub fn refused_this_mail(&self) -> bool {
+        match self {
+            Self::Address { .. } | Self::Build { .. } => true,
+            Self::Smtp {
+                source: SmtpFailure::Smtp(error),
+                ..
+            } => error.is_permanent(),
+            _ => false,
+        }
+    }
 }

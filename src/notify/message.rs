@@ -1,7 +1,8 @@
 //! Building the mails: credentials, requester note, ticket.
 //!
 //! In: one of [`CredentialsMail`], [`RequesterNote`], [`Ticket`] plus the sender, the
-//! ticket address and the templates. Out: a lettre [`Message`] with its envelope, its
+//! ticket address and the templates (and, for a ticket, what the SMTP server accepts:
+//! see `original`). Out: a lettre [`Message`] with its envelope, its
 //! Message-ID and the recipient's domain (the only part of the address that is logged).
 //!
 //! Recipients are fixed here, not by the templates: the credentials mail goes to the
@@ -11,9 +12,9 @@
 
 use lettre::Message;
 use lettre::address::Address;
-use lettre::message::header::{ContentDisposition, ContentTransferEncoding, ContentType};
-use lettre::message::{Body, Mailbox, MessageBuilder, MultiPart, SinglePart};
+use lettre::message::{Mailbox, MessageBuilder, MultiPart, SinglePart};
 
+use super::original::{self, Capabilities};
 use super::templates::{Kind, Templates, one_line};
 use super::{CredentialsMail, MailKind, NotifyError, RequesterNote, Ticket};
 
@@ -107,8 +108,53 @@ impl Composer {
         })
     }
 
-    /// The ticket: to `ticket_to`, `Reply-To` the requester, the original attached.
-    pub(super) fn ticket(&self, ticket: &Ticket) -> Result<Built, NotifyError> {
+    /// The ticket: to `ticket_to`, `Reply-To` the requester, the original attached so it
+    /// arrives byte for byte. A ticket larger than the server's `SIZE` carries the
+    /// original's header section and text instead, with a note saying so, cut until it fits.
+    pub(super) fn ticket(
+        &self,
+        ticket: &Ticket,
+        server: &Capabilities,
+    ) -> Result<Built, NotifyError> {
+        let whole = original::attachment(&ticket.original, server)
+            .map_err(|e| build_error(MailKind::Ticket, &ticket.job_id, e))?;
+        let whole_note = format!(
+            "The forwarded email is attached unmodified ({}).",
+            original::ORIGINAL_NAME
+        );
+        let built = self.ticket_with(ticket, &ticket.detail, &whole_note, whole)?;
+        let Some(limit) = server.size.and_then(|s| usize::try_from(s).ok()) else {
+            return Ok(built);
+        };
+        if built.message.formatted().len() <= limit {
+            return Ok(built);
+        }
+        let summary_note = format!(
+            "The forwarded email ({} kB) would make this ticket larger than the mail server \
+             accepts ({} kB), so only its header section and text are attached ({}). The \
+             full original stays in the needs-human folder.",
+            ticket.original.len().div_ceil(1024),
+            limit / 1024,
+            original::SUMMARY_NAME,
+        );
+        let mut budget = limit / 2;
+        loop {
+            let part = original::summary(&ticket.original, budget);
+            let built = self.ticket_with(ticket, &ticket.detail, &summary_note, part)?;
+            if budget == 0 || built.message.formatted().len() <= limit {
+                return Ok(built);
+            }
+            budget /= 2;
+        }
+    }
+
+    fn ticket_with(
+        &self,
+        ticket: &Ticket,
+        detail: &str,
+        attached: &str,
+        original: SinglePart,
+    ) -> Result<Built, NotifyError> {
         let kind = MailKind::Ticket;
         let tried = if ticket.tried.is_empty() {
             "- nothing: the request was stopped before any attempt".to_owned()
@@ -123,12 +169,13 @@ impl Composer {
         let unknown = "(unknown)";
         let values = [
             ("headline", ticket.headline.as_str()),
-            ("detail", ticket.detail.as_str()),
+            ("detail", detail),
             ("job_id", ticket.job_id.as_str()),
             ("reason", ticket.reason.as_str()),
             ("tried", tried.as_str()),
             ("requester", ticket.requester.as_deref().unwrap_or(unknown)),
             ("platform", ticket.platform.as_deref().unwrap_or(unknown)),
+            ("attached", attached),
         ];
         let text = self.templates.render(Kind::Ticket, &values);
         // A requester that is not an address (hostile or garbled input) is shown in the
@@ -139,13 +186,11 @@ impl Composer {
             .and_then(|r| r.trim().parse::<Mailbox>().ok());
         let to = self.ticket_to.clone();
         let (builder, message_id) = self.headers(to.clone(), text.subject, None, reply_to);
-        let attachment =
-            original_part(&ticket.original).map_err(|e| build_error(kind, &ticket.job_id, e))?;
         let message = builder
             .multipart(
                 MultiPart::mixed()
                     .singlepart(SinglePart::plain(text.body))
-                    .singlepart(attachment),
+                    .singlepart(original),
             )
             .map_err(|e| build_error(kind, &ticket.job_id, e))?;
         Ok(Built {
@@ -180,40 +225,6 @@ impl Composer {
         }
         (builder, message_id)
     }
-}
-
-/// The forwarded original as a `message/rfc822` part, its bytes unchanged.
-///
-/// lettre base64-encodes `Vec<u8>` bodies, which RFC 2046 forbids for message/rfc822,
-/// and would panic if forced to 8bit. A UTF-8 original goes as a `String` with `8bit`;
-/// anything else (other charsets, lines over 998 bytes) goes as `binary`. Both keep the
-/// bytes; the only change is bare LF line endings becoming CRLF, which SMTP requires.
-fn original_part(original: &[u8]) -> Result<SinglePart, Box<dyn std::error::Error + Send + Sync>> {
-    let body = match String::from_utf8(original.to_vec()) {
-        Ok(text) => match Body::new_with_encoding(text, ContentTransferEncoding::EightBit) {
-            Ok(body) => body,
-            Err(bytes) => binary_body(bytes),
-        },
-        Err(not_utf8) => binary_body(not_utf8.into_bytes()),
-    };
-    Ok(SinglePart::builder()
-        .header(ContentType::parse("message/rfc822")?)
-        .header(ContentDisposition::attachment("original.eml"))
-        .body(body))
-}
-
-/// `binary` needs no transfer encoding, so the bytes go as they are, with CRLF lines.
-fn binary_body(bytes: Vec<u8>) -> Body {
-    let mut out = Vec::with_capacity(bytes.len() + bytes.len() / 32);
-    let mut previous = 0u8;
-    for byte in bytes {
-        if byte == b'\n' && previous != b'\r' {
-            out.push(b'\r');
-        }
-        out.push(byte);
-        previous = byte;
-    }
-    Body::dangerous_pre_encoded(out, ContentTransferEncoding::Binary)
 }
 
 /// `Re: <subject>` for a reply in the forwarded thread.
@@ -300,12 +311,5 @@ mod tests {
         assert_eq!(reply_subject("Fwd: Invite"), "Re: Fwd: Invite");
         assert_eq!(reply_subject("RE: Fwd: Invite"), "RE: Fwd: Invite");
         assert_eq!(reply_subject("Fwd:\r\n Invite"), "Re: Fwd: Invite");
-    }
-
-    #[test]
-    fn binary_body_keeps_bytes_and_only_adds_missing_cr() {
-        let body = binary_body(b"a\xe9\r\nb\nc".to_vec());
-        assert_eq!(body.as_ref(), b"a\xe9\r\nb\r\nc");
-        assert_eq!(body.encoding(), ContentTransferEncoding::Binary);
     }
 }

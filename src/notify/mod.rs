@@ -7,6 +7,8 @@
 //!
 //! - [`templates`]: the built-in texts and the ones ops edit, checked at load time.
 //! - `message`: builds each mail and fixes its recipients.
+//! - `original`: the forwarded original inside a ticket, encoded to arrive byte for
+//!   byte, or summarised when the ticket would exceed the server's `SIZE`.
 //! - `transport`: SMTP with TLS, AUTH, a connection pool and retries, or files.
 //!   `transport/connection` opens one connection (TCP_NODELAY, TLS, AUTH) for lettre;
 //!   `transport/pool` keeps up to four of them open.
@@ -16,6 +18,7 @@
 
 mod error;
 mod message;
+mod original;
 pub mod templates;
 mod transport;
 
@@ -29,6 +32,7 @@ use crate::config::{NotifyConfig, SmtpConfig};
 use crate::secret::Secret;
 
 pub use error::{MailKind, NotifyError, SmtpFailure};
+pub use original::Capabilities;
 
 use message::{Built, Composer};
 use transport::Transport;
@@ -96,7 +100,8 @@ pub struct Ticket {
     pub requester: Option<String>,
     /// The platform, when known.
     pub platform: Option<String>,
-    /// The forwarded email, attached unmodified as `message/rfc822`.
+    /// The forwarded email, attached so it arrives byte for byte (`message/rfc822` when
+    /// it is 7bit- or 8bit-clean, else base64 `application/octet-stream`).
     pub original: Vec<u8>,
 }
 
@@ -178,9 +183,17 @@ impl Notifier {
             .await
     }
 
-    /// Opens a ticket at `ticket_to` with the original attached.
+    /// What the SMTP server accepts (`SIZE`, `8BITMIME`), from its last EHLO; a
+    /// connection is opened if none was yet (for `check-config`).
+    pub async fn capabilities(&self) -> Capabilities {
+        self.inner.transport.capabilities().await
+    }
+
+    /// Opens a ticket at `ticket_to` with the original attached, encoded for what the
+    /// server accepts (see [`Capabilities`]).
     pub async fn send_ticket(&self, ticket: &Ticket) -> Result<Sent, NotifyError> {
-        let built = self.inner.compose.ticket(ticket)?;
+        let server = self.inner.transport.capabilities().await;
+        let built = self.inner.compose.ticket(ticket, &server)?;
         self.deliver(built, MailKind::Ticket, &ticket.job_id).await
     }
 

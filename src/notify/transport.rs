@@ -23,6 +23,7 @@ use lettre::transport::smtp::client::AsyncSmtpConnection;
 use lettre::{AsyncFileTransport, AsyncTransport, Tokio1Executor};
 
 use super::error::{MailKind, NotifyError, SmtpFailure};
+use super::original::Capabilities;
 use crate::config::SmtpConfig;
 use connection::Connector;
 use pool::Pool;
@@ -117,6 +118,29 @@ impl Transport {
             mailer: AsyncFileTransport::new(dir),
             dir: dir.to_owned(),
         })
+    }
+
+    /// What the server accepts, from the EHLO of the last connection (one is opened if
+    /// none was yet). A server that cannot be asked is assumed to take only 7-bit text
+    /// of any size: the send that follows reports why it cannot be reached.
+    pub(super) async fn capabilities(&self) -> Capabilities {
+        let Self::Smtp(client) = self else {
+            // A file takes any byte and any size.
+            return Capabilities {
+                size: None,
+                eight_bit_mime: true,
+            };
+        };
+        if let Some(known) = client.connector.capabilities() {
+            return known;
+        }
+        if client.attempt(Exchange::Check).await.is_err() {
+            return Capabilities::UNKNOWN;
+        }
+        client
+            .connector
+            .capabilities()
+            .unwrap_or(Capabilities::UNKNOWN)
     }
 
     /// Connects, upgrades to TLS and logs in without sending anything.

@@ -57,7 +57,8 @@ impl AddressRule {
 }
 
 /// Whether `ip` is an ordinary public address (not loopback, private, link-local, unique
-/// local, unspecified, multicast, shared CGNAT space, reserved or documentation).
+/// local, unspecified, multicast, shared CGNAT space, reserved, benchmarking or
+/// documentation; an IPv6 translation or tunnel address only when its IPv4 one is public).
 pub fn is_public(ip: IpAddr) -> bool {
     match ip.to_canonical() {
         IpAddr::V4(v4) => is_public_v4(v4),
@@ -78,30 +79,41 @@ fn is_public_v4(ip: Ipv4Addr) -> bool {
         || a >= 240 // reserved
         || (a == 100 && (64..128).contains(&b)) // CGNAT shared space
         || (a == 192 && b == 0 && c == 0) // IETF protocol assignments
+        || (a == 192 && b == 88 && c == 99) // 6to4 relay anycast (deprecated, RFC 7526)
         || (a == 198 && (b == 18 || b == 19)); // benchmarking
     !special
 }
 
+/// An IPv6 address that carries an IPv4 one is judged by that IPv4 address, since a
+/// translator or tunnel delivers to it; ranges whose IPv4 part cannot be trusted are
+/// refused whole. Only global unicast (2000::/3) is otherwise public: the rest is
+/// loopback, unique or link-local, multicast, the discard prefix 100::/64, or unassigned.
 fn is_public_v6(ip: Ipv6Addr) -> bool {
     let s = ip.segments();
-    let embedded_v4 =
-        |hi: u16, lo: u16| Ipv4Addr::new((hi >> 8) as u8, hi as u8, (lo >> 8) as u8, lo as u8);
-    if s[..6] == [0, 0, 0, 0, 0, 0] {
+    let v4 =
+        |hi: u16, lo: u16| is_public_v4(Ipv4Addr::from_bits(u32::from(hi) << 16 | u32::from(lo)));
+    match s {
         // `::`, `::1` and the deprecated IPv4-compatible form.
-        return !ip.is_unspecified() && !ip.is_loopback() && is_public_v4(embedded_v4(s[6], s[7]));
+        [0, 0, 0, 0, 0, 0, hi, lo] => !ip.is_unspecified() && !ip.is_loopback() && v4(hi, lo),
+        // IPv4-mapped (also canonicalised by the caller) and SIIT's IPv4-translated
+        // ::ffff:0:0:0/96 (RFC 6145).
+        [0, 0, 0, 0, 0, 0xffff, hi, lo] | [0, 0, 0, 0, 0xffff, 0, hi, lo] => v4(hi, lo),
+        // The NAT64 well-known prefix 64:ff9b::/96 (RFC 6052).
+        [0x64, 0xff9b, 0, 0, 0, 0, hi, lo] => v4(hi, lo),
+        // Local-use NAT64 64:ff9b:1::/48 (RFC 8215): not globally reachable, and where the
+        // IPv4 address sits depends on a prefix length only the local network knows.
+        [0x64, 0xff9b, 1, ..] => false,
+        // 6to4 2002::/16: the relay delivers to the IPv4 address in bits 16..48.
+        [0x2002, hi, lo, ..] => v4(hi, lo),
+        // Teredo 2001::/32: the client's IPv4 address is obfuscated and reached through
+        // whichever relay and NAT the tunnel uses; nothing a signup needs.
+        [0x2001, 0, ..] => false,
+        // Benchmarking 2001:2::/48 (RFC 5180) and documentation 2001:db8::/32.
+        [0x2001, 2, 0, ..] | [0x2001, 0x0db8, ..] => false,
+        // Documentation 3fff::/20 (RFC 9637).
+        [0x3fff, second, ..] if second < 0x1000 => false,
+        _ => (s[0] & 0xe000) == 0x2000,
     }
-    if s[..6] == [0x64, 0xff9b, 0, 0, 0, 0] {
-        return is_public_v4(embedded_v4(s[6], s[7])); // NAT64
-    }
-    if s[0] == 0x2002 {
-        return is_public_v4(embedded_v4(s[1], s[2])); // 6to4
-    }
-    let special = ip.is_multicast()
-        || (s[0] & 0xfe00) == 0xfc00 // unique local fc00::/7
-        || (s[0] & 0xffc0) == 0xfe80 // link-local fe80::/10
-        || (s[0] & 0xffc0) == 0xfec0 // site-local fec0::/10 (deprecated)
-        || (s[0] == 0x2001 && s[1] == 0x0db8); // documentation
-    !special
 }
 
 /// A host resolved only to addresses the guard refuses.
@@ -219,6 +231,45 @@ mod tests {
         }
     }
 
+    /// Issue 11: translation and tunnel ranges carry an IPv4 address (or reach one) that
+    /// the guard did not look at.
+    #[test]
+    fn ipv6_translation_ranges_are_judged_by_their_ipv4_address() {
+        for refused in [
+            "64:ff9b:1::a00:1",                     // local-use NAT64 to 10.0.0.1
+            "64:ff9b:1:5db8:d8:2200::",             // local-use NAT64, /56 layout, public IPv4
+            "::ffff:0:a00:1",                       // SIIT IPv4-translated 10.0.0.1
+            "::ffff:0:7f00:1",                      // SIIT 127.0.0.1
+            "::ffff:0:a9fe:a9fe",                   // SIIT 169.254.169.254
+            "64:ff9b::7f00:1",                      // NAT64 127.0.0.1
+            "2002:7f00:1::1",                       // 6to4 127.0.0.1
+            "2002:a9fe:a9fe::1",                    // 6to4 169.254.169.254
+            "2001:0:4136:e378:8000:63bf:3fff:fdd2", // Teredo
+            "2001::1",
+            "100::1", // discard-only
+            "100::ffff:ffff:ffff:ffff",
+            "2001:2::1", // benchmarking
+            "2001:2:0:ffff::1",
+            "3fff::1",     // documentation
+            "4000::1",     // not global unicast
+            "192.88.99.1", // 6to4 relay anycast
+            "::ffff:192.88.99.1",
+        ] {
+            assert!(!is_public(ip(refused)), "{refused}");
+        }
+        for public in [
+            "::ffff:0:5db8:d822", // SIIT 93.184.216.34
+            "64:ff9b::5db8:d822", // NAT64 93.184.216.34
+            "2002:5db8:d822::1",  // 6to4 93.184.216.34
+            "2001:3::1",          // outside Teredo and benchmarking
+            "2001:4860:4860::8888",
+            "3fff:1000::1",
+            "192.88.98.1",
+        ] {
+            assert!(is_public(ip(public)), "{public}");
+        }
+    }
+
     fn rule(hosts: &[&str]) -> AddressRule {
         let allowed_hosts = hosts
             .iter()
@@ -281,6 +332,27 @@ mod tests {
             err.contains("engage.example.com") && err.contains("10.0.0.1"),
             "{err}"
         );
+    }
+
+    /// A name resolving only to translation addresses of the internal network is
+    /// refused by the client's resolver, before any connection.
+    #[tokio::test]
+    async fn resolver_refuses_translated_private_addresses() {
+        let translated: Vec<SocketAddr> = [
+            "[64:ff9b:1::a00:1]:0",
+            "[::ffff:0:a9fe:a9fe]:0",
+            "[2001::1]:0",
+        ]
+        .iter()
+        .map(|a| a.parse().unwrap())
+        .collect();
+        let resolver = GuardedResolver {
+            rule: rule(&["engage.example.com"]),
+            overrides: Arc::default(),
+            lookup: fixed_lookup(translated),
+        };
+        let err = resolve(&resolver, "engage.example.com").await.unwrap_err();
+        assert!(err.contains("64:ff9b:1::a00:1"), "{err}");
     }
 
     #[tokio::test]

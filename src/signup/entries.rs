@@ -4,7 +4,11 @@
 //! tick). Out: an [`EntryList`]: the entries in tree order (password fields marked, not
 //! filled), the pre-filled email, the password inputs' stated rules, and the reasons not
 //! to submit (required fields nobody filled, required checkboxes the profile does not
-//! name).
+//! name, an email that is missing, ambiguous or not an address).
+//!
+//! The login is what a person would check before clicking: the email input they see. A
+//! hidden input is never the login (a page may carry the inviter's address there), and
+//! two visible, different addresses are a reason not to guess.
 
 use scraper::ElementRef;
 
@@ -20,6 +24,8 @@ pub(super) struct EntryList {
     pub(super) rules: PageRules,
     pub(super) blockers: Vec<String>,
     unticked_required_radios: Vec<String>,
+    /// Pre-filled values of the inputs that may hold the login, in tree order.
+    login_candidates: Vec<String>,
 }
 
 impl EntryList {
@@ -125,9 +131,8 @@ impl EntryList {
                 if required && value.is_empty() && kind != "hidden" {
                     self.blockers.push(missing(&name));
                 }
-                let is_email = kind == "email" || name.to_ascii_lowercase().contains("email");
-                if is_email && self.login.is_none() && !value.trim().is_empty() {
-                    self.login = Some(value.trim().to_owned());
+                if holds_login(el, &kind, &name, platform) && !value.trim().is_empty() {
+                    self.login_candidates.push(value.trim().to_owned());
                 }
                 self.entries.push(Entry::Value { name, value });
             }
@@ -139,6 +144,7 @@ impl EntryList {
     /// Adds the required radio groups left without a choice (known only once every
     /// control has been seen).
     pub(super) fn finish(mut self) -> Self {
+        self.choose_login();
         for name in std::mem::take(&mut self.unticked_required_radios) {
             let chosen = self
                 .entries
@@ -156,6 +162,94 @@ impl EntryList {
         }
         self
     }
+}
+
+impl EntryList {
+    /// The login: the one address among the candidates, when it is a usable address.
+    fn choose_login(&mut self) {
+        let mut distinct: Vec<&String> = Vec::new();
+        for value in &self.login_candidates {
+            if !distinct.iter().any(|d| d.eq_ignore_ascii_case(value)) {
+                distinct.push(value);
+            }
+        }
+        match distinct.as_slice() {
+            [] => {}
+            [one] => match address_problem(one) {
+                None => self.login = Some((*one).clone()),
+                Some(why) => self.blockers.push(format!(
+                    "the email the form is pre-filled with, {}, {why}",
+                    shown_value(one)
+                )),
+            },
+            several => {
+                let listed: Vec<String> = several.iter().map(|v| shown_value(v)).collect();
+                self.blockers.push(format!(
+                    "the form shows several email addresses ({}), so which one the account \
+                     would be for is unclear; name the right input in the profile's login_field",
+                    listed.join(", ")
+                ));
+            }
+        }
+    }
+}
+
+/// Whether the control may hold the account's email: the profile's `login_field`, else a
+/// visible `email` input, or a visible text input whose name says email.
+fn holds_login(el: &ElementRef, kind: &str, name: &str, platform: &Platform) -> bool {
+    if let Some(field) = &platform.login_field {
+        return field == name;
+    }
+    let email_like = kind == "email"
+        || (matches!(kind, "text" | "") && name.to_ascii_lowercase().contains("email"));
+    email_like && !is_hidden(el)
+}
+
+/// Hidden from a person: `type=hidden`, the `hidden` attribute, or an inline
+/// `display:none`/`visibility:hidden`, on the control or around it.
+fn is_hidden(el: &ElementRef) -> bool {
+    let hides = |e: &scraper::node::Element| {
+        let style = e
+            .attr("style")
+            .map(|s| s.to_ascii_lowercase().replace([' ', '\t'], ""))
+            .unwrap_or_default();
+        e.attr("hidden").is_some()
+            || style.contains("display:none")
+            || style.contains("visibility:hidden")
+    };
+    input_type(el) == "hidden"
+        || hides(el.value())
+        || el
+            .ancestors()
+            .filter_map(ElementRef::wrap)
+            .any(|a| hides(a.value()))
+}
+
+/// Longest address accepted (RFC 5321's path limit less the angle brackets).
+const MAX_ADDRESS: usize = 254;
+
+/// Why `text` is not a plain `local@domain` address, if it is not.
+pub fn address_problem(text: &str) -> Option<&'static str> {
+    let bad_char = |c: char| c.is_control() || c.is_whitespace() || "<>()[],;:\\\"".contains(c);
+    let Some((local, domain)) = text.split_once('@') else {
+        return Some("is not an email address (no @)");
+    };
+    if text.len() > MAX_ADDRESS {
+        Some("is too long to be an email address")
+    } else if domain.contains('@') {
+        Some("holds more than one @")
+    } else if local.is_empty() || domain.is_empty() || domain.starts_with('.') {
+        Some("is not a complete email address")
+    } else if text.chars().any(bad_char) {
+        Some("holds characters an email address cannot have")
+    } else {
+        None
+    }
+}
+
+/// A pre-filled value as shown in a detail: quoted, escaped and shortened.
+fn shown_value(value: &str) -> String {
+    format!("{:?}", truncate(value, 80))
 }
 
 /// The profile's `password_fields` when it names some, else every password input.

@@ -8,9 +8,9 @@
 use url::Url;
 
 use super::address::{AddressRule, Lookup, system_lookup};
-use super::form::FormSpec;
-use super::page::{self, PageView, Stage};
-use super::password;
+use super::form::{FormSpec, Method};
+use super::page::{self, Fetched, PageView, Stage};
+use super::password::{self, PageRules};
 use super::session::{Session, check_url, shown};
 use super::{Account, ProbedForm, Reason, SignupFailure, SignupOptions, SubmitGuard};
 use crate::config::Platform;
@@ -46,13 +46,18 @@ pub(crate) async fn probe_with(
 ) -> Result<ProbedForm, SignupFailure> {
     let (_session, form) = open(platform, invite_url, options, lookup).await?;
     let mut problems = Vec::new();
-    if let Err(failure) = ready_to_submit(&form) {
-        problems.push(failure.detail);
+    match ready_to_submit(platform, &form) {
+        Ok(login) => {
+            if let Err(failure) = check_login(&login, options) {
+                problems.push(failure.detail);
+            }
+        }
+        Err(failure) => problems.push(failure.detail),
     }
     if let Err(refusal) = check_url(platform, &AddressRule::for_platform(platform), &form.action) {
         problems.push(format!("the signup form posts elsewhere: {refusal}"));
     }
-    if let Err(failure) = fresh_password(platform, &form) {
+    if let Err(failure) = fresh_password(platform, &form).await {
         problems.push(failure.detail);
     }
     if let Err(failure) = page::check_success_configured(platform) {
@@ -61,7 +66,7 @@ pub(crate) async fn probe_with(
     Ok(ProbedForm {
         login: form.login.clone(),
         fields: form.redacted_fields(),
-        action: form.action.to_string(),
+        action: shown(platform, &form.action),
         method: form.method.as_str().to_owned(),
         problems,
     })
@@ -76,7 +81,8 @@ pub(crate) async fn sign_up_with(
 ) -> Result<Account, SignupFailure> {
     page::check_success_configured(platform)?;
     let (session, mut form) = open(platform, invite_url, options, lookup).await?;
-    let login = ready_to_submit(&form)?;
+    let login = ready_to_submit(platform, &form)?;
+    check_login(&login, options)?;
     if options.dry_run {
         return Err(SignupFailure::new(
             Reason::UnexpectedPage,
@@ -98,7 +104,7 @@ pub(crate) async fn sign_up_with(
                 format!("the signup form posts elsewhere: {refusal}"),
             ))
         })?;
-        let password = fresh_password(platform, &form).map_err(mark)?;
+        let password = fresh_password(platform, &form).await.map_err(mark)?;
         guard.before_submit(&login, &password).await.map_err(|e| {
             mark(SignupFailure::new(
                 Reason::UnexpectedPage,
@@ -111,13 +117,15 @@ pub(crate) async fn sign_up_with(
             .submit(&submission, &form.page_url)
             .await
             .map_err(|f| f.submitted(true))?;
-        let view = page::read(platform, &fetched);
+        let view = read_page(platform, fetched)
+            .await
+            .map_err(|f| f.submitted(true))?;
         if page::is_success(platform, &view).map_err(|f| f.submitted(true))? {
-            tracing::info!(landed = %shown(&view.url), "signup: account created");
+            tracing::info!(landed = %shown(platform, &view.url), "signup: account created");
             return Ok(Account {
                 login,
                 password,
-                landed_url: view.url.to_string(),
+                landed_url: shown(platform, &view.url),
             });
         }
         let failure = page::failure(&view, Stage::Submit).submitted(true);
@@ -127,7 +135,7 @@ pub(crate) async fn sign_up_with(
             return Err(with_attempts(failure, attempt));
         }
         tracing::info!(attempt, "signup: password refused, trying a fresh one");
-        form = rerendered_form(view, &login).map_err(|f| f.refused(true))?;
+        form = rerendered_form(platform, view, &login).map_err(|f| f.refused(true))?;
     }
 }
 
@@ -157,11 +165,11 @@ async fn open(
         .map_err(|r| SignupFailure::new(Reason::BlockedRedirect, r.to_string()))?;
     let session = Session::open_with(platform, options, lookup)?;
     let fetched = session.get(&url).await?;
-    let view = page::read(platform, &fetched);
+    let view = read_page(platform, fetched).await?;
     let form_ok = (200..300).contains(&view.status);
     match view.form {
         Ok(form) if form_ok => {
-            tracing::info!(page = %shown(&view.url), "signup: found the signup form");
+            tracing::info!(page = %shown(platform, &view.url), "signup: found the signup form");
             Ok((session, form))
         }
         _ => Err(page::failure(&view, Stage::Invite)),
@@ -169,7 +177,8 @@ async fn open(
 }
 
 /// The login, once the form is fit to be submitted on the invitee's behalf.
-fn ready_to_submit(form: &FormSpec) -> Result<String, SignupFailure> {
+fn ready_to_submit(platform: &Platform, form: &FormSpec) -> Result<String, SignupFailure> {
+    refuse_get(platform, form)?;
     if !form.blockers.is_empty() {
         return Err(SignupFailure::new(
             Reason::UnexpectedPage,
@@ -182,14 +191,76 @@ fn ready_to_submit(form: &FormSpec) -> Result<String, SignupFailure> {
             format!(
                 "the signup form at {} shows no pre-filled email, so the account's login \
                  (and where to send the credentials) is unknown; nothing was submitted",
-                shown(&form.page_url)
+                shown(platform, &form.page_url)
             ),
         )
     })
 }
 
-/// A new password for `form`, checked once more against every rule before it can go out.
-fn fresh_password(platform: &Platform, form: &FormSpec) -> Result<Secret, SignupFailure> {
+/// A `method=get` form would put the password in a URL: server and proxy logs, browser
+/// history, the next page's `Referer`.
+fn refuse_get(platform: &Platform, form: &FormSpec) -> Result<(), SignupFailure> {
+    if form.method == Method::Get {
+        return Err(SignupFailure::new(
+            Reason::FormNotFound,
+            format!(
+                "the signup form at {} is sent with method=get, which would put the \
+                 password in a URL, so it was not submitted",
+                shown(platform, &form.page_url)
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Refuses a login that is not the address the account must be for. Addresses compare
+/// case-insensitively as a whole: a platform may change the case of either part, and
+/// telling `Ada@x` from `ada@x` apart would only send a person to the help desk.
+fn check_login(login: &str, options: &SignupOptions) -> Result<(), SignupFailure> {
+    match options.expected_login.as_deref().map(str::trim) {
+        Some(expected) if !expected.eq_ignore_ascii_case(login) => Err(SignupFailure::new(
+            Reason::LoginMismatch,
+            format!(
+                "the signup page would create the account for {login:?}, not for the \
+                 invitee {expected:?}, so the credentials would go to someone else; \
+                 nothing was submitted"
+            ),
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// Parses a page off the async workers: a large or hostile page takes CPU time that would
+/// otherwise stall every other job's I/O.
+async fn read_page(platform: &Platform, fetched: Fetched) -> Result<PageView, SignupFailure> {
+    let owned = platform.clone();
+    let shown_url = platform.shown_url(&fetched.url);
+    tokio::task::spawn_blocking(move || page::read(&owned, &fetched))
+        .await
+        .map_err(|_| {
+            SignupFailure::new(
+                Reason::UnexpectedPage,
+                format!("cannot read the page at {shown_url}: reading it failed"),
+            )
+        })
+}
+
+/// A new password for `form`, drawn off the async workers (a page's patterns can make
+/// the drawing slow, up to the generator's caps).
+async fn fresh_password(platform: &Platform, form: &FormSpec) -> Result<Secret, SignupFailure> {
+    let (owned, rules) = (platform.clone(), form.password_rules.clone());
+    tokio::task::spawn_blocking(move || generate_checked(&owned, &rules))
+        .await
+        .unwrap_or_else(|_| {
+            Err(SignupFailure::new(
+                Reason::PasswordRejected,
+                "cannot generate a password: the generator failed (nothing was submitted)",
+            ))
+        })
+}
+
+/// A new password, checked once more against every rule before it can go out.
+fn generate_checked(platform: &Platform, rules: &PageRules) -> Result<Secret, SignupFailure> {
     let refuse = |why: String| {
         SignupFailure::new(
             Reason::PasswordRejected,
@@ -199,20 +270,22 @@ fn fresh_password(platform: &Platform, form: &FormSpec) -> Result<Secret, Signup
             ),
         )
     };
-    let password = password::generate(&platform.password, &form.password_rules)
+    let password = password::generate(&platform.password, rules)
         .map_err(|e| refuse(crate::report::chain(&e)))?;
-    password::check(&platform.password, &form.password_rules, password.expose()).map_err(
-        |why| {
-            refuse(format!(
-                "the generated password failed a final check: {why}"
-            ))
-        },
-    )?;
+    password::check(&platform.password, rules, password.expose()).map_err(|why| {
+        refuse(format!(
+            "the generated password failed a final check: {why}"
+        ))
+    })?;
     Ok(password)
 }
 
 /// The form the platform re-rendered with its error, for the next try.
-fn rerendered_form(view: PageView, login: &str) -> Result<FormSpec, SignupFailure> {
+fn rerendered_form(
+    platform: &Platform,
+    view: PageView,
+    login: &str,
+) -> Result<FormSpec, SignupFailure> {
     let describe = page::describe(&view);
     let form = view.form.map_err(|why| {
         SignupFailure::new(
@@ -221,6 +294,7 @@ fn rerendered_form(view: PageView, login: &str) -> Result<FormSpec, SignupFailur
         )
         .submitted(true)
     })?;
+    refuse_get(platform, &form).map_err(|f| f.submitted(true))?;
     match &form.login {
         Some(again) if again.eq_ignore_ascii_case(login) && form.blockers.is_empty() => Ok(form),
         _ => Err(SignupFailure::new(

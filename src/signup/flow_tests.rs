@@ -246,3 +246,82 @@ async fn without_success_criteria_nothing_is_even_fetched() {
     assert!(err.detail.contains("success_url"), "{err}");
     assert!(state.lock().unwrap().invite_cookies.is_empty());
 }
+
+#[tokio::test]
+async fn a_get_form_is_never_submitted_as_the_password_would_be_in_a_url() {
+    let page = FORM.replace("method=\"post\"", "method=\"get\"");
+    let addr = serve(Router::new().route(
+        "/invite",
+        get(move || {
+            let page = page.clone();
+            async move { Html(page) }
+        }),
+    ))
+    .await;
+    let platform = local_platform(addr.port());
+    let mut guard = Recorder::default();
+    let url = format!("http://localhost:{}/invite", addr.port());
+    let err = sign_up_with(
+        &platform,
+        &url,
+        &SignupOptions::default(),
+        &mut guard,
+        system_lookup(),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(err.reason, Reason::FormNotFound, "{err}");
+    assert!(err.detail.contains("method=get"), "{err}");
+    assert!(!err.submitted);
+    assert!(
+        guard.passwords.is_empty(),
+        "a password was generated for it"
+    );
+}
+
+/// A page whose password inputs state hundreds of different, costly patterns (compiled
+/// without limits, a 27 KB page like it took 19 s and 3 GB): refused within moments,
+/// with nothing submitted.
+#[tokio::test]
+async fn a_page_full_of_costly_password_patterns_is_refused_quickly() {
+    let inputs: String = (0..300)
+        .map(|i| {
+            format!(
+                "<input type=\"password\" name=\"p{i}\" \
+                 pattern=\"(?:[A-Za-z0-9!@#$%^&amp;*]{{1,{}}}){{1,200}}\">",
+                100 + i
+            )
+        })
+        .collect();
+    let page = FORM.replace("<input type=\"password\" name=\"password\">", &inputs);
+    assert!(page.len() > 25_000, "{}", page.len());
+    let addr = serve(Router::new().route(
+        "/invite",
+        get(move || {
+            let page = page.clone();
+            async move { Html(page) }
+        }),
+    ))
+    .await;
+    let platform = local_platform(addr.port());
+    let started = std::time::Instant::now();
+    let mut guard = Recorder::default();
+    let url = format!("http://localhost:{}/invite", addr.port());
+    let err = sign_up_with(
+        &platform,
+        &url,
+        &SignupOptions::default(),
+        &mut guard,
+        system_lookup(),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(err.reason, Reason::PasswordRejected, "{err}");
+    assert!(err.detail.contains("300 different"), "{err}");
+    assert!(!err.submitted && guard.passwords.is_empty());
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(10),
+        "took {:?}",
+        started.elapsed()
+    );
+}

@@ -81,7 +81,8 @@ pub struct FormSpec {
     pub enctype: Enctype,
     /// The entries, in tree order.
     pub entries: Vec<Entry>,
-    /// The pre-filled email (an `email` input, or a field whose name contains "email").
+    /// The pre-filled email: the one visible email input (or the profile's
+    /// `login_field`), validated as an address.
     pub login: Option<String>,
     /// `minlength`/`maxlength`/`pattern` of the password fields.
     pub password_rules: PageRules,
@@ -111,13 +112,12 @@ pub(super) fn selector(text: &str) -> Selector {
 /// input. `Err` explains, in plain words, why there is none.
 pub fn find(doc: &Html, page_url: &Url, platform: &Platform) -> Result<FormSpec, String> {
     let form = match &platform.signup_form {
-        Some(css) => {
-            let chosen = Selector::parse(css)
-                .map_err(|_| format!("the profile's signup_form {css:?} is not valid CSS"))?;
-            doc.select(&chosen)
-                .next()
-                .ok_or_else(|| format!("no element on the page matches signup_form {css:?}"))?
-        }
+        Some(css) => doc.select(css.selector()).next().ok_or_else(|| {
+            format!(
+                "no element on the page matches signup_form {:?}",
+                css.as_str()
+            )
+        })?,
         None => doc
             .select(&selector("form"))
             .find(|f| controls(doc, *f).iter().any(|c| is_password_input(c)))
@@ -126,7 +126,11 @@ pub fn find(doc: &Html, page_url: &Url, platform: &Platform) -> Result<FormSpec,
     if form.value().name() != "form" {
         return Err(format!(
             "signup_form {:?} matches a <{}>, not a <form>",
-            platform.signup_form.as_deref().unwrap_or_default(),
+            platform
+                .signup_form
+                .as_ref()
+                .map(|css| css.as_str())
+                .unwrap_or_default(),
             form.value().name()
         ));
     }

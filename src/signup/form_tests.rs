@@ -118,7 +118,7 @@ fn profile_selector_and_password_fields_choose() {
         <form id="b" action="create"><input type="email" name="login" value="x@y.z">
         <input type="password" name="pw"><input type="password" name="pw2"></form>"#;
     let mut platform = platform();
-    platform.signup_form = Some("form#b".to_owned());
+    platform.signup_form = Some(crate::config::CssSelector::parse("form#b").unwrap());
     platform.password_fields = vec!["pw".to_owned()];
     let form = find_in(html, &platform).unwrap();
     assert_eq!(
@@ -133,9 +133,9 @@ fn profile_selector_and_password_fields_choose() {
     platform.password_fields = vec!["password".to_owned()];
     let err = find_in(html, &platform).unwrap_err();
     assert!(err.contains("no field named password"), "{err}");
-    platform.signup_form = Some("#nothing".to_owned());
+    platform.signup_form = Some(crate::config::CssSelector::parse("#nothing").unwrap());
     assert!(find_in(html, &platform).unwrap_err().contains("#nothing"));
-    platform.signup_form = Some("input".to_owned());
+    platform.signup_form = Some(crate::config::CssSelector::parse("input").unwrap());
     assert!(
         find_in(html, &platform)
             .unwrap_err()
@@ -228,6 +228,51 @@ fn login_comes_from_an_email_field_with_a_value() {
         <input type="password" name="p"></form>"#;
     let form = find_in(html, &platform()).unwrap();
     assert_eq!(form.login.as_deref(), Some("bo@example.org"));
+}
+
+#[test]
+fn hidden_email_inputs_are_never_the_login() {
+    let html = r#"<form><input type="hidden" name="inviter_email" value="owner@platform.test">
+        <div hidden><input type="email" name="other_email" value="x@platform.test"></div>
+        <input type="email" name="email" value="ann@example.org" readonly>
+        <input type="password" name="p"></form>"#;
+    let form = find_in(html, &platform()).unwrap();
+    assert_eq!(form.login.as_deref(), Some("ann@example.org"));
+    assert!(form.blockers.is_empty(), "{:?}", form.blockers);
+    let only_hidden = r#"<form><input type="hidden" name="email" value="owner@platform.test">
+        <input type="password" name="p"></form>"#;
+    assert_eq!(find_in(only_hidden, &platform()).unwrap().login, None);
+}
+
+#[test]
+fn two_visible_addresses_or_a_bad_one_block_submission() {
+    let two = r#"<form><input type="email" name="email" value="ann@example.org">
+        <input name="email_confirmation" value="ANN@example.org">
+        <input name="inviter_email" value="owner@platform.test">
+        <input type="password" name="p"></form>"#;
+    let form = find_in(two, &platform()).unwrap();
+    assert_eq!(form.login, None);
+    let all = form.blockers.join(" | ");
+    assert!(all.contains("several email addresses"), "{all}");
+    assert!(all.contains("owner@platform.test"), "{all}");
+    for (value, why) in [
+        ("ann@example.org&#1;x", "characters"),
+        ("a@b@example.org", "more than one @"),
+        ("no-at-sign", "no @"),
+        ("@example.org", "not a complete"),
+    ] {
+        let html = format!(
+            r#"<form><input type="email" name="email" value="{value}"><input type="password" name="p"></form>"#
+        );
+        let form = find_in(&html, &platform()).unwrap();
+        assert_eq!(form.login, None, "{value:?}");
+        let all = form.blockers.join(" ");
+        assert!(all.contains(why), "{value:?}: {all}");
+    }
+    let mut named = platform();
+    named.login_field = Some("inviter_email".to_owned());
+    let form = find_in(two, &named).unwrap();
+    assert_eq!(form.login.as_deref(), Some("owner@platform.test"));
 }
 
 #[test]

@@ -22,8 +22,12 @@
 //! - A required checkbox (accepting terms, say) is ticked only when the profile names it in
 //!   `tick_checkboxes`; otherwise nothing is submitted and the failure says to add it. A
 //!   required text field that the platform did not pre-fill stops the stage the same way.
-//! - The login is the email the platform pre-filled; a form without one is not submitted,
-//!   as the credentials could not be sent where the invite went.
+//! - The login is the one visible email input the platform pre-filled (or the profile's
+//!   `login_field`), validated as an address; hidden inputs never count, since a page can
+//!   carry the inviter's address there. A form without exactly one such address is not
+//!   submitted, nor one pre-filled for another address than
+//!   [`SignupOptions::expected_login`] (`login_mismatch`: an email taken from the link's
+//!   query could make the account, and send the credentials, elsewhere).
 //! - A refused redirect and a host resolving to a private address are both
 //!   `blocked_redirect`: the stage refused to go somewhere.
 //! - When [`SubmitGuard::before_submit`] refuses, the stage stops with `unexpected_page`
@@ -50,6 +54,7 @@ use serde::Serialize;
 use crate::reason::Reason;
 use crate::secret::Secret;
 
+pub use entries::address_problem as login_problem;
 pub use flow::{probe, sign_up};
 
 /// The account the stage created.
@@ -133,9 +138,13 @@ impl SubmitGuard for NoGuard {
     }
 }
 
-/// How a run may deviate from plain DNS.
+/// How a run may deviate from plain DNS, and whom the account must be for.
 #[derive(Debug, Clone, Default)]
 pub struct SignupOptions {
+    /// The address the account must be created for (the invitee of the forwarded
+    /// original, or an operator's correction). A form pre-filled with another address is
+    /// not submitted (`login_mismatch`); `None` takes the form's login as it is.
+    pub expected_login: Option<String>,
     /// Connect to this address for that host name (lower-case) instead of resolving it:
     /// the operator's explicit choice (the demo points the platform's name at the local
     /// simulator), so these addresses pass the private-address guard.

@@ -33,6 +33,8 @@ pub struct PageView {
     pub status: u16,
     /// The URL after redirects.
     pub url: Url,
+    /// The same, as it may be shown ([`Platform::shown_url`]).
+    pub shown_url: String,
     /// How long the server asked to wait.
     pub retry_after: Option<Duration>,
     /// The page title, collapsed and shortened.
@@ -66,6 +68,7 @@ pub fn read(platform: &Platform, fetched: &Fetched) -> PageView {
     PageView {
         status: fetched.status,
         url: fetched.url.clone(),
+        shown_url: platform.shown_url(&fetched.url),
         retry_after: fetched
             .retry_after
             .as_deref()
@@ -74,8 +77,8 @@ pub fn read(platform: &Platform, fetched: &Fetched) -> PageView {
         marker: find_marker(&doc, platform),
         success_selector: platform
             .success_selector
-            .as_deref()
-            .map(|css| select_first(css).is_some()),
+            .as_ref()
+            .map(|css| doc.select(css.selector()).next().is_some()),
         uses_javascript: select_first("script, noscript").is_some(),
         alert,
         form: form::find(&doc, &fetched.url, platform),
@@ -104,10 +107,7 @@ fn find_marker(doc: &Html, platform: &Platform) -> Option<(Reason, String)> {
     ];
     for (reason, css) in selectors {
         let Some(css) = css else { continue };
-        let found = Selector::parse(css)
-            .ok()
-            .and_then(|s| doc.select(&s).next());
-        if found.is_some() {
+        if doc.select(css.selector()).next().is_some() {
             return Some((reason, format!("the page has {css}")));
         }
     }
@@ -249,16 +249,14 @@ pub fn failure(view: &PageView, stage: Stage) -> SignupFailure {
     failure
 }
 
-/// `HTTP 422 at engage.example.com/signup, titled "Sign up", saying "…"`: no query string,
-/// as it may hold the invite token.
+/// `HTTP 422 at engage.example.com/signup, titled "Sign up", saying "…"`: no query string
+/// and no token in the path ([`Platform::shown_url`]).
 pub fn describe(view: &PageView) -> String {
-    let port = view.url.port().map(|p| format!(":{p}")).unwrap_or_default();
-    let mut text = format!(
-        "HTTP {} at {}{port}{}",
-        view.status,
-        view.url.host_str().unwrap_or_default(),
-        view.url.path()
-    );
+    let place = view
+        .shown_url
+        .split_once("://")
+        .map_or(view.shown_url.as_str(), |(_, rest)| rest);
+    let mut text = format!("HTTP {} at {place}", view.status);
     if let Some(title) = &view.title {
         text.push_str(&format!(", titled {title:?}"));
     }

@@ -16,6 +16,17 @@ use regex::bytes::{Regex, RegexBuilder};
 use crate::config::{CharClass, PasswordPolicy};
 use crate::secret::Secret;
 
+/// Distinct `pattern`s a page may state on its password inputs: one is usual (password
+/// and confirmation share it); a page with more is not one a person could fill either.
+pub const MAX_PATTERNS: usize = 4;
+/// Longest `pattern` accepted, in bytes; real password rules are a few dozen.
+pub const MAX_PATTERN_LEN: usize = 512;
+/// Leading lookaheads split off one pattern, at most.
+const MAX_LOOKAHEADS: usize = 8;
+/// Compiled program and lazy-DFA cache sizes allowed per regex, so a hostile page's
+/// patterns are refused quickly instead of taking seconds and gigabytes to build.
+const REGEX_SIZE_LIMIT: usize = 512 * 1024;
+
 /// Candidates tried against the page's `pattern` before giving up, over all lengths.
 const PATTERN_ATTEMPTS: usize = 20_000;
 /// Candidates tried for the class requirement alone; even the tightest policy the config
@@ -88,6 +99,24 @@ pub enum PasswordError {
         /// Why it does not compile.
         #[source]
         source: Box<regex::Error>,
+    },
+    /// The page states more (distinct) patterns than [`MAX_PATTERNS`].
+    #[error(
+        "cannot use the page's password patterns: it states {count} different ones, more \
+         than the {MAX_PATTERNS} a signup form plausibly has"
+    )]
+    TooManyPatterns {
+        /// How many distinct patterns the page states.
+        count: usize,
+    },
+    /// A pattern is longer than [`MAX_PATTERN_LEN`] or has too many lookaheads.
+    #[error(
+        "cannot use the page's password pattern of {length} bytes: patterns are accepted up \
+         to {MAX_PATTERN_LEN} bytes with at most {MAX_LOOKAHEADS} leading lookaheads"
+    )]
+    PatternTooLarge {
+        /// The pattern's length in bytes.
+        length: usize,
     },
     /// The page's pattern only matches lengths the policy does not allow.
     #[error(
@@ -296,17 +325,32 @@ impl PagePattern {
 }
 
 fn compile_patterns(patterns: &[String]) -> Result<Vec<PagePattern>, PasswordError> {
+    if patterns.len() > MAX_PATTERNS {
+        return Err(PasswordError::TooManyPatterns {
+            count: patterns.len(),
+        });
+    }
     patterns.iter().map(|p| compile_pattern(p)).collect()
 }
 
 fn compile_pattern(source: &str) -> Result<PagePattern, PasswordError> {
+    if source.len() > MAX_PATTERN_LEN {
+        return Err(PasswordError::PatternTooLarge {
+            length: source.len(),
+        });
+    }
+    let limited = |text: &str, unicode: bool| {
+        RegexBuilder::new(text)
+            .unicode(unicode)
+            .size_limit(REGEX_SIZE_LIMIT)
+            .dfa_size_limit(REGEX_SIZE_LIMIT)
+            .build()
+    };
     // Passwords are ASCII, on which Unicode and ASCII-only matching agree; ASCII-only
     // compiles far faster, so it is tried first (it refuses `\p{…}` and the like).
     let compile = |text: String| {
-        RegexBuilder::new(&text)
-            .unicode(false)
-            .build()
-            .or_else(|_| RegexBuilder::new(&text).build())
+        limited(&text, false)
+            .or_else(|_| limited(&text, true))
             .map_err(|e| PasswordError::BadPattern {
                 pattern: source.to_owned(),
                 source: Box::new(e),
@@ -319,6 +363,11 @@ fn compile_pattern(source: &str) -> Result<PagePattern, PasswordError> {
         let body = rest.strip_prefix('^').unwrap_or(rest);
         let mut remaining = body;
         while let Some((positive, inner, after)) = leading_lookahead(remaining) {
+            if must_match.len() + must_not_match.len() >= MAX_LOOKAHEADS {
+                return Err(PasswordError::PatternTooLarge {
+                    length: source.len(),
+                });
+            }
             let prefix = compile(format!("^(?:{inner})"))?;
             if positive {
                 must_match.push(prefix);

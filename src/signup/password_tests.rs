@@ -246,3 +246,36 @@ fn merged_rules_take_the_strictest() {
     open.merge(page(None, Some(10), &[]));
     assert_eq!(open.max_length, Some(10));
 }
+
+#[test]
+fn hostile_patterns_are_refused_quickly_instead_of_compiled() {
+    let started = std::time::Instant::now();
+    let huge = "(?:[A-Za-z0-9!@#$%^&*]{1,1000}){1,1000}";
+    let err = generate(&engage(), &page(None, None, &[huge])).unwrap_err();
+    assert!(matches!(err, PasswordError::BadPattern { .. }), "{err}");
+    let many: Vec<String> = (0..=MAX_PATTERNS).map(|i| format!(".{{{i},64}}")).collect();
+    let many: Vec<&str> = many.iter().map(String::as_str).collect();
+    let err = generate(&engage(), &page(None, None, &many)).unwrap_err();
+    assert_eq!(
+        err,
+        PasswordError::TooManyPatterns {
+            count: MAX_PATTERNS + 1
+        }
+    );
+    let long = format!("(?:{}).{{8,16}}", "a|".repeat(MAX_PATTERN_LEN / 2));
+    let err = generate(&engage(), &page(None, None, &[&long])).unwrap_err();
+    assert!(
+        matches!(err, PasswordError::PatternTooLarge { .. }),
+        "{err}"
+    );
+    let lookaheads = format!("{}.{{8,16}}", "(?=.*[a-z])".repeat(9));
+    let err = generate(&engage(), &page(None, None, &[&lookaheads])).unwrap_err();
+    assert!(
+        matches!(err, PasswordError::PatternTooLarge { .. }),
+        "{err}"
+    );
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+    // A real-world rule still works under the caps.
+    let real = r"(?=.*\d)(?=.*[a-z])(?=.*[A-Z])(?=.*[!@#$%^&*]).{8,16}";
+    generate(&engage(), &page(None, None, &[real])).unwrap();
+}

@@ -10,9 +10,9 @@
 //! same fenced client without following redirects, for `check-config`'s `HEAD` of each
 //! allowed host.
 //!
-//! The client has its own empty cookie store and is dropped with the session. TLS is a
-//! rustls configuration built here with the ring provider, the webpki roots and the
-//! profile's `ca_file`, so nothing process-wide is needed or changed.
+//! The client has its own empty cookie store and is dropped with the session. TLS is the
+//! shared rustls configuration ([`crate::net::tls`]: the ring provider, the webpki roots
+//! and the profile's `ca_file`), so nothing process-wide is needed or changed.
 
 use std::collections::HashMap;
 use std::error::Error as StdError;
@@ -21,8 +21,6 @@ use std::time::Duration;
 
 use reqwest::header::{ACCEPT, CONTENT_TYPE, ORIGIN, REFERER, RETRY_AFTER};
 use reqwest::redirect;
-use rustls::pki_types::CertificateDer;
-use rustls::pki_types::pem::PemObject;
 use url::Url;
 
 use super::address::{AddressRefused, AddressRule, GuardedResolver, Lookup, system_lookup};
@@ -30,6 +28,7 @@ use super::form::{Method, Submission};
 use super::page::Fetched;
 use super::{Reason, SignupFailure, SignupOptions};
 use crate::config::Platform;
+use crate::net;
 
 /// Redirect hops followed before giving up.
 pub const MAX_HOPS: usize = 10;
@@ -53,15 +52,9 @@ pub enum Refusal {
     TooManyRedirects,
 }
 
-/// `scheme://host[:port]/path`: a URL fit for logs and details (no query, no fragment).
-pub fn shown(url: &Url) -> String {
-    let port = url.port().map(|p| format!(":{p}")).unwrap_or_default();
-    format!(
-        "{}://{}{port}{}",
-        url.scheme(),
-        url.host_str().unwrap_or_default(),
-        url.path()
-    )
+/// A URL as logs and details show it: [`Platform::shown_url`].
+pub fn shown(platform: &Platform, url: &Url) -> String {
+    platform.shown_url(url)
 }
 
 /// Checks one URL against the profile: scheme, host and port on `allowed_hosts`, and an
@@ -71,7 +64,7 @@ pub fn check_url(platform: &Platform, rule: &AddressRule, url: &Url) -> Result<(
     let port = url.port_or_known_default().unwrap_or(0);
     if !platform.allows(url.scheme(), host, port) {
         return Err(Refusal::NotAllowed {
-            url: shown(url),
+            url: shown(platform, url),
             http: url.scheme() == "http",
         });
     }
@@ -92,6 +85,8 @@ pub fn check_url(platform: &Platform, rule: &AddressRule, url: &Url) -> Result<(
 /// A fresh, fenced HTTP client for one signup.
 pub struct Session {
     client: reqwest::Client,
+    /// The profile, for showing URLs ([`Platform::shown_url`]).
+    platform: Arc<Platform>,
     max_body: usize,
     request_timeout: Duration,
 }
@@ -117,11 +112,11 @@ impl Session {
             }
             match check_url(&fence, &checked, attempt.url()) {
                 Ok(()) => {
-                    tracing::debug!(to = %shown(attempt.url()), "signup: following a redirect");
+                    tracing::debug!(to = %shown(&fence, attempt.url()), "signup: following a redirect");
                     attempt.follow()
                 }
                 Err(refusal) => {
-                    tracing::info!(to = %shown(attempt.url()), "signup: refused a redirect");
+                    tracing::info!(to = %shown(&fence, attempt.url()), "signup: refused a redirect");
                     attempt.error(refusal)
                 }
             }
@@ -172,6 +167,7 @@ impl Session {
             .map_err(|e| network(format!("cannot set up the HTTP client: {}", chain(&e))))?;
         Ok(Self {
             client,
+            platform: Arc::new(platform.clone()),
             max_body: platform.max_response_bytes,
             request_timeout: platform.request_timeout,
         })
@@ -182,14 +178,14 @@ impl Session {
     /// reqwest's own, so the caller can tell a refused connection, an untrusted
     /// certificate and a refused address apart by its source chain.
     pub async fn head(&self, url: &Url) -> Result<u16, reqwest::Error> {
-        tracing::debug!(url = %shown(url), "check: HEAD");
+        tracing::debug!(url = %shown(&self.platform, url), "check: HEAD");
         let response = self.client.head(url.clone()).send().await?;
         Ok(response.status().as_u16())
     }
 
     /// GETs `url`, following checked redirects.
     pub async fn get(&self, url: &Url) -> Result<Fetched, SignupFailure> {
-        tracing::info!(url = %shown(url), "signup: opening");
+        tracing::info!(url = %shown(&self.platform, url), "signup: opening");
         let request = self.client.get(url.clone()).header(ACCEPT, HTML);
         self.send(request).await
     }
@@ -201,7 +197,7 @@ impl Session {
         submission: &Submission,
         page: &Url,
     ) -> Result<Fetched, SignupFailure> {
-        tracing::info!(url = %shown(&submission.url), method = submission.method.as_str(), "signup: submitting the form");
+        tracing::info!(url = %shown(&self.platform, &submission.url), method = submission.method.as_str(), "signup: submitting the form");
         let same_origin = page.origin() == submission.url.origin();
         let referer = if same_origin {
             page.as_str().to_owned()
@@ -241,7 +237,7 @@ impl Session {
                 format!(
                     "the page at {} is larger than max_response_bytes ({} bytes), so it was \
                      not read",
-                    shown(&url),
+                    shown(&self.platform, &url),
                     self.max_body
                 ),
             )
@@ -263,7 +259,7 @@ impl Session {
             }
             body.extend_from_slice(&chunk);
         }
-        tracing::debug!(url = %shown(&url), status, bytes = body.len(), "signup: page read");
+        tracing::debug!(url = %shown(&self.platform, &url), status, bytes = body.len(), "signup: page read");
         Ok(Fetched {
             status,
             url,
@@ -279,41 +275,16 @@ fn network(detail: String) -> SignupFailure {
     SignupFailure::new(Reason::Network, detail)
 }
 
-/// rustls with ring, the webpki roots and the profile's extra root.
+/// The shared client config ([`crate::net::tls`]) with the profile's extra root,
+/// offering HTTP/2 and HTTP/1.1 as a browser does.
 fn tls_config(platform: &Platform) -> Result<rustls::ClientConfig, SignupFailure> {
-    let mut roots = rustls::RootCertStore {
-        roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
-    };
-    if let Some(path) = &platform.ca_file {
-        let pem = std::fs::read(path)
-            .map_err(|e| network(format!("cannot read ca_file {}: {e}", path.display())))?;
-        let mut added = 0;
-        for cert in CertificateDer::pem_slice_iter(&pem) {
-            let cert =
-                cert.map_err(|e| network(format!("cannot read ca_file {}: {e}", path.display())))?;
-            roots.add(cert).map_err(|e| {
-                network(format!(
-                    "cannot use the certificate in ca_file {}: {e}",
-                    path.display()
-                ))
-            })?;
-            added += 1;
-        }
-        if added == 0 {
-            return Err(network(format!(
-                "cannot use ca_file {}: it holds no PEM certificate",
-                path.display()
-            )));
-        }
-    }
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let mut config = rustls::ClientConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .map_err(|e| network(format!("cannot set up TLS: {e}")))?
-        .with_root_certificates(roots)
-        .with_no_client_auth();
-    config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
-    Ok(config)
+    net::tls::client_config(platform.ca_file.as_deref(), &[b"h2", b"http/1.1"]).map_err(|e| {
+        network(format!(
+            "cannot use ca_file {}: {}",
+            e.path.display(),
+            e.problem
+        ))
+    })
 }
 
 /// Classifies a failed request. The detail names host:port and the cause, never the URL's

@@ -26,6 +26,7 @@ pub(crate) fn platform_with_hosts(allowed_hosts: Vec<AllowedHost>) -> Platform {
         signup_form: None,
         password_fields: Vec::new(),
         tick_checkboxes: Vec::new(),
+        login_field: None,
         success_url: None,
         success_selector: None,
         ca_file: None,
@@ -198,7 +199,7 @@ async fn names_resolving_to_private_addresses_are_refused_unless_listed() {
         AllowedHost::parse(&format!("internal.test:{}", canary_addr.port())).unwrap(),
     ]);
     platform.allow_http = true;
-    platform.success_selector = Some("h1".to_owned());
+    platform.success_selector = Some(crate::config::CssSelector::parse("h1").unwrap());
     let url = format!("http://internal.test:{}/invite", canary_addr.port());
     let err = sign_up_with(
         &platform,
@@ -303,6 +304,37 @@ async fn a_refused_connection_names_host_and_port_but_not_the_token() {
         "{err}"
     );
     assert!(!err.detail.contains("TOKEN123"), "{err}");
+}
+
+#[test]
+fn urls_are_shown_without_query_and_without_the_tokens_a_pattern_marks() {
+    let mut platform = platform_with_hosts(Vec::new());
+    platform.invite_links = vec![
+        UrlPattern::parse("https://p.test/accept?*").unwrap(),
+        UrlPattern::parse("https://p.test/join/*").unwrap(),
+        UrlPattern::parse("https://p.test/i/*/go*").unwrap(),
+    ];
+    let shown = |text: &str| platform.shown_url(&url::Url::parse(text).unwrap());
+    assert_eq!(
+        shown("https://p.test/accept?token=T1"),
+        "https://p.test/accept"
+    );
+    assert_eq!(
+        shown("https://P.test/join/T2/?x=T3#T4"),
+        "https://p.test/join/[redacted]"
+    );
+    assert_eq!(
+        shown("https://p.test/i/T5/go/T6?T7"),
+        "https://p.test/i/[redacted]/go[redacted]"
+    );
+    assert_eq!(
+        shown("https://u:T8@p.test:8443/home?T9"),
+        "https://p.test:8443/home"
+    );
+    assert_eq!(
+        shown("https://other.test/join/x"),
+        "https://other.test/join/x"
+    );
 }
 
 #[test]

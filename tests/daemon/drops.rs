@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use onbehalf::sim::Behaviour;
+use onbehalf_sim::Behaviour;
 
 use super::mails::{self, lf};
 use super::outages::{forwarded, stop};

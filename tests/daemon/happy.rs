@@ -1,7 +1,7 @@
 //! Invites that end in an account: one forward, every client format in `samples/`, the
 //! same invite forwarded twice, and a colleague forwarding for the invitee.
 
-use onbehalf::sim::Behaviour;
+use onbehalf_sim::Behaviour;
 
 use super::Env;
 use super::forward::{self, Auth, Forward};
@@ -264,4 +264,65 @@ async fn a_rejected_forward_does_not_use_up_its_invite() {
     env.assert_credentials(JANE);
     assert_eq!(env.mails().len(), 2);
     env.assert_folders(0, 1, 1).await;
+}
+
+/// Cyrus and Courier keep personal folders under `INBOX.` with `.` between levels: the
+/// default filing folders land there (found through NAMESPACE), nowhere else.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_a_server_with_an_inbox_prefix_the_invite_is_filed_under_it() {
+    let env = Env::start_with(super::Setup {
+        dovecot_config: super::support::dovecot::INBOX_PREFIX,
+        ..super::Setup::default()
+    })
+    .await;
+    let url = forward::invite(&env.sim, JANE);
+    env.secret(&forward::token_of(&url));
+    env.append(&Forward::by_invitee(JANE, &url).build()).await;
+
+    env.once_ok();
+
+    assert_eq!(env.accounts(), [JANE]);
+    env.assert_credentials(JANE);
+    assert_eq!(env.count("INBOX").await, 0);
+    assert_eq!(env.count("INBOX/onbehalf/done").await, 1);
+    let folders = env.dovecot.folders().await;
+    assert!(
+        folders
+            .iter()
+            .all(|f| f == "INBOX" || f.starts_with("INBOX/")),
+        "{folders:?}"
+    );
+    assert_eq!(env.jobs_in("filed"), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_invite_written_three_ways_is_one_post_and_two_duplicate_tickets() {
+    let env = Env::start().await;
+    let url = forward::invite(&env.sim, JANE);
+    env.secret(&forward::token_of(&url));
+    // As forwards arrive: plain, with a newsletter's tracking parameter, with the host
+    // upper-cased by a client.
+    let tracked = format!("{url}&utm_source=newsletter&utm_medium=email");
+    let shouted = url.replacen("://localhost", "://LOCALHOST", 1);
+    assert_ne!(shouted, url);
+    for link in [&url, &tracked, &shouted] {
+        env.append(&Forward::by_invitee(JANE, link).build()).await;
+    }
+
+    env.once_ok();
+
+    let posts = env
+        .sim
+        .requests()
+        .iter()
+        .filter(|r| r.method == "POST" && r.path.starts_with("/signup"))
+        .count();
+    assert_eq!(posts, 1, "one invite, one signup");
+    assert_eq!(env.accounts(), [JANE]);
+    let mails = env.mails();
+    let tickets = mails::tickets(&mails);
+    assert_eq!(tickets.len(), 2);
+    for ticket in &tickets {
+        assert!(ticket.text.contains("duplicate_forward"), "{}", ticket.text);
+    }
 }

@@ -65,19 +65,27 @@ impl Mail {
             .map(|p| p.trim().to_owned())
     }
 
-    /// The `message/rfc822` attachment's bytes, exactly as attached.
+    /// The attached original's bytes, exactly as attached: a `message/rfc822` part
+    /// (7bit- or 8bit-clean originals) or base64 `application/octet-stream` named
+    /// `original.eml` (any other).
     pub fn attached_original(&self) -> Vec<u8> {
         let message = MessageParser::default().parse(&self.raw).unwrap();
         let attachments: Vec<_> = message.attachments().collect();
         assert_eq!(attachments.len(), 1, "one attachment:\n{}", self.text);
         let part = attachments[0];
+        assert_eq!(part.attachment_name(), Some("original.eml"));
         let content_type = part.content_type().unwrap();
-        assert_eq!(
-            (content_type.ctype(), content_type.subtype()),
-            ("message", Some("rfc822"))
-        );
-        let nested = part.message().expect("the attachment parses as a message");
-        nested.raw_message().to_vec()
+        match (content_type.ctype(), content_type.subtype()) {
+            ("message", Some("rfc822")) => {
+                let nested = part.message().expect("the attachment parses as a message");
+                nested.raw_message().to_vec()
+            }
+            ("application", Some("octet-stream")) => {
+                assert_eq!(part.content_transfer_encoding(), Some("base64"));
+                part.contents().to_vec()
+            }
+            other => panic!("the original is attached as {other:?}"),
+        }
     }
 }
 

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use onbehalf::sim::Behaviour;
+use onbehalf_sim::Behaviour;
 
 use super::outages::forwarded;
 use super::{Env, mails, wait_until};

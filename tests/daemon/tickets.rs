@@ -6,7 +6,7 @@
 
 use std::time::Duration;
 
-use onbehalf::sim::{Behaviour, SimOptions, Simulator};
+use onbehalf_sim::{Behaviour, SimOptions, Simulator};
 
 use super::forward::{self, Auth, Forward};
 use super::mails::{self, lf};

@@ -1,5 +1,5 @@
 //! Hostile forwards through the real daemon: a Maildir in, mails written as files out
-//! (as `onbehalf demo` runs it), the platform simulator behind `engage.example.com`, and
+//! (as `onbehalf-demo demo` runs it), the platform simulator behind `engage.example.com`, and
 //! a canary listener on loopback that every hostile link and redirect points at. Each
 //! hostile message must become exactly one ticket with the expected reason, the control
 //! exactly one credentials mail, and the canary must never see a connection.
@@ -20,7 +20,7 @@ use onbehalf::journal::Journal;
 use onbehalf::mailbox::{Mailbox, MaildirMailbox};
 use onbehalf::notify::Notifier;
 use onbehalf::signup::SignupOptions;
-use onbehalf::sim::{Behaviour, InviteSpec, SimOptions, Simulator};
+use onbehalf_sim::{Behaviour, InviteSpec, SimOptions, Simulator};
 use tokio_util::sync::CancellationToken;
 
 use crate::mail;
@@ -256,7 +256,11 @@ pub async fn run_scenario() -> Scenario {
         InviteSpec::new(format!("jane.doe+{name}@partner.test"), "Jane", "Doe").token(token(name))
     };
     sim.issue_invite(jane("redirect_to_canary").behaviour(Behaviour::RedirectTo(canary_url)));
-    sim.issue_invite(jane("deep_html_control"));
+    // The control's account is for the invitee the forwarded original names: a page
+    // pre-filled for anyone else is a login_mismatch.
+    sim.issue_invite(
+        InviteSpec::new(mail::INVITEE, "Jane", "Doe").token(token("deep_html_control")),
+    );
     let outbox = work.path().join("outbox");
     let services = services(config, &outbox, &sim);
     let run = daemon::run(services, Mode::Once, std::future::pending());
@@ -315,7 +319,7 @@ fn services(config: Config, outbox: &Path, sim: &Simulator) -> Arc<Services> {
     let journal = Arc::new(Journal::open(&config.daemon.state_dir).unwrap());
     let signup = SignupOptions {
         address_overrides: [("engage.example.com".to_owned(), sim.addr())].into(),
-        dry_run: false,
+        ..SignupOptions::default()
     };
     let mailbox = Mailbox::Maildir(MaildirMailbox::new(maildir));
     Arc::new(Services::new(
@@ -450,16 +454,11 @@ async fn hostile_forwards_through_the_daemon() {
         println!("hostile: daemon {}: one ticket, {}", case.name, case.expect);
     }
     assert!(tickets.is_empty(), "tickets for unknown cases: {tickets:?}");
-    assert_eq!(credentials, ["jane.doe+deep_html_control@partner.test"]);
-    assert_eq!(
-        notes,
-        [mail::INVITEE],
-        "the requester is told where they went"
-    );
-    assert_eq!(
-        scenario.accounts,
-        ["jane.doe+deep_html_control@partner.test"]
-    );
+    assert_eq!(credentials, [mail::INVITEE]);
+    // The invitee forwarded her own invite, so no note tells her where the credentials
+    // went: they went to her.
+    assert!(notes.is_empty(), "{notes:?}");
+    assert_eq!(scenario.accounts, [mail::INVITEE]);
     assert_eq!(
         scenario.canary_connections, 0,
         "a hostile link or redirect reached the canary"

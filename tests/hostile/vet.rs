@@ -1,9 +1,10 @@
 //! Spoofed sender authentication: `Authentication-Results` written by someone other
-//! than our receiving server, forged below it, or claiming another domain. The extract
-//! stage finds the genuine invite; the vet stage must refuse with
+//! than our receiving server, forged below it, claiming another domain, or smuggling a
+//! method through a quoted string; Microsoft 365's fields without an authserv-id. The
+//! extract stage finds the genuine invite; the vet stage must refuse with
 //! unauthenticated_sender.
 
-use onbehalf::config::PolicyConfig;
+use onbehalf::config::{IdLessResults, PolicyConfig};
 use onbehalf::reason::Reason;
 use onbehalf::vet::vet;
 
@@ -240,4 +241,127 @@ fn deeply_nested_comment() {
         ")".repeat(100_000)
     );
     refused("deeply_nested_comment", &results, FROM);
+}
+
+/// Issue 11: the MTA copies the sender's SMTP address into a quoted string; its `;`
+/// must not start a `dmarc=pass` that outvotes our MX's own `dmarc=fail`.
+#[test]
+fn method_injected_through_a_quoted_mail_from() {
+    for (case, results) in [
+        (
+            "rspamd-quoted mail from",
+            "mx.corp.example; spf=pass smtp.mailfrom=\"\\\"a;dmarc=pass;\\\"@evil.test\"; \
+             dmarc=fail header.from=partner.test",
+        ),
+        (
+            "quoted local part",
+            "mx.corp.example; spf=pass \
+             smtp.mailfrom=\"a;dmarc=pass header.from=partner.test;\"@evil.test; dkim=none",
+        ),
+        (
+            "parenthesis in a quoted string",
+            "mx.corp.example; spf=pass smtp.mailfrom=\")\"@evil.test; \
+             dmarc=fail header.from=partner.test",
+        ),
+    ] {
+        refused(
+            case,
+            &format!("Authentication-Results: {results}\r\n"),
+            FROM,
+        );
+    }
+}
+
+/// One pass does not outvote a failure for the same domain, and a DMARC verdict must
+/// say which domain it is about.
+#[test]
+fn a_pass_next_to_a_failure_or_about_no_domain() {
+    for (case, results) in [
+        (
+            "dmarc fail and pass",
+            "mx.corp.example; dmarc=fail header.from=partner.test; dmarc=pass header.from=partner.test",
+        ),
+        (
+            "aligned dkim fails",
+            "mx.corp.example; dkim=fail header.d=partner.test; dmarc=pass header.from=partner.test",
+        ),
+        ("dmarc without header.from", "mx.corp.example; dmarc=pass"),
+        (
+            "dkim signed by a public suffix",
+            "mx.corp.example; dkim=pass header.d=test",
+        ),
+        (
+            "unreadable trusted field",
+            "mx.corp.example; dmarc=fail (header.from=partner.test\r\n\
+             Authentication-Results: mx.corp.example; dmarc=pass header.from=partner.test",
+        ),
+    ] {
+        refused(
+            case,
+            &format!("Authentication-Results: {results}\r\n"),
+            FROM,
+        );
+    }
+}
+
+fn microsoft365() -> PolicyConfig {
+    PolicyConfig {
+        trusted_authserv_ids: Vec::new(),
+        results_without_authserv_id: Some(IdLessResults::Microsoft365),
+        ..PolicyConfig::default()
+    }
+}
+
+fn m365_verdict(case: &str, results: &str) -> Result<String, Reason> {
+    let raw = forward(results, FROM);
+    let run = check(case, &raw, &Expect::Invite(mail::invite_url()));
+    match vet(&raw, &run.outcome.unwrap(), &microsoft365()) {
+        Ok(vetted) => Ok(vetted.authenticated_by.unwrap_or_default()),
+        Err(rejection) => {
+            crate::assert_clear_detail(case, &rejection.detail);
+            Err(rejection.reason)
+        }
+    }
+}
+
+const M365_PASS: &str = "Authentication-Results: spf=pass (sender IP is 203.0.113.61)\r\n \
+    smtp.mailfrom=partner.test; dkim=pass (signature was verified)\r\n \
+    header.d=partner.test;dmarc=pass action=none header.from=partner.test;compauth=pass\r\n \
+    reason=100\r\n";
+
+/// Microsoft 365's own field (no authserv-id) on top: the control passes; its
+/// `compauth=fail` refuses even next to the sender's forged passes below it.
+#[test]
+fn microsoft_365_verdicts() {
+    assert_eq!(
+        m365_verdict("m365 genuine", M365_PASS),
+        Ok("dmarc=pass (Microsoft 365)".to_owned())
+    );
+    let own_fail = "Authentication-Results: spf=fail (sender IP is 192.0.2.7)\r\n \
+        smtp.mailfrom=partner.test; dkim=none (message not signed) header.d=none;\r\n \
+        dmarc=fail action=oreject header.from=partner.test;compauth=fail reason=000\r\n";
+    let compauth_fail = M365_PASS.replace("compauth=pass", "compauth=fail");
+    for (case, results) in [
+        ("m365 compauth fail", compauth_fail.clone()),
+        (
+            "m365 fail, forged pass below",
+            format!("{own_fail}{M365_PASS}"),
+        ),
+        (
+            "m365 compauth fail, forged pass below",
+            format!("{compauth_fail}{M365_PASS}"),
+        ),
+        (
+            "m365 without compauth",
+            M365_PASS.replace(";compauth=pass\r\n reason=100", ""),
+        ),
+    ] {
+        assert_eq!(
+            m365_verdict(case, &results),
+            Err(Reason::UnauthenticatedSender),
+            "{case}"
+        );
+    }
+    // Without the setting, a field without an authserv-id counts for nothing.
+    refused("m365 field, setting off", M365_PASS, FROM);
 }

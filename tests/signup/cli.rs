@@ -3,7 +3,7 @@
 use std::path::Path;
 
 use super::{ENGAGE_EXTRAS, Env};
-use onbehalf::sim::Behaviour;
+use onbehalf_sim::Behaviour;
 
 /// Runs the binary off the async runtime (the simulator keeps serving meanwhile).
 async fn onbehalf(args: Vec<String>) -> (i32, serde_json::Value, String) {
@@ -51,7 +51,7 @@ async fn signup_command_creates_the_account_and_hides_the_password_unless_asked(
     assert!(!text.contains(&token));
 
     let (url, _) = env.invite(Behaviour::Normal);
-    let other = env.sim.issue_invite(onbehalf::sim::InviteSpec::new(
+    let other = env.sim.issue_invite(onbehalf_sim::InviteSpec::new(
         "max@partner.test",
         "Max",
         "Muster",
@@ -120,4 +120,60 @@ async fn a_link_no_platform_claims_is_a_usage_error() {
     assert_eq!(code, 2, "{text}");
     assert!(text.contains("Engage"), "{text}");
     assert_eq!(env.sim.requests().len(), 0);
+}
+
+/// `signup -` reads the link from standard input, so the token is in no argv; and the
+/// process that will hold the password can leave no core file.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn signup_reads_the_link_from_stdin_with_core_dumps_off() {
+    use std::io::Write;
+    let env = Env::start().await;
+    let config = env.config_path(ENGAGE_EXTRAS);
+    let (url, token) = env.invite(Behaviour::Normal);
+    let bin = assert_cmd::cargo::cargo_bin("onbehalf");
+    let argv = args(&config, &["--json", "-"]);
+    let output = tokio::task::spawn_blocking(move || {
+        let mut child = std::process::Command::new(bin)
+            .args(&argv)
+            .env_remove("ONBEHALF_CONFIG")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        // While it waits for the link: its limits and its command line, as others see them.
+        let proc = format!("/proc/{}", child.id());
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        let limits = loop {
+            let limits = std::fs::read_to_string(format!("{proc}/limits")).unwrap();
+            let core = limits.lines().find(|l| l.starts_with("Max core file size"));
+            // Soft and hard: a soft 0 alone may be inherited, and a hard limit left
+            // open lets any child raise it again.
+            let zero = |l: &str| l.split_whitespace().skip(4).take(2).all(|f| f == "0");
+            if core.is_some_and(zero) || std::time::Instant::now() > deadline {
+                break limits;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        };
+        let cmdline = std::fs::read(format!("{proc}/cmdline")).unwrap();
+        let mut stdin = child.stdin.take().unwrap();
+        writeln!(stdin, "{url}").unwrap();
+        drop(stdin);
+        (limits, cmdline, child.wait_with_output().unwrap())
+    })
+    .await
+    .unwrap();
+    let (limits, cmdline, output) = output;
+    let core = limits
+        .lines()
+        .find(|l| l.starts_with("Max core file size"))
+        .unwrap();
+    let fields: Vec<&str> = core.split_whitespace().collect();
+    assert_eq!(&fields[4..6], ["0", "0"], "{core}");
+    assert!(!String::from_utf8_lossy(&cmdline).contains(&token));
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert!(output.status.success(), "{stdout}");
+    let json: serde_json::Value = serde_json::from_str(stdout.trim()).unwrap();
+    assert_eq!(json["outcome"], "created");
+    assert_eq!(json["login"], "jane@partner.test");
 }

@@ -6,8 +6,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use onbehalf::config::UrlPattern;
 use onbehalf::reason::Reason;
-use onbehalf::sim::Behaviour;
+use onbehalf_sim::{Behaviour, InviteSpec};
 
 use super::{ENGAGE_EXTRAS, Env, expect_failure, sign_up};
 
@@ -120,14 +121,41 @@ async fn logs_show_hosts_and_paths_but_never_the_token_or_the_password() {
     let (refused, refused_token) =
         env.invite(Behaviour::RedirectTo("https://elsewhere.test/".into()));
     sign_up(&env.platform(), &refused).await.unwrap_err();
+    // Tokens in the path (django-invitations' `/join/<key>`): the pattern's `*` marks them.
+    let mut joins = env.platform();
+    let pattern = format!("{}/join/*", env.sim.base_url());
+    joins
+        .invite_links
+        .push(UrlPattern::parse(&pattern).unwrap());
+    let path_token = format!("path{}", super::rand_suffix());
+    let joined = env
+        .sim
+        .issue_path_invite(InviteSpec::new("max@partner.test", "Max", "Muster").token(&path_token));
+    let joined_account = sign_up(&joins, &joined).await.unwrap();
+    let gone_token = format!("gone{}", super::rand_suffix());
+    let gone = env.sim.issue_path_invite(
+        super::jane()
+            .token(&gone_token)
+            .behaviour(Behaviour::Expired),
+    );
+    let failure = expect_failure(
+        sign_up(&joins, &gone).await,
+        Reason::LinkExpired,
+        &gone_token,
+    );
+    assert!(failure.detail.contains("/join/[redacted]"), "{failure}");
     let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
     assert!(logs.contains("/invitations/accept"), "{logs}");
+    assert!(logs.contains("/join/[redacted]"), "{logs}");
     assert!(logs.contains("account created"), "{logs}");
     assert!(logs.contains("elsewhere.test"), "{logs}");
     for secret in [
         token.as_str(),
         refused_token.as_str(),
+        path_token.as_str(),
+        gone_token.as_str(),
         account.password.expose(),
+        joined_account.password.expose(),
     ] {
         assert!(!logs.contains(secret), "a secret reached the logs:\n{logs}");
     }

@@ -1,7 +1,7 @@
 //! A real SMTP server on loopback for integration tests.
 //!
 //! In: [`SmtpOptions`] (plain, STARTTLS or implicit TLS; optional AUTH user and
-//! password). Out: a running [`SmtpServer`] on `127.0.0.1:<free port>` whose received
+//! password; optional `SIZE` limit). Out: a running [`SmtpServer`] on `127.0.0.1:<free port>` whose received
 //! messages (envelope sender, recipients, raw bytes) the test reads back, which can be
 //! told to refuse the next transactions with a given code, which counts and can close
 //! client connections, and which can be stopped and restarted on the same port.
@@ -58,6 +58,8 @@ pub struct SmtpOptions {
     pub security: Security,
     /// `Some((user, password))`: AUTH PLAIN/LOGIN required with exactly these.
     pub auth: Option<(String, String)>,
+    /// `Some(octets)`: announced as `SIZE` in EHLO; larger messages get 552.
+    pub size_limit: Option<u64>,
 }
 
 impl SmtpOptions {
@@ -66,6 +68,7 @@ impl SmtpOptions {
         Self {
             security: Security::Plain,
             auth: None,
+            size_limit: None,
         }
     }
 
@@ -74,6 +77,7 @@ impl SmtpOptions {
         Self {
             security: Security::StartTls,
             auth: None,
+            size_limit: None,
         }
     }
 
@@ -82,7 +86,14 @@ impl SmtpOptions {
         Self {
             security: Security::Tls,
             auth: None,
+            size_limit: None,
         }
+    }
+
+    /// Announces `SIZE octets` and refuses larger messages with 552.
+    pub fn with_size_limit(mut self, octets: u64) -> Self {
+        self.size_limit = Some(octets);
+        self
     }
 
     /// Requires AUTH with this user and password.
@@ -361,6 +372,9 @@ impl SmtpServer {
                 .args(["--user", user])
                 .arg("--password-file")
                 .arg(file);
+        }
+        if let Some(octets) = self.options.size_limit {
+            command.args(["--size-limit", &octets.to_string()]);
         }
         let mut child = command
             .stdin(Stdio::piped())

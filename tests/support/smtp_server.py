@@ -6,6 +6,10 @@ TLS or STARTTLS and AUTH PLAIN/LOGIN, and stores every accepted message.
 
     smtp_server.py --dir DIR [--host 127.0.0.1] [--port 0] [--mode plain|starttls|tls]
                    [--cert PEM --key PEM] [--user NAME --password-file FILE]
+                   [--size-limit OCTETS]
+
+--size-limit announces "SIZE <octets>" in EHLO and answers 552 to a message larger
+than that (aiosmtpd's own check); without it the limit is aiosmtpd's 32 MiB.
 
 Out:
   - stdout, first line: "READY <port>" once the socket is listening.
@@ -175,6 +179,7 @@ async def main():
     parser.add_argument("--key")
     parser.add_argument("--user")
     parser.add_argument("--password-file")
+    parser.add_argument("--size-limit", type=int, default=None)
     args = parser.parse_args()
 
     state = State(args.dir)
@@ -207,6 +212,7 @@ async def main():
             decode_data=False,
             tls_context=context if args.mode == "starttls" else None,
             require_starttls=args.mode == "starttls",
+            **({"data_size_limit": args.size_limit} if args.size_limit else {}),
             **auth,
         )
 

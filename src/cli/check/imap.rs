@@ -18,8 +18,10 @@ use crate::report::chain;
 const TOPIC: &str = "IMAP";
 
 /// Steps a whole check may take, each under `timeout` (connect, TLS, greeting, login,
-/// CAPABILITY, LIST, SELECT, two CREATEs): the limit for the check as a whole.
-const STEPS: u32 = 10;
+/// CAPABILITY, NAMESPACE, SELECT, two CREATEs; for the IDLE test a second connection, a
+/// scratch folder made and deleted, EXAMINE, IDLE, APPEND, the wait, DONE): the limit
+/// for the check as a whole.
+const STEPS: u32 = 24;
 
 /// Checks the mailbox; the secret was already read (`secret_ok`), so a failure to read
 /// it is not reported twice.
@@ -122,9 +124,7 @@ fn address(imap: &ImapConfig) -> String {
 }
 
 fn is_missing_folder(error: &MailboxError) -> bool {
-    matches!(error, MailboxError::Command { action, source, .. }
-        if action.starts_with("SELECT ")
-            && matches!(source.0, async_imap::error::Error::No(_) | async_imap::error::Error::Bad(_)))
+    matches!(error, MailboxError::Refused { action, .. } if action.starts_with("open folder "))
 }
 
 /// What evidently worked before `error`, and the `✗` line for it.
@@ -172,7 +172,7 @@ fn failure(imap: &ImapConfig, error: &MailboxError) -> Vec<Line> {
             chain(error),
             &format!("fix {}", secrets::imap_key(&imap.auth)),
         )],
-        MailboxError::Command { action, .. } => command_failure(imap, error, action),
+        MailboxError::Refused { action, said, .. } => refused(imap, error, action, said),
         MailboxError::CaFile { .. } => vec![Line::fail(
             TOPIC,
             chain(error),
@@ -188,7 +188,7 @@ fn failure(imap: &ImapConfig, error: &MailboxError) -> Vec<Line> {
 }
 
 /// A refused command after the login: the watched folder, a filing folder, or another.
-fn command_failure(imap: &ImapConfig, error: &MailboxError, action: &str) -> Vec<Line> {
+fn refused(imap: &ImapConfig, error: &MailboxError, action: &str, said: &str) -> Vec<Line> {
     let address = address(imap);
     let logged_in = Line::pass(
         TOPIC,
@@ -198,19 +198,17 @@ fn command_failure(imap: &ImapConfig, error: &MailboxError, action: &str) -> Vec
             imap.username
         ),
     );
-    let text = chain(error);
-    let prefix = format!("cannot {action} on {address}: ");
-    let said = text.strip_prefix(&prefix).unwrap_or(&text);
     let failed = if is_missing_folder(error) {
         Line::fail(
             format!("IMAP folder {:?}", imap.folder),
             "the folder does not exist or cannot be opened",
             &format!(
                 "check mailbox.folder: it must name the existing folder forwarded invites \
-                 arrive in, with \"/\" between levels (the server said: {said})"
+                 arrive in, with \"/\" between levels (asked for {}, the server said: {said})",
+                action.trim_start_matches("open folder ")
             ),
         )
-    } else if action.starts_with("CREATE ") {
+    } else if action.starts_with("create folder ") {
         Line::fail(
             "IMAP folder",
             chain(error),

@@ -81,7 +81,7 @@ pub async fn check(config: &Config) -> Vec<Line> {
     lines.extend(mailbox);
     lines.extend(smtp);
     lines.extend(platforms.into_iter().flatten());
-    lines.extend(settings::policy(&config.policy));
+    lines.extend(settings::policy(config));
     lines.extend(settings::notify(config));
     lines.extend(settings::job_deadline(config));
     lines
@@ -116,6 +116,7 @@ async fn smtp(config: &Config) -> Vec<Line> {
         }
         None => true,
     };
-    lines.extend(smtp::check(smtp, &config.notify, secret_ok).await);
+    let max_message_bytes = config.limits.max_message_bytes;
+    lines.extend(smtp::check(smtp, &config.notify, max_message_bytes, secret_ok).await);
     lines
 }

@@ -4,7 +4,7 @@
 //! recognised, `allow_http`), the sender-authentication policy, `[notify]` and the job
 //! deadline.
 
-use crate::config::{Config, Platform, PolicyConfig};
+use crate::config::{Config, MailboxConfig, Platform};
 
 use super::line::Line;
 
@@ -26,7 +26,9 @@ pub fn platform(index: usize, platform: &Platform) -> Vec<Line> {
         (url, selector) => {
             let how: Vec<String> = [
                 url.as_ref().map(|_| "success_url".to_owned()),
-                selector.as_ref().map(|s| format!("success_selector {s:?}")),
+                selector
+                    .as_ref()
+                    .map(|s| format!("success_selector {:?}", s.as_str())),
             ]
             .into_iter()
             .flatten()
@@ -51,7 +53,8 @@ pub fn platform(index: usize, platform: &Platform) -> Vec<Line> {
 }
 
 /// Who may ask for a signup.
-pub fn policy(policy: &PolicyConfig) -> Vec<Line> {
+pub fn policy(config: &Config) -> Vec<Line> {
+    let policy = &config.policy;
     let topic = "policy";
     let mut lines = Vec::new();
     if !policy.require_authenticated_sender {
@@ -62,22 +65,32 @@ pub fn policy(policy: &PolicyConfig) -> Vec<Line> {
              support address can ask for an account in someone else's name; set it to true \
              and list your mail server in trusted_authserv_ids",
         ));
-    } else if policy.trusted_authserv_ids.is_empty() {
+    } else if !policy.trusts_a_server() {
         lines.push(Line::fail(
             topic,
             "require_authenticated_sender is on but policy.trusted_authserv_ids is empty, so \
              every forward would be refused",
             "set trusted_authserv_ids to the authserv-id your receiving mail server writes in \
-             Authentication-Results (e.g. [\"mx.corp.example\"])",
+             Authentication-Results (e.g. [\"mx.corp.example\"]), or, for a mailbox on \
+             Microsoft 365, results_without_authserv_id = \"microsoft365\"",
         ));
     } else {
+        let mut by = policy.trusted_authserv_ids.clone();
+        if policy.results_without_authserv_id.is_some() {
+            by.push(
+                "Microsoft 365 (its field without an authserv-id; compauth must pass)".to_owned(),
+            );
+        }
         lines.push(Line::pass(
             topic,
             format!(
-                "forwards must pass DMARC according to {}",
-                policy.trusted_authserv_ids.join(", ")
+                "forwards must pass DMARC (or aligned DKIM) according to {}",
+                by.join(", ")
             ),
         ));
+    }
+    if policy.require_authenticated_sender {
+        lines.extend(microsoft365(config));
     }
     if !policy.allowed_sender_domains.is_empty() {
         lines.push(Line::pass(
@@ -91,17 +104,69 @@ pub fn policy(policy: &PolicyConfig) -> Vec<Line> {
     lines
 }
 
-/// Where tickets go.
+/// Exchange Online's IMAP hosts (worldwide, US government, China).
+const MICROSOFT_365_IMAP_HOSTS: [&str; 3] = [
+    "outlook.office365.com",
+    "outlook.office365.us",
+    "partner.outlook.cn",
+];
+
+/// Advice when `results_without_authserv_id` does not fit where the mailbox is: Microsoft
+/// 365 writes no authserv-id, so without the setting every forward is refused; elsewhere,
+/// the setting lets a sender's own field count when the server wrote none.
+fn microsoft365(config: &Config) -> Option<Line> {
+    let Some(MailboxConfig::Imap(imap)) = &config.mailbox else {
+        return None;
+    };
+    let host = imap.host.trim_end_matches('.').to_ascii_lowercase();
+    let on_microsoft = MICROSOFT_365_IMAP_HOSTS.contains(&host.as_str());
+    match (on_microsoft, config.policy.results_without_authserv_id) {
+        (true, None) => Some(Line::warn(
+            "policy",
+            format!(
+                "the mailbox is on Microsoft 365 ({host}), which writes \
+                 Authentication-Results without an authserv-id, so its verdicts do not \
+                 count and forwards only it checked are refused; add results_without_authserv_id = \"microsoft365\" under [policy]"
+            ),
+        )),
+        (false, Some(_)) => Some(Line::warn(
+            "policy",
+            format!(
+                "policy.results_without_authserv_id = \"microsoft365\" but the mailbox is on \
+                 {host}: set it only when Microsoft 365 receives the mail, since a server that \
+                 writes no such field of its own would let a sender's forged one count"
+            ),
+        )),
+        _ => None,
+    }
+}
+
+/// Where tickets go, and whether junk gets one.
 pub fn notify(config: &Config) -> Vec<Line> {
-    match &config.notify.ticket_to {
-        Some(to) => vec![Line::pass("notify", format!("tickets go to {to}"))],
-        None => vec![Line::warn(
+    let mut lines = vec![match &config.notify.ticket_to {
+        Some(to) => Line::pass("notify", format!("tickets go to {to}")),
+        None => Line::warn(
             "notify",
             "notify.ticket_to is not set: a job a human must handle has nowhere to go, so \
              run and once refuse to start; add ticket_to = \"helpdesk@example.com\" under \
              [notify]",
-        )],
+        ),
+    }];
+    if config.notify.junk_tickets {
+        lines.push(Line::warn(
+            "notify",
+            "notify.junk_tickets = true: every mail with no invite link becomes a ticket, \
+             also from senders nobody authenticated, with Reply-To set to their possibly \
+             forged From; set it to false to file such mail without a ticket",
+        ));
+    } else {
+        lines.push(Line::pass(
+            "notify",
+            "mail with no invite link from an unauthenticated sender is filed in the \
+             needs-human folder without a ticket (notify.junk_tickets = false)",
+        ));
     }
+    lines
 }
 
 /// `[daemon] job_deadline` against each platform's `request_timeout`: a signup needs at
@@ -168,9 +233,9 @@ mod tests {
     #[test]
     fn sender_authentication_off_warns_and_on_without_servers_fails() {
         let off = config("[policy]\nrequire_authenticated_sender = false\n");
-        assert_eq!(marks(&policy(&off.policy)), [Mark::Warn]);
+        assert_eq!(marks(&policy(&off)), [Mark::Warn]);
         let without_servers = config("");
-        let lines = policy(&without_servers.policy);
+        let lines = policy(&without_servers);
         assert_eq!(marks(&lines), [Mark::Fail]);
         assert!(
             lines[0].text.contains("trusted_authserv_ids"),
@@ -181,9 +246,49 @@ mod tests {
             "[policy]\ntrusted_authserv_ids = [\"mx.corp.example\"]\n\
              allowed_sender_domains = [\"partner.test\"]\n",
         );
-        let lines = policy(&good.policy);
+        let lines = policy(&good);
         assert_eq!(marks(&lines), [Mark::Pass, Mark::Pass]);
         assert!(lines[0].text.contains("mx.corp.example"), "{}", lines[0]);
+    }
+
+    fn imap_config(host: &str, policy: &str) -> Config {
+        config(&format!(
+            "[mailbox]\nkind = \"imap\"\nhost = \"{host}\"\nusername = \"support@corp.example\"\n\
+             password_file = \"imap-password\"\n[policy]\n{policy}"
+        ))
+    }
+
+    #[test]
+    fn microsoft_365_advice_follows_the_mailbox_host() {
+        let m365 = "results_without_authserv_id = \"microsoft365\"\n";
+        let on_exchange = imap_config("outlook.office365.com", m365);
+        let lines = policy(&on_exchange);
+        assert_eq!(marks(&lines), [Mark::Pass]);
+        assert!(lines[0].text.contains("Microsoft 365"), "{}", lines[0]);
+
+        // With no trusted server at all the file does not load; the advice is for an
+        // authserv-id that Microsoft 365 never writes.
+        let missing = imap_config(
+            "Outlook.Office365.com",
+            "trusted_authserv_ids = [\"mx.corp.example\"]\n",
+        );
+        let lines = policy(&missing);
+        assert_eq!(marks(&lines), [Mark::Pass, Mark::Warn]);
+        assert!(
+            lines[1]
+                .text
+                .contains("results_without_authserv_id = \"microsoft365\""),
+            "{}",
+            lines[1]
+        );
+
+        let elsewhere = imap_config(
+            "imap.corp.example",
+            &format!("trusted_authserv_ids = [\"mx.corp.example\"]\n{m365}"),
+        );
+        let lines = policy(&elsewhere);
+        assert_eq!(marks(&lines), [Mark::Pass, Mark::Warn]);
+        assert!(lines[1].text.contains("imap.corp.example"), "{}", lines[1]);
     }
 
     #[test]
@@ -197,10 +302,14 @@ mod tests {
 
     #[test]
     fn a_missing_ticket_address_warns() {
-        assert_eq!(marks(&notify(&config(""))), [Mark::Warn]);
+        assert_eq!(marks(&notify(&config(""))), [Mark::Warn, Mark::Pass]);
         let with = config("[notify]\nticket_to = \"helpdesk@example.com\"\n");
         let lines = notify(&with);
-        assert_eq!(marks(&lines), [Mark::Pass]);
+        assert_eq!(marks(&lines), [Mark::Pass, Mark::Pass]);
         assert!(lines[0].text.contains("helpdesk@example.com"));
+        let junk = config("[notify]\nticket_to = \"h@example.com\"\njunk_tickets = true\n");
+        let lines = notify(&junk);
+        assert_eq!(marks(&lines), [Mark::Pass, Mark::Warn]);
+        assert!(lines[1].text.contains("junk_tickets"), "{}", lines[1]);
     }
 }

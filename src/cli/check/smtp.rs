@@ -2,10 +2,12 @@
 //!
 //! In: the `[smtp]` and `[notify]` settings. Out: lines saying the server answers, TLS
 //! holds and AUTH is accepted (from [`Notifier::check`], which connects, upgrades and logs
-//! in, then leaves), or the steps that evidently worked and one `✗` line with the fix.
+//! in, then leaves), or the steps that evidently worked and one `✗` line with the fix;
+//! and a warning when the server's `SIZE` is too small for a ticket carrying a forward
+//! of `limits.max_message_bytes`.
 
 use crate::config::{NotifyConfig, SmtpConfig, SmtpSecurity};
-use crate::notify::{Notifier, NotifyError};
+use crate::notify::{Capabilities, Notifier, NotifyError};
 
 use super::imap::{CertKeys, cert_line};
 use super::line::{Line, find_cause, has_io_kind};
@@ -15,7 +17,12 @@ use crate::report::chain;
 const TOPIC: &str = "SMTP";
 
 /// Checks the server; the password was already read (`secret_ok`).
-pub async fn check(smtp: &SmtpConfig, notify: &NotifyConfig, secret_ok: bool) -> Vec<Line> {
+pub async fn check(
+    smtp: &SmtpConfig,
+    notify: &NotifyConfig,
+    max_message_bytes: usize,
+    secret_ok: bool,
+) -> Vec<Line> {
     let server = smtp.server();
     if !secret_ok {
         return vec![Line::warn(
@@ -31,9 +38,49 @@ pub async fn check(smtp: &SmtpConfig, notify: &NotifyConfig, secret_ok: bool) ->
         Err(error) => return vec![setup_failure(smtp, error)],
     };
     match notifier.check().await {
-        Ok(()) => passed(smtp),
+        Ok(()) => {
+            let mut lines = passed(smtp);
+            lines.extend(size_line(&notifier.capabilities().await, max_message_bytes));
+            lines
+        }
         Err(error) => failure(smtp, &error),
     }
+}
+
+/// A forward that does not fit the server's `SIZE` with its ticket reaches the help desk
+/// as headers and text only: certain when `limits.max_message_bytes` is over `SIZE`, and
+/// from about three quarters of it for an original that needs base64 (a third larger).
+fn size_line(server: &Capabilities, max_message_bytes: usize) -> Option<Line> {
+    let size = server.size?;
+    let base64_fits = size.saturating_mul(3) / 4;
+    let max = u64::try_from(max_message_bytes).unwrap_or(u64::MAX);
+    if max > size {
+        return Some(Line::warn(
+            TOPIC,
+            format!(
+                "the server takes mails up to {} kB (SIZE) but limits.max_message_bytes is \
+                 {} kB: the ticket of a forward over about {} kB carries only its headers \
+                 and text (the full original stays in the needs-human folder); lower \
+                 limits.max_message_bytes to {} or raise the server's message size limit",
+                size / 1024,
+                max / 1024,
+                base64_fits / 1024,
+                base64_fits
+            ),
+        ));
+    }
+    Some(Line::pass(
+        TOPIC,
+        format!(
+            "the server takes mails up to {} kB (SIZE), limits.max_message_bytes is {} kB \
+             (a ticket attaches forwards up to about {} kB whole, or {} kB when base64 is \
+             needed; larger ones as headers and text)",
+            size / 1024,
+            max / 1024,
+            size / 1024,
+            base64_fits.min(max) / 1024,
+        ),
+    ))
 }
 
 fn passed(smtp: &SmtpConfig) -> Vec<Line> {
@@ -140,4 +187,25 @@ fn transport_failure(smtp: &SmtpConfig, source: &(dyn std::error::Error + 'stati
         "check smtp.host, smtp.port and smtp.security (\"tls\" is usually port 465, \
          \"starttls\" port 587)",
     )]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::line::Mark;
+    use super::*;
+
+    #[test]
+    fn a_limit_over_the_servers_size_warns() {
+        let server = |size| Capabilities {
+            size,
+            eight_bit_mime: true,
+        };
+        assert!(size_line(&server(None), 25 << 20).is_none());
+        let small = size_line(&server(Some(10_240_000)), 25 << 20).unwrap();
+        assert_eq!(small.mark, Mark::Warn);
+        assert!(small.text.contains("limits.max_message_bytes"), "{small}");
+        assert!(small.text.contains("7680000"), "{small}");
+        let room = size_line(&server(Some(32 << 20)), 25 << 20).unwrap();
+        assert_eq!(room.mark, Mark::Pass, "{room}");
+    }
 }

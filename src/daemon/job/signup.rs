@@ -39,7 +39,8 @@ impl SubmitGuard for JournalGuard<'_> {
         let services = self.services;
         async move {
             services
-                .db(move |j| j.seal_password(job, &login, &password))
+                .journal
+                .seal_password(job, &login, &password)
                 .await
                 .map_err(|e| crate::report::chain(&e))?;
             crate::daemon::fault::entered(JobState::SigningUp);
@@ -61,6 +62,11 @@ pub(super) async fn signup_step(
         );
         return needs_human(services, job, Reason::UnexpectedPage, &detail).await;
     };
+    // The account must be for the invitee, or for the address an operator gave `retry`.
+    let options = signup::SignupOptions {
+        expected_login: record.login.clone().or_else(|| invite.invitee.clone()),
+        ..services.signup.clone()
+    };
     let allowed = services.config.daemon.job_deadline;
     let deadline = tokio::time::Instant::now() + allowed;
     let mut slot = services.platform_slot(&platform.name).await;
@@ -68,7 +74,7 @@ pub(super) async fn signup_step(
     loop {
         attempt += 1;
         let mut guard = JournalGuard { services, job };
-        let signing = signup::sign_up(platform, &invite.invite_url, &services.signup, &mut guard);
+        let signing = signup::sign_up(platform, &invite.invite_url, &options, &mut guard);
         let Ok(result) = tokio::time::timeout_at(deadline, signing).await else {
             return past_deadline(services, platform, job, &invite.invite_url, allowed).await;
         };
@@ -77,7 +83,8 @@ pub(super) async fn signup_step(
                 let note = format!("account created for {}", account.login);
                 tracing::info!("account created");
                 services
-                    .db(move |j| j.transition(job, JobState::SignedUp, &note))
+                    .journal
+                    .transition(job, JobState::SignedUp, &note)
                     .await?;
                 return Ok(Step::Next);
             }
@@ -219,7 +226,8 @@ async fn probe_invite(services: &Services, platform: &Platform, invite_url: &str
 async fn account_exists(services: &Services, job: JobId) -> Result<Step, DaemonError> {
     let note = "the invite now says it was used: the interrupted signup created the account";
     services
-        .db(move |j| j.transition(job, JobState::SignedUp, note))
+        .journal
+        .transition(job, JobState::SignedUp, note)
         .await?;
     Ok(Step::Next)
 }

@@ -41,6 +41,9 @@ pub(super) async fn ticket_step(
         .await
         .map(|r| r.to_vec())
         .unwrap_or_default();
+    if super::junk::is_junk(&reason, &original, &services.config) {
+        return junk(services, job).await;
+    }
     // A forward rejected by extract never had its requester recorded: the ticket's
     // Reply-To is then the original's From, so answering it reaches whoever forwarded it.
     let requester = record.requester.clone().or_else(|| sender_of(&original));
@@ -71,10 +74,34 @@ pub(super) async fn ticket_step(
             tracing::warn!(error = %chain(&e), "ticket not sent yet");
             return Ok(Step::Pause);
         }
+        // Offering the same mail at every look would be refused the same way: the job
+        // ends, its message in the needs-human folder, until `onbehalf retry`.
+        Err(e) if e.refused_this_mail() => {
+            let answer = chain(&e);
+            tracing::error!(error = %answer, "the mail server refused the ticket for good; see `onbehalf status`");
+            services.journal.ticket_refused(job, &answer).await?;
+            return Ok(Step::Next);
+        }
         Err(e) => return Err(DaemonError::Notify(e)),
     }
     services
-        .db(move |j| j.transition(job, JobState::Ticketed, "ticket sent"))
+        .journal
+        .transition(job, JobState::Ticketed, "ticket sent")
+        .await?;
+    Ok(Step::Next)
+}
+
+/// A mail with no invite link from a sender nobody vouched for: filed in the
+/// needs-human folder without a ticket, so junk does not flood the help desk with tickets
+/// that answer an unauthenticated From (`notify.junk_tickets`).
+async fn junk(services: &Services, job: crate::journal::JobId) -> Result<Step, DaemonError> {
+    tracing::info!("no invite link and an unauthenticated sender: filed without a ticket");
+    services.metrics.junk_filed();
+    let note = "no ticket: no invite link and the sender is not authenticated \
+                (notify.junk_tickets = false)";
+    services
+        .journal
+        .transition(job, JobState::Ticketed, note)
         .await?;
     Ok(Step::Next)
 }

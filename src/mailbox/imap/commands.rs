@@ -114,7 +114,7 @@ impl Connection {
         let set = uid_set(uids);
         let session = &mut self.session;
         let fetches: Vec<_> = shared
-            .command(&format!("UID FETCH {} {item}", uids_label(uids)), async {
+            .command(&format!("fetch {} ({item})", uids_label(uids)), async {
                 session
                     .uid_fetch(&set, format!("(UID {item})"))
                     .await?
@@ -146,7 +146,9 @@ impl Connection {
         asked: usize,
     ) -> Result<(), MailboxError> {
         if answered < asked {
-            shared.command("NOOP", self.session.noop()).await?;
+            shared
+                .command("check the connection (NOOP)", self.session.noop())
+                .await?;
         }
         Ok(())
     }
@@ -210,7 +212,9 @@ impl Connection {
                 tracing::debug!(error = %crate::report::chain(&error), "move refused; looking again at the folders");
                 self.known_folders.remove(&self.server_folder(destination));
                 self.ensure_folder(shared, destination).await?;
-                shared.command("NOOP", self.session.noop()).await?;
+                shared
+                    .command("check the connection (NOOP)", self.session.noop())
+                    .await?;
                 let still = self.undeleted_among(shared, uids).await?;
                 let still: Vec<u32> = uids.iter().copied().filter(|u| still.contains(u)).collect();
                 if !still.is_empty() {
@@ -244,7 +248,7 @@ impl Connection {
         // A failed SELECT leaves no folder selected (RFC 3501 6.3.1).
         self.selected = None;
         let selected = shared
-            .command(&format!("SELECT {name:?}"), self.session.select(&name))
+            .command(&format!("open folder {name}"), self.session.select(&name))
             .await?;
         self.selected = Some((folder.to_owned(), selected.uid_validity));
         Ok(selected)
@@ -256,7 +260,7 @@ impl Connection {
         shared: &Shared,
     ) -> Result<Vec<u32>, MailboxError> {
         let found = shared
-            .command("UID SEARCH UNDELETED", self.session.uid_search("UNDELETED"))
+            .command("list the messages", self.session.uid_search("UNDELETED"))
             .await?;
         let mut uids: Vec<u32> = found.into_iter().collect();
         uids.sort_unstable();
@@ -276,7 +280,7 @@ impl Connection {
         let criteria = format!("UID {} UNDELETED", uid_set(uids));
         let found = shared
             .command(
-                &format!("UID SEARCH UID {} UNDELETED", uids_label(uids)),
+                &format!("look for {}", uids_label(uids)),
                 self.session.uid_search(&criteria),
             )
             .await?;
@@ -324,7 +328,7 @@ impl Connection {
             return Ok(false);
         }
         let created = match shared
-            .command(&format!("CREATE {name:?}"), self.session.create(&name))
+            .command(&format!("create folder {name}"), self.session.create(&name))
             .await
         {
             Ok(()) => true,
@@ -342,7 +346,7 @@ impl Connection {
         let pattern = format!("\"{}\"", name.replace('\\', "\\\\").replace('"', "\\\""));
         let session = &mut self.session;
         let names: Vec<_> = shared
-            .command(&format!("LIST \"\" {pattern}"), async {
+            .command(&format!("look for folder {name}"), async {
                 session
                     .list(Some(""), Some(&pattern))
                     .await?
@@ -368,20 +372,20 @@ impl Connection {
         if self.capabilities.moves {
             return shared
                 .command(
-                    &format!("UID MOVE {label} {name:?}"),
+                    &format!("move {label} to folder {name}"),
                     self.session.uid_mv(&set, &name),
                 )
                 .await;
         }
         shared
             .command(
-                &format!("UID COPY {label} {name:?}"),
+                &format!("copy {label} to folder {name}"),
                 self.session.uid_copy(&set, &name),
             )
             .await?;
         let session = &mut self.session;
         shared
-            .command(&format!("UID STORE {label} +FLAGS (\\Deleted)"), async {
+            .command(&format!("flag {label} \\Deleted"), async {
                 let updates: Vec<_> = session
                     .uid_store(&set, "+FLAGS.SILENT (\\Deleted)")
                     .await?
@@ -393,7 +397,7 @@ impl Connection {
         if self.capabilities.uidplus {
             let session = &mut self.session;
             shared
-                .command(&format!("UID EXPUNGE {label}"), async {
+                .command(&format!("expunge {label}"), async {
                     let expunged: Vec<_> = session.uid_expunge(&set).await?.try_collect().await?;
                     Ok(expunged.len())
                 })
@@ -404,7 +408,7 @@ impl Connection {
 
     /// Says goodbye; a failure only means the connection was already gone.
     pub(crate) async fn logout(mut self, shared: &Shared) {
-        let _ = shared.command("LOGOUT", self.session.logout()).await;
+        let _ = shared.command("log out", self.session.logout()).await;
     }
 
     /// Drops the untagged responses async-imap queued (EXISTS, EXPUNGE, FETCH flags): the

@@ -1,7 +1,7 @@
 //! Opening one authenticated IMAP session.
 //!
 //! In: the account settings. Out: a logged-in [`Connection`] with the server's
-//! capabilities (IDLE, MOVE, UIDPLUS) and hierarchy delimiter — after TCP, TLS (implicit,
+//! capabilities (IDLE, MOVE, UIDPLUS) and folder namespace (prefix and separator) — after TCP, TLS (implicit,
 //! or STARTTLS spoken on the raw stream before async-imap sees the TLS stream), the
 //! greeting and the login, each step under the configured timeout.
 
@@ -17,6 +17,7 @@ use tokio_util::either::Either;
 
 use super::Shared;
 use super::auth::{self, Credential, XOAuth2};
+use super::namespace::{self, Namespace};
 use super::tls;
 use crate::config::ImapSecurity;
 use crate::mailbox::MailboxError;
@@ -41,8 +42,8 @@ pub(crate) struct Capabilities {
 pub(crate) struct Connection {
     pub(crate) session: Session<ImapStream>,
     pub(crate) capabilities: Capabilities,
-    /// The hierarchy delimiter; `None` for a flat namespace.
-    pub(crate) delimiter: Option<String>,
+    /// Where configured folders live on this server: prefix and separator.
+    pub(crate) namespace: Namespace,
     /// The folder now SELECTed (as configured) and its UIDVALIDITY, so fetching and
     /// filing do not SELECT again: with thousands of messages in the folder, a SELECT
     /// costs the server more than the FETCH or MOVE it precedes. A server may not change
@@ -54,12 +55,9 @@ pub(crate) struct Connection {
 }
 
 impl Connection {
-    /// The server's name for a configured folder, whose levels are always separated by `/`.
+    /// The server's name for a configured folder (levels always separated by `/`).
     pub(crate) fn server_folder(&self, folder: &str) -> String {
-        match self.delimiter.as_deref() {
-            Some(delimiter) if delimiter != "/" => folder.replace('/', delimiter),
-            _ => folder.to_owned(),
-        }
+        self.namespace.server_name(folder)
     }
 }
 
@@ -81,31 +79,47 @@ pub(crate) async fn open(shared: &Shared) -> Result<Connection, MailboxError> {
     let _ = tcp.set_nodelay(true);
     let client = greeted_client(shared, tcp).await?;
     let mut session = login(shared, client).await?;
-    let capabilities = shared.command("CAPABILITY", session.capabilities()).await?;
+    let capabilities = shared
+        .command("ask what the server supports", session.capabilities())
+        .await?;
+    let namespaces = capabilities.has_str("NAMESPACE");
     let capabilities = Capabilities {
         idle: capabilities.has_str("IDLE"),
         moves: capabilities.has_str("MOVE"),
         uidplus: capabilities.has_str("UIDPLUS"),
     };
-    let delimiter = shared
-        .command("LIST \"\" \"\"", async {
+    let namespace = namespace(shared, &mut session, namespaces).await?;
+    Ok(Connection {
+        session,
+        capabilities,
+        namespace,
+        selected: None,
+        known_folders: HashSet::new(),
+    })
+}
+
+/// The server's NAMESPACE; without one, the root's separator from `LIST "" ""`.
+async fn namespace(
+    shared: &Shared,
+    session: &mut Session<ImapStream>,
+    announced: bool,
+) -> Result<Namespace, MailboxError> {
+    if announced && let Some(found) = namespace::ask(shared, session.get_mut()).await? {
+        return Ok(found);
+    }
+    shared
+        .command("list the folder separator", async {
             let names: Vec<_> = session
                 .list(Some(""), Some("\"\""))
                 .await?
                 .try_collect()
                 .await?;
-            Ok(names
+            let delimiter = names
                 .first()
-                .and_then(|name| name.delimiter().map(str::to_owned)))
+                .and_then(|name| name.delimiter().map(str::to_owned));
+            Ok(Namespace::flat(delimiter))
         })
-        .await?;
-    Ok(Connection {
-        session,
-        capabilities,
-        delimiter,
-        selected: None,
-        known_folders: HashSet::new(),
-    })
+        .await
 }
 
 /// Secures the connection as configured and reads the greeting: a client ready to log in.

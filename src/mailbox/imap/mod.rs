@@ -6,13 +6,18 @@
 //! an exponential backoff with jitter between attempts; and an [`ImapWatcher`] that IDLEs
 //! on a second connection.
 //!
-//! Folder names in the config separate levels with `/`; they are translated to the
-//! server's hierarchy delimiter (Dovecot's Maildir default is `.`) on every connection.
+//! Folder names in the config separate levels with `/`; on every connection they are
+//! placed in the server's personal namespace, with its prefix and separator
+//! ([`namespace`]: `onbehalf/done` is `onbehalf.done` on Dovecot, `INBOX.onbehalf.done`
+//! on Courier or Cyrus).
 
 pub(crate) mod auth;
 mod check;
 mod commands;
 mod connect;
+mod namespace;
+mod probe;
+mod session;
 mod tls;
 mod uids;
 mod watcher;
@@ -57,7 +62,8 @@ impl Shared {
             })
     }
 
-    /// Runs one IMAP command under the configured timeout.
+    /// Runs one IMAP command under the configured timeout; `action` says what it is for
+    /// in words an operator reads ("create folder INBOX.onbehalf.done").
     pub(crate) async fn command<T>(
         &self,
         action: &str,
@@ -65,11 +71,7 @@ impl Shared {
     ) -> Result<T, MailboxError> {
         self.within(action, future)
             .await?
-            .map_err(|source| MailboxError::Command {
-                address: self.address.clone(),
-                action: action.to_owned(),
-                source: source.into(),
-            })
+            .map_err(|source| MailboxError::imap(&self.address, action, source))
     }
 
     fn source_name(&self) -> String {
@@ -130,14 +132,7 @@ impl ImapMailbox {
     /// listing is the "last successful check" of [`Health`].
     pub async fn list(&mut self) -> Result<Listing, MailboxError> {
         let folder = self.shared.config.folder.clone();
-        let mut retried = false;
-        let (uidvalidity, uids) = loop {
-            let (mut connection, reused) = self.checkout().await?;
-            let result = connection.list_folder(&self.shared, &folder).await;
-            if let Some(result) = self.checkin(connection, reused, &mut retried, result) {
-                break result?;
-            }
-        };
+        let (uidvalidity, uids) = self.run(&session::List { folder: &folder }).await?;
         self.shared.health.checked(Part::Commander);
         let messages = uids
             .into_iter()
@@ -157,16 +152,12 @@ impl ImapMailbox {
     pub async fn fetch(&mut self, msg: &MessageLocation) -> Result<Vec<u8>, MailboxError> {
         let uid = self.uid_of(msg)?;
         let folder = self.shared.config.folder.clone();
-        let mut retried = false;
-        let body = loop {
-            let (mut connection, reused) = self.checkout().await?;
-            let result = connection
-                .fetch_message(&self.shared, &folder, msg, uid)
-                .await;
-            if let Some(result) = self.checkin(connection, reused, &mut retried, result) {
-                break result?;
-            }
+        let fetch = session::Fetch {
+            folder: &folder,
+            msg,
+            uid,
         };
+        let body = self.run(&fetch).await?;
         body.ok_or_else(|| self.gone(msg))
     }
 
@@ -196,16 +187,12 @@ impl ImapMailbox {
             .filter_map(|m| m.as_ref().ok())
             .map(|(msg, uid, ())| (*msg, *uid))
             .collect();
-        let mut retried = false;
-        let answers = loop {
-            let (mut connection, reused) = self.checkout().await?;
-            let result = connection
-                .fetch_messages_within(&self.shared, &folder, &wanted, limit)
-                .await;
-            if let Some(result) = self.checkin(connection, reused, &mut retried, result) {
-                break result?;
-            }
+        let fetch = session::FetchWithin {
+            folder: &folder,
+            messages: &wanted,
+            limit,
         };
+        let answers = self.run(&fetch).await?;
         let mut answers = answers.into_iter();
         Ok(with_uids
             .into_iter()
@@ -251,16 +238,11 @@ impl ImapMailbox {
             .iter()
             .filter_map(|m| m.as_ref().ok().copied())
             .collect();
-        let mut retried = false;
-        let answers = loop {
-            let (mut connection, reused) = self.checkout().await?;
-            let result = connection
-                .file_messages(&self.shared, &folder, &wanted)
-                .await;
-            if let Some(result) = self.checkin(connection, reused, &mut retried, result) {
-                break result?;
-            }
+        let file = session::File {
+            folder: &folder,
+            messages: &wanted,
         };
+        let answers = self.run(&file).await?;
         let mut answers = answers.into_iter();
         Ok(with_uids
             .into_iter()
@@ -327,62 +309,5 @@ impl ImapMailbox {
             source_name: self.source_name(),
             location: msg.to_string(),
         })
-    }
-
-    /// The open session, or a new one (after the backoff); true when it is an old one.
-    async fn checkout(&mut self) -> Result<(Box<Connection>, bool), MailboxError> {
-        match self.connection.take() {
-            Some(connection) => Ok((connection, true)),
-            None => Ok((Box::new(self.connect().await?), false)),
-        }
-    }
-
-    /// Puts the session back after an operation, or drops it when the failure broke it.
-    /// Returns `None` to ask for one retry on a new session: when the broken session was
-    /// an old one (the server may have restarted since), unless it timed out (a wedged
-    /// server would only time out again) or this already was the retry.
-    fn checkin<T>(
-        &mut self,
-        mut connection: Box<Connection>,
-        reused: bool,
-        retried: &mut bool,
-        result: Result<T, MailboxError>,
-    ) -> Option<Result<T, MailboxError>> {
-        connection.discard_unsolicited();
-        match result {
-            Err(error) if error.breaks_session() => {
-                self.shared.health.failed(Part::Commander, &error);
-                let timed_out = matches!(error, MailboxError::Timeout { .. });
-                if !reused || *retried || timed_out {
-                    return Some(Err(error));
-                }
-                tracing::info!(error = %crate::report::chain(&error), "IMAP session went stale; reconnecting");
-                *retried = true;
-                None
-            }
-            result => {
-                self.shared.health.up(Part::Commander);
-                self.connection = Some(connection);
-                Some(result)
-            }
-        }
-    }
-
-    async fn connect(&mut self) -> Result<Connection, MailboxError> {
-        self.backoff.wait().await;
-        match connect::open(&self.shared).await {
-            Ok(connection) => {
-                self.backoff.succeeded();
-                self.shared.health.up(Part::Commander);
-                tracing::info!(source = %self.source_name(), "connected to the mailbox");
-                Ok(connection)
-            }
-            Err(error) => {
-                let retry_in = self.backoff.failed();
-                self.shared.health.failed(Part::Commander, &error);
-                tracing::warn!(error = %crate::report::chain(&error), ?retry_in, "cannot open the mailbox");
-                Err(error)
-            }
-        }
     }
 }

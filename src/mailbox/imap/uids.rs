@@ -53,16 +53,17 @@ pub(super) fn uid_set(uids: &[u32]) -> String {
     parts.join(",")
 }
 
-/// UIDs for a log line or an error: the set itself when short, else a summary.
+/// UIDs for a log line or an error: the set itself when short (`UID 4:6`), else a
+/// summary.
 pub(super) fn uids_label(uids: &[u32]) -> String {
     let set = uid_set(uids);
     if set.len() <= 40 {
-        return set;
+        return format!("UID {set}");
     }
     let (low, high) = (uids.iter().min(), uids.iter().max());
     match (low, high) {
-        (Some(low), Some(high)) => format!("{} UIDs from {low} to {high}", uids.len()),
-        _ => set,
+        (Some(low), Some(high)) => format!("{} messages (UIDs {low} to {high})", uids.len()),
+        _ => format!("UID {set}"),
     }
 }
 
@@ -80,8 +81,8 @@ mod tests {
     #[test]
     fn long_uid_sets_are_summarised_for_people() {
         let uids: Vec<u32> = (1..=40).map(|n| n * 2).collect();
-        assert_eq!(uids_label(&uids), "40 UIDs from 2 to 80");
-        assert_eq!(uids_label(&[4, 5, 6]), "4:6");
+        assert_eq!(uids_label(&uids), "40 messages (UIDs 2 to 80)");
+        assert_eq!(uids_label(&[4, 5, 6]), "UID 4:6");
     }
 
     #[test]

@@ -130,27 +130,31 @@ impl ImapWatcher {
         let folder = connection.server_folder(&shared.config.folder);
         let mut session = connection.session;
         shared
-            .command(&format!("EXAMINE {folder:?}"), session.examine(&folder))
+            .command(&format!("open folder {folder}"), session.examine(&folder))
             .await?;
         shared.health.checked(Part::Watcher);
         // Whatever arrived while we were away is news to the daemon.
         changed.notify_one();
         loop {
             let mut idle = session.idle();
-            shared.command("IDLE", idle.init()).await?;
+            shared
+                .command("start waiting for new mail (IDLE)", idle.init())
+                .await?;
             // The server accepted IDLE: a later drop (a NAT timeout, a restart) starts the
             // backoff from the bottom again rather than doubling forever.
             backoff.succeeded();
             shared.health.set_watching(true);
             let wake = wait(&mut idle, shared, shutdown).await?;
-            session = shared.command("DONE", idle.done()).await?;
+            session = shared
+                .command("stop waiting for new mail (DONE)", idle.done())
+                .await?;
             shared.health.checked(Part::Watcher);
             match wake {
                 Wake::Changed => changed.notify_one(),
                 Wake::Renew => {}
                 Wake::Shutdown => {
                     shared.health.set_watching(false);
-                    let _ = shared.command("LOGOUT", session.logout()).await;
+                    let _ = shared.command("log out", session.logout()).await;
                     return Ok(Ended::Shutdown);
                 }
             }
@@ -184,10 +188,10 @@ async fn wait(
             }),
             _ => Ok(Wake::Changed),
         },
-        Ok(Err(source)) => Err(MailboxError::Command {
-            address: shared.address.clone(),
-            action: "wait in IDLE".into(),
-            source: source.into(),
-        }),
+        Ok(Err(source)) => Err(MailboxError::imap(
+            &shared.address,
+            "wait for new mail (IDLE)",
+            source,
+        )),
     }
 }

@@ -63,6 +63,14 @@ pub struct DovecotOptions {
     pub oauth2_tokeninfo_url: Option<String>,
 }
 
+/// `extra_config` for a server laid out as Cyrus is: personal folders under `INBOX.`, `.`
+/// between levels, and a shared namespace with no prefix (NAMESPACE answers
+/// `(("INBOX." ".")) NIL (("" "."))`), so a name without the prefix is not a personal
+/// folder at all. Helpers then name folders with the prefix (`INBOX/onbehalf/done`).
+pub const INBOX_PREFIX: &str = "namespace inbox {\n  separator = .\n  prefix = INBOX.\n  \
+     inbox = yes\n}\nnamespace shared {\n  type = public\n  separator = .\n  prefix =\n  \
+     location = maildir:~/Shared\n}\n";
+
 impl Default for DovecotOptions {
     fn default() -> Self {
         Self {

@@ -83,6 +83,9 @@ pub(super) struct Session {
     pub user: Option<String>,
     /// Held-back time for every response in this session (a slow invite's).
     pub delay: Duration,
+    /// The email the invite link's `?email=` asked to pre-fill
+    /// ([`Behaviour::EmailFromQuery`]).
+    pub email_from_link: Option<String>,
 }
 
 /// A stored account; the password only as a salted hash.
@@ -92,10 +95,22 @@ pub(super) struct Account {
     hash: [u8; 32],
     /// Created through the signup form (not there before the test began).
     pub signed_up: bool,
+    /// The workspace it belongs to ([`InviteSpec::workspace`]).
+    pub workspace: Option<String>,
 }
 
 impl Account {
+    #[cfg(test)]
     fn new(record: AccountRecord, password: &str, signed_up: bool) -> Self {
+        Self::in_workspace(record, password, signed_up, None)
+    }
+
+    fn in_workspace(
+        record: AccountRecord,
+        password: &str,
+        signed_up: bool,
+        workspace: Option<String>,
+    ) -> Self {
         let mut salt = [0u8; 16];
         rand::rng().fill_bytes(&mut salt);
         let hash = salted_hash(&salt, password);
@@ -104,6 +119,7 @@ impl Account {
             salt,
             hash,
             signed_up,
+            workspace,
         }
     }
 
@@ -148,6 +164,7 @@ impl State {
             invite,
             user,
             delay,
+            email_from_link: None,
         };
         self.sessions.insert(id.clone(), session);
         id
@@ -177,23 +194,40 @@ impl State {
             .find(|a| a.record.email.eq_ignore_ascii_case(email))
     }
 
-    /// Stores an account created through the signup form.
-    pub fn create_account(&mut self, record: AccountRecord, password: &str) {
-        self.accounts.push(Account::new(record, password, true));
+    /// The account of `email` in `workspace`, if any.
+    pub fn account_in(&self, workspace: Option<&str>, email: &str) -> Option<&Account> {
+        self.accounts.iter().find(|a| {
+            a.record.email.eq_ignore_ascii_case(email) && a.workspace.as_deref() == workspace
+        })
     }
 
-    /// Stores an account that existed before the invite, with a password nobody knows.
-    pub fn add_existing_account(&mut self, email: &str, first_name: &str, last_name: &str) {
-        if self.account(email).is_some() {
+    /// Stores an account created through the signup form.
+    pub fn create_account(
+        &mut self,
+        record: AccountRecord,
+        password: &str,
+        workspace: Option<String>,
+    ) {
+        let account = Account::in_workspace(record, password, true, workspace);
+        self.accounts.push(account);
+    }
+
+    /// Stores the account the invite's email already had, with a password nobody knows.
+    pub fn add_existing_account(&mut self, invite: &InviteSpec) {
+        let workspace = invite.workspace.clone();
+        if self
+            .account_in(workspace.as_deref(), &invite.email)
+            .is_some()
+        {
             return;
         }
         let record = AccountRecord {
-            email: email.to_owned(),
-            first_name: first_name.to_owned(),
-            last_name: last_name.to_owned(),
+            email: invite.email.clone(),
+            first_name: invite.first_name.clone(),
+            last_name: invite.last_name.clone(),
         };
-        self.accounts
-            .push(Account::new(record, &random_token(), false));
+        let account = Account::in_workspace(record, &random_token(), false, workspace);
+        self.accounts.push(account);
     }
 
     /// Accounts created through the signup form, oldest first.

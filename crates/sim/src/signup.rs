@@ -59,7 +59,8 @@ pub(super) async fn show(State(app): State<App>, headers: HeaderMap) -> Response
         csrf: &session.csrf,
         first_name: &spec.first_name,
         last_name: &spec.last_name,
-        email: &spec.email,
+        email: session.email_from_link.as_deref().unwrap_or(&spec.email),
+        inviter: inviter(invite),
         timezone: DEFAULT_TIMEZONE,
         errors: &[],
         max_length: stated_max(invite),
@@ -91,29 +92,36 @@ pub(super) async fn submit(
     if let Some(refusal) = memory.invites.get_mut(&token).and_then(refuse) {
         return refusal;
     }
-    let errors = problems(&memory, &token, &fields);
+    let email = signing_up_as(&memory, &id, &token);
+    let errors = problems(&memory, &token, &email, &fields);
     let behaviour = memory.invites.get(&token).map(|i| i.spec.behaviour.clone());
     if !errors.is_empty() {
-        rerender(&mut memory, &id, &token, &fields, &errors)
+        rerender(&mut memory, &id, &token, &email, &fields, &errors)
     } else if let Some(Behaviour::GatewayTimeoutThenCreates(after)) = behaviour {
         drop(memory);
-        create_later(&app, token, fields, after)
+        create_later(&app, token, email, fields, after)
     } else if behaviour == Some(Behaviour::UnrecognisedLanding) {
-        store(&mut memory, &token, &fields);
+        store(&mut memory, &token, &email, &fields);
         let text = "Almost there: confirm your email address to finish.";
         page(StatusCode::OK, pages::message("Almost there", text, None))
     } else {
-        create(&app, &mut memory, &id, &token, &fields)
+        create(&app, &mut memory, &id, &token, &email, &fields)
     }
 }
 
 /// Answers 504 now and creates the account `after` this, as a backend that finishes
 /// the work its gateway gave up waiting for.
-fn create_later(app: &App, token: String, fields: Submitted, after: Duration) -> Response {
+fn create_later(
+    app: &App,
+    token: String,
+    email: String,
+    fields: Submitted,
+    after: Duration,
+) -> Response {
     let state = app.state.clone();
     tokio::spawn(async move {
         tokio::time::sleep(after).await;
-        store(&mut state::lock(&state), &token, &fields);
+        store(&mut state::lock(&state), &token, &email, &fields);
     });
     let html = pages::message(
         "Gateway timeout",
@@ -125,17 +133,37 @@ fn create_later(app: &App, token: String, fields: Submitted, after: Duration) ->
 
 /// Uses up the invite and stores its account with the submitted password; returns the
 /// account's email.
-fn store(memory: &mut Memory, token: &str, fields: &Submitted) -> Option<String> {
+fn store(memory: &mut Memory, token: &str, email: &str, fields: &Submitted) -> Option<String> {
     let invite = memory.invites.get_mut(token)?;
     invite.used = true;
+    let workspace = invite.spec.workspace.clone();
     let record = AccountRecord {
-        email: invite.spec.email.clone(),
+        email: email.to_owned(),
         first_name: fields.get("first_name").trim().to_owned(),
         last_name: fields.get("last_name").trim().to_owned(),
     };
     let email = record.email.clone();
-    memory.create_account(record, fields.get("password"));
+    memory.create_account(record, fields.get("password"), workspace);
     Some(email)
+}
+
+/// The hidden inviter address the form carries, for [`Behaviour::ShowsInviter`].
+fn inviter(invite: &Invite) -> Option<&str> {
+    match &invite.spec.behaviour {
+        Behaviour::ShowsInviter(inviter) => Some(inviter),
+        _ => None,
+    }
+}
+
+/// The email the account is created for: the invited one, or the one the link asked
+/// for ([`Behaviour::EmailFromQuery`]).
+fn signing_up_as(memory: &Memory, session: &str, token: &str) -> String {
+    let from_link = memory
+        .sessions
+        .get(session)
+        .and_then(|s| s.email_from_link.clone());
+    let invited = memory.invites.get(token).map(|i| i.spec.email.clone());
+    from_link.or(invited).unwrap_or_default()
 }
 
 /// Answers that come before validation: the one-off server error, a used invite.
@@ -155,14 +183,17 @@ fn refuse(invite: &mut Invite) -> Option<Response> {
 }
 
 /// Everything wrong with the submission, in the platform's words.
-fn problems(memory: &Memory, token: &str, fields: &Submitted) -> Vec<String> {
+fn problems(memory: &Memory, token: &str, email: &str, fields: &Submitted) -> Vec<String> {
     let Some(invite) = memory.invites.get(token) else {
         return vec!["This invitation is no longer valid.".to_owned()];
     };
-    if !fields.get("email").eq_ignore_ascii_case(&invite.spec.email) {
+    if !fields.get("email").eq_ignore_ascii_case(email) {
         return vec!["Email does not match the invitation.".to_owned()];
     }
-    if memory.account(&invite.spec.email).is_some() {
+    if memory
+        .account_in(invite.spec.workspace.as_deref(), email)
+        .is_some()
+    {
         return vec![
             "An account with this email address already exists. Log in instead.".to_owned(),
         ];
@@ -196,6 +227,7 @@ fn rerender(
     memory: &mut Memory,
     session: &str,
     token: &str,
+    email: &str,
     fields: &Submitted,
     errors: &[String],
 ) -> Response {
@@ -209,7 +241,8 @@ fn rerender(
         csrf: &csrf,
         first_name: fields.get("first_name"),
         last_name: fields.get("last_name"),
-        email: &invite.spec.email,
+        email,
+        inviter: inviter(invite),
         timezone: fields.get("timezone"),
         errors,
         max_length: stated_max(invite),
@@ -224,9 +257,10 @@ fn create(
     memory: &mut Memory,
     session: &str,
     token: &str,
+    email: &str,
     fields: &Submitted,
 ) -> Response {
-    let Some(email) = store(memory, token, fields) else {
+    let Some(email) = store(memory, token, email, fields) else {
         return session_expired();
     };
     let new_id = memory.log_in(session, &email);

@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use axum::Router;
-use axum::extract::{Query, Request, State};
+use axum::extract::{Path, Query, Request, State};
 use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, COOKIE, LOCATION, RETRY_AFTER, SET_COOKIE};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
@@ -51,6 +51,7 @@ pub(super) fn router(app: App) -> Router {
     Router::new()
         .route("/", get(root))
         .route("/invitations/accept", get(accept_invite))
+        .route("/join/{token}", get(join))
         .route("/signup", get(signup::show).post(signup::submit))
         .route("/home", get(home))
         .route("/login", get(login::show).post(login::submit))
@@ -172,8 +173,23 @@ async fn accept_invite(
     State(app): State<App>,
     Query(query): Query<HashMap<String, String>>,
 ) -> Response {
-    let mut memory = state::lock(&app.state);
     let token = query.get("token").cloned().unwrap_or_default();
+    open_invite(&app, token, query.get("email").cloned())
+}
+
+/// `GET /join/…`: the invite link with its token in the path.
+async fn join(
+    State(app): State<App>,
+    Path(token): Path<String>,
+    Query(query): Query<HashMap<String, String>>,
+) -> Response {
+    open_invite(&app, token, query.get("email").cloned())
+}
+
+/// Binds a new session to the invite `token` (pre-filling `email` when the invite's
+/// behaviour takes it from the link) and sends the browser to the form.
+fn open_invite(app: &App, token: String, email: Option<String>) -> Response {
+    let mut memory = state::lock(&app.state);
     let Some(invite) = memory.invites.get_mut(&token) else {
         let text = "This invitation link is invalid.";
         return page(
@@ -200,7 +216,11 @@ async fn accept_invite(
         return page(StatusCode::OK, html);
     }
     let delay = invite.delay();
+    let email = email.filter(|_| invite.spec.behaviour == Behaviour::EmailFromQuery);
     let id = memory.new_session(Some(token), None, delay);
+    if let Some(session) = memory.sessions.get_mut(&id) {
+        session.email_from_link = email;
+    }
     drop(memory);
     with_cookie(
         redirect(StatusCode::SEE_OTHER, "/signup"),

@@ -8,8 +8,9 @@
 //!
 //! The flow, as a Rails app would serve it:
 //!
-//! - `GET /invitations/accept?token=T` starts a session bound to the invite and
-//!   redirects (303) to `/signup`; unknown, used and expired links get pages saying so.
+//! - `GET /invitations/accept?token=T` (or `GET /join/T`, the token in the path as
+//!   django-invitations has it) starts a session bound to the invite and redirects (303)
+//!   to `/signup`; unknown, used and expired links get pages saying so.
 //! - `GET /signup` renders the pre-filled form `form#signup` after an unrelated form.
 //! - `POST /signup` checks the session, the CSRF token, the invited email, the terms and
 //!   the password policy (8–16 characters; upper, lower, digit and one of `!@#$%^&*`,
@@ -20,6 +21,9 @@
 //! Layout: [`tls`] mints certificates, `state` holds invites, sessions and accounts,
 //! `routes` with `signup` and `login` answer requests, `pages` renders HTML, and
 //! `server` accepts connections.
+
+// Unit tests see every dev-dependency, which only integration tests use.
+#![cfg_attr(test, allow(unused_crate_dependencies))]
 
 mod login;
 mod pages;
@@ -130,6 +134,13 @@ pub enum Behaviour {
     /// Responses to the invite and to its session are held back this long (the request
     /// itself is handled at once, as a slow network would do).
     Slow(Duration),
+    /// The signup form also carries the inviter's address, in a hidden `inviter_email`
+    /// input placed before the invitee's email (for the welcome mail to the inviter).
+    ShowsInviter(String),
+    /// An `email` parameter on the invite link pre-fills the signup form's email, and the
+    /// account is created for whatever email the form sends back, as apps that let an
+    /// invitee sign up under another address do.
+    EmailFromQuery,
 }
 
 /// An invite to issue.
@@ -145,6 +156,9 @@ pub struct InviteSpec {
     pub token: Option<String>,
     /// What the link does.
     pub behaviour: Behaviour,
+    /// The workspace inviting: an email has at most one account per workspace, so one
+    /// person may accept invites to several.
+    pub workspace: Option<String>,
 }
 
 impl InviteSpec {
@@ -160,6 +174,15 @@ impl InviteSpec {
             last_name: last_name.into(),
             token: None,
             behaviour: Behaviour::Normal,
+            workspace: None,
+        }
+    }
+
+    /// The same invite into another workspace.
+    pub fn workspace(self, workspace: impl Into<String>) -> Self {
+        Self {
+            workspace: Some(workspace.into()),
+            ..self
         }
     }
 
@@ -185,6 +208,7 @@ impl fmt::Debug for InviteSpec {
             .field("last_name", &self.last_name)
             .field("token", &self.token.as_ref().map(|_| "[redacted]"))
             .field("behaviour", &self.behaviour)
+            .field("workspace", &self.workspace)
             .finish()
     }
 }
@@ -303,10 +327,20 @@ impl Simulator {
         let query: String = url::form_urlencoded::byte_serialize(token.as_bytes()).collect();
         let mut state = state::lock(&self.state);
         if invite.behaviour == Behaviour::AlreadyRegistered {
-            state.add_existing_account(&invite.email, &invite.first_name, &invite.last_name);
+            state.add_existing_account(&invite);
         }
         state.invites.insert(token, Invite::new(invite));
         format!("{}/invitations/accept?token={query}", self.base_url())
+    }
+
+    /// Registers an invite and returns a link carrying the token in its path,
+    /// `https://host:port/join/…`.
+    pub fn issue_path_invite(&self, invite: InviteSpec) -> String {
+        let link = self.issue_invite(invite);
+        match link.split_once("/invitations/accept?token=") {
+            Some((base, token)) => format!("{base}/join/{token}"),
+            None => link,
+        }
     }
 
     /// The accounts created through the signup form, oldest first.

@@ -5,6 +5,9 @@
 
 use std::fmt::Write;
 
+// For element content and either kind of quoted attribute: & < > " and '.
+use html_escape::encode_quoted_attribute as escape;
+
 use super::state::{MIN_PASSWORD, SYMBOLS};
 
 /// The time zones on the signup form: `(value, label)`.
@@ -17,22 +20,6 @@ pub(super) const TIMEZONES: &[(&str, &str)] = &[
 ];
 /// The time zone selected when the form is first shown.
 pub(super) const DEFAULT_TIMEZONE: &str = "Etc/UTC";
-
-/// Escapes text for HTML content and double-quoted attributes.
-pub(super) fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
-    out
-}
 
 /// The page frame: head, top bar with a search form, main content.
 pub(super) fn layout(title: &str, csrf: Option<&str>, nav: &str, main: &str) -> String {
@@ -101,6 +88,8 @@ pub(super) struct SignupView<'a> {
     pub first_name: &'a str,
     pub last_name: &'a str,
     pub email: &'a str,
+    /// The inviter's address, carried in a hidden input ([`super::Behaviour::ShowsInviter`]).
+    pub inviter: Option<&'a str>,
     pub timezone: &'a str,
     pub errors: &'a [String],
     /// `maxlength` of the password inputs.
@@ -177,6 +166,13 @@ pub(super) fn signup(view: &SignupView<'_>) -> String {
         view.last_name,
         "type=\"text\" autocomplete=\"family-name\" required",
     );
+    if let Some(inviter) = view.inviter {
+        let _ = writeln!(
+            form,
+            "  <input type=\"hidden\" name=\"inviter_email\" value=\"{}\">",
+            escape(inviter)
+        );
+    }
     form += &text_field("email", "Email", view.email, "type=\"email\" readonly");
     let _ = write!(
         form,

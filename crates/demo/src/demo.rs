@@ -15,14 +15,14 @@ use lettre::message::Mailbox as Address;
 use regex::Regex;
 use tokio_util::sync::CancellationToken;
 
-use crate::config::{Config, ConfigError, UrlPattern};
-use crate::daemon::{self, Mode, Services};
-use crate::extract;
-use crate::journal::{JobState, Journal};
-use crate::mailbox::Mailbox;
-use crate::notify::Notifier;
-use crate::signup::SignupOptions;
-use crate::sim::{InviteSpec, SimOptions, Simulator};
+use onbehalf::config::{Config, ConfigError, UrlPattern};
+use onbehalf::daemon::{self, Mode, Services};
+use onbehalf::extract;
+use onbehalf::journal::{JobState, Journal};
+use onbehalf::mailbox::Mailbox;
+use onbehalf::notify::Notifier;
+use onbehalf::signup::SignupOptions;
+use onbehalf_sim::{InviteSpec, SimOptions, Simulator};
 
 /// What the demo needs from the outside.
 #[derive(Debug, Clone)]
@@ -178,8 +178,9 @@ fn demo_config(samples: &Path, work: &Path, ca_file: &Path) -> Result<Config, De
 }
 
 /// Issues on the simulator the invite a sample carries, as the real platform had. Several
-/// samples were sent to the same person; a platform invites an address once, so repeats
-/// get a `+n` address to keep every sample's signup its own.
+/// samples were sent to the same person; a workspace invites an address once, so repeats
+/// come from workspace `n`, keeping every sample's signup its own and its address the
+/// one the forward names.
 fn issue_sample_invite(
     sim: &Simulator,
     config: &Config,
@@ -199,17 +200,18 @@ fn issue_sample_invite(
     let email = invite
         .invitee
         .unwrap_or_else(|| "new.user@partner.test".to_owned());
-    let (local, domain) = email.split_once('@').unwrap_or((&email, "partner.test"));
+    let local = email.split('@').next().unwrap_or_default().to_owned();
     let seen = invited.entry(email.to_lowercase()).or_insert(0);
     *seen += 1;
-    let email = match *seen {
-        1 => email.clone(),
-        n => format!("{local}+{n}@{domain}"),
-    };
+    let workspace = *seen;
     let mut names = local.split(['.', '_', '-']).map(capitalise);
     let first = names.next().unwrap_or_default();
     let last = names.next().unwrap_or_else(|| "User".to_owned());
-    sim.issue_invite(InviteSpec::new(email, first, last).token(token));
+    let spec = InviteSpec::new(email.clone(), first, last).token(token);
+    sim.issue_invite(match workspace {
+        1 => spec,
+        n => spec.workspace(format!("workspace-{n}")),
+    });
 }
 
 fn capitalise(word: &str) -> String {
@@ -226,7 +228,7 @@ fn services(
     sim: &Simulator,
     hosts: &[String],
 ) -> Result<Arc<Services>, DemoError> {
-    let crate::config::MailboxConfig::Maildir(maildir) = config
+    let onbehalf::config::MailboxConfig::Maildir(maildir) = config
         .mailbox
         .clone()
         .ok_or_else(|| part("the demo config has no mailbox"))?
@@ -239,8 +241,9 @@ fn services(
     let signup = SignupOptions {
         address_overrides: hosts.iter().map(|h| (h.clone(), sim.addr())).collect(),
         dry_run: false,
+        expected_login: None,
     };
-    let mailbox = Mailbox::Maildir(crate::mailbox::MaildirMailbox::new(maildir));
+    let mailbox = Mailbox::Maildir(onbehalf::mailbox::MaildirMailbox::new(maildir));
     Ok(Arc::new(Services::new(
         config,
         journal,
@@ -308,3 +311,19 @@ fn rows(journal: &Journal, samples: &[PathBuf], outbox: &Path) -> Result<Vec<Row
 
 /// How long the demo may take before it is considered stuck.
 pub const TIME_LIMIT: Duration = Duration::from_secs(60);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_io_error_says_its_cause_once() {
+        let error = DemoError::Io {
+            path: "/tmp/demo".into(),
+            source: std::io::Error::new(std::io::ErrorKind::NotFound, "no such file"),
+        };
+        let line = onbehalf::report::chain(&error);
+        assert_eq!(line.matches("no such file").count(), 1, "{line}");
+        assert!(line.starts_with("cannot use /tmp/demo"), "{line}");
+    }
+}
