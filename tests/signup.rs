@@ -275,7 +275,8 @@ async fn an_existing_account_is_already_registered() {
         Reason::AlreadyRegistered,
         &token,
     );
-    assert!(failure.submitted);
+    // Refused with the form shown again: this submission certainly created nothing.
+    assert!(failure.submitted && failure.refused && !failure.outcome_unknown());
     assert_eq!(env.posts(), 1);
     assert!(env.sim.accounts().is_empty());
 }
@@ -356,6 +357,8 @@ async fn a_server_error_is_retryable_and_creates_nothing() {
     let (url, token) = env.invite(Behaviour::ServerErrorOnce);
     let failure = expect_failure(sign_up(&platform, &url).await, Reason::ServerError, &token);
     assert!(failure.submitted && failure.reason.retryable());
+    // A 5xx after the POST says nothing about the account: the daemon must not erase.
+    assert!(failure.outcome_unknown());
     assert!(env.sim.accounts().is_empty());
     let account = sign_up(&platform, &url).await.unwrap();
     assert_eq!(env.sim.accounts().len(), 1);

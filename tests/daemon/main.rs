@@ -36,6 +36,8 @@ mod no_ticket;
 mod outages;
 mod running;
 mod setup;
+mod slots;
+mod submissions;
 mod summary;
 mod tickets;
 mod watchdog;

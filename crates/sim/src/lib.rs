@@ -120,6 +120,13 @@ pub enum Behaviour {
     },
     /// The first `POST /signup` answers 503 and creates nothing; later ones are normal.
     ServerErrorOnce,
+    /// A valid `POST /signup` answers 504, as a gateway whose backend is slow, and the
+    /// backend creates the account (with the submitted password) this long after; until
+    /// then the invite still shows its form.
+    GatewayTimeoutThenCreates(Duration),
+    /// A valid `POST /signup` creates the account but answers 200 with a page no profile
+    /// knows ("Almost there", asking to confirm the email) instead of going home.
+    UnrecognisedLanding,
     /// The signup page is a JavaScript application shell with no form in the HTML.
     JavaScriptOnly,
     /// Every `GET` of the invite redirects (302) to this absolute URL.
