@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 
 filters=("$@")
 if [ ${#filters[@]} -eq 0 ]; then
-    filters=(crashes:: outages:: drops:: tickets::)
+    filters=(crashes:: groups:: outages:: drops:: tickets::)
 fi
 
 log=$(mktemp)

@@ -1,5 +1,8 @@
 //! The `onbehalf` command line: parses arguments and hands over to [`onbehalf::cli`].
 
+// The binary reaches its dependencies through the library, which the lint watches.
+#![allow(unused_crate_dependencies)]
+
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
@@ -19,10 +22,6 @@ struct Args {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Run the whole pipeline on this machine with nothing configured: the bundled
-    /// platform simulator, the forwarded emails in samples/ delivered to a Maildir, and
-    /// mails written as files; prints what happened to each sample.
-    Demo(cli::demo::DemoArgs),
     /// Show what onbehalf would do with forwarded emails (.eml files), touching nothing:
     /// the invite link it found, who it was for and who forwarded it, or why it refuses.
     Extract(cli::extract::ExtractArgs),
@@ -32,10 +31,6 @@ enum Command {
     /// Sign up once for a pasted invite link in a fresh session and print the outcome;
     /// with --dry-run, show the form that would be sent and submit nothing.
     Signup(cli::signup::SignupArgs),
-    /// Run the bundled Engage look-alike on this machine (127.0.0.1), print invite links
-    /// and a ready [[platform]] profile for it, and serve until Ctrl-C, so `onbehalf` can
-    /// be tried without a real platform.
-    Simulator(cli::sim::SimArgs),
     /// Run the service: watch the support mailbox and handle every forwarded invite as
     /// it arrives, until SIGTERM or Ctrl-C (this is what systemd starts).
     Run(cli::daemon::RunArgs),
@@ -57,9 +52,9 @@ enum Command {
 fn main() -> ExitCode {
     let args = Args::parse();
     // One process-wide TLS provider (ring), before anything builds a TLS config.
-    let _ = rustls::crypto::ring::default_provider().install_default();
+    onbehalf::net::tls::install_default_provider();
     let level = match args.command {
-        Command::Run(_) | Command::Once(_) | Command::Simulator(_) => "info",
+        Command::Run(_) | Command::Once(_) => "info",
         _ => "warn",
     };
     cli::logging::init(args.log_format, level);
@@ -70,11 +65,9 @@ fn main() -> ExitCode {
         return ExitCode::from(1);
     }
     let status = match args.command {
-        Command::Demo(a) => cli::demo::run(&a),
         Command::Extract(a) => cli::extract::run(&a),
         Command::Unwrap(a) => cli::unwrap::run(&a),
         Command::Signup(a) => cli::signup::run(&a),
-        Command::Simulator(a) => cli::sim::run(&a),
         Command::Run(a) => cli::daemon::run(&a, onbehalf::daemon::Mode::Watch),
         Command::Once(a) => cli::daemon::run(&a, onbehalf::daemon::Mode::Once),
         Command::Status(a) => cli::daemon::status(&a),

@@ -173,7 +173,7 @@ impl Reason {
                 "Try again later with `onbehalf retry JOB`, or sign the user up by hand."
             }
             Self::UncertainAccountState => {
-                "Check on the platform whether the account exists; if not, run `onbehalf retry JOB`."
+                "Check on the platform whether the account exists; once it does, run `onbehalf retry JOB` to mail the kept credentials (if it never appears, sign the user up by hand)."
             }
             Self::NoLoginAddress => {
                 "Find the account on the platform and send the user a password reset."

@@ -3,13 +3,16 @@
 //! config, and each misconfiguration caught with its fix and exit status 1 — without a
 //! secret in the output.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
+// Every test and bench target sees all the package's (dev-)dependencies and uses only a
+// few; the lint watches the library, where an unused dependency is a real one.
+#![allow(unused_crate_dependencies)]
 
 mod support;
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 
-use onbehalf::sim::{SimOptions, Simulator, TestCa};
+use onbehalf_sim::{SimOptions, Simulator, TestCa};
 use support::dovecot::Dovecot;
 use support::smtp::{SmtpOptions, SmtpServer};
 

@@ -1,6 +1,8 @@
 //! The journal on disk: file modes, state surviving a drop and a kill -9, the erased
 //! password gone from the database and WAL bytes, two processes sharing the file.
-
+// Every test and bench target sees all the package's (dev-)dependencies and uses only a
+// few; the lint watches the library, where an unused dependency is a real one.
+#![allow(unused_crate_dependencies)]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::io::{BufRead, BufReader};
@@ -28,7 +30,7 @@ fn vetted_job(journal: &Journal, uid: u32) -> JobId {
         None,
         raw.as_bytes(),
     );
-    let Received::New(job) = journal.receive(&msg).unwrap() else {
+    let Received::New(job) = journal.receive(&msg).wait().unwrap() else {
         panic!("uid {uid} must be new");
     };
     let invite = InviteRecord {
@@ -39,9 +41,10 @@ fn vetted_job(journal: &Journal, uid: u32) -> JobId {
         subject: None,
         message_id: None,
     };
-    journal.record_invite(job, &invite).unwrap();
+    journal.record_invite(job, &invite).wait().unwrap();
     journal
         .transition(job, JobState::Vetted, "policy passed")
+        .wait()
         .unwrap();
     job
 }
@@ -123,6 +126,7 @@ fn erased_password_is_gone_from_the_files() {
         vetted_job(&journal, 3);
         journal
             .seal_password(job, "ann@example.org", &Secret::new(PASSWORD))
+            .wait()
             .unwrap();
         // In the WAL first, then checkpointed into the main file, so the erase must
         // overwrite it there too, not only drop WAL frames.
@@ -136,24 +140,31 @@ fn erased_password_is_gone_from_the_files() {
             Erase::Notified => {
                 journal
                     .transition(job, JobState::SignedUp, "landed")
+                    .wait()
                     .unwrap();
-                journal.mark_notified(job, "250 accepted").unwrap();
+                journal.mark_notified(job, "250 accepted").wait().unwrap();
             }
             Erase::NotifiedAfterTicket(detail_len) => {
                 journal
                     .transition(job, JobState::SignedUp, "landed")
+                    .wait()
                     .unwrap();
                 let detail = "550 mailbox unavailable. ".repeat(detail_len / 25);
-                journal.needs_human(job, "smtp_refused", &detail).unwrap();
+                journal
+                    .needs_human(job, "smtp_refused", &detail)
+                    .wait()
+                    .unwrap();
                 journal
                     .transition(job, JobState::Ticketed, "ticket sent")
+                    .wait()
                     .unwrap();
-                assert_eq!(journal.retry(job).unwrap(), JobState::SignedUp);
-                journal.mark_notified(job, "250 accepted").unwrap();
+                assert_eq!(journal.retry(job).wait().unwrap(), JobState::SignedUp);
+                journal.mark_notified(job, "250 accepted").wait().unwrap();
             }
             Erase::NoAccount => {
                 journal
                     .needs_human_without_account(job, "link_expired", "expired")
+                    .wait()
                     .unwrap();
             }
         }
@@ -179,12 +190,14 @@ fn state_survives_drop_and_an_unclosed_connection() {
         let dropped = vetted_job(&journal, 1);
         journal
             .seal_password(dropped, "ann@example.org", &Secret::new(PASSWORD))
+            .wait()
             .unwrap();
         drop(journal);
         let journal = Journal::open(dir.path()).unwrap();
         let leaked = vetted_job(&journal, 2);
         journal
             .needs_human(leaked, "unauthenticated_sender", "DMARC failed")
+            .wait()
             .unwrap();
         // Never closed, as after a crash: the WAL is not checkpointed on close.
         std::mem::forget(journal);
@@ -221,6 +234,7 @@ fn child_seals_a_password_then_waits_to_be_killed() {
     let job = vetted_job(&journal, 1);
     journal
         .seal_password(job, "ann@example.org", &Secret::new(PASSWORD))
+        .wait()
         .unwrap();
     println!("\nsealed {job}");
     loop {
@@ -275,7 +289,10 @@ fn two_journals_on_one_file_share_it() {
             std::thread::spawn(move || {
                 for uid in 0..5 {
                     let job = vetted_job(&journal, n as u32 * 100 + uid + 1);
-                    journal.needs_human(job, "test", "two writers").unwrap();
+                    journal
+                        .needs_human(job, "test", "two writers")
+                        .wait()
+                        .unwrap();
                 }
             })
         })
@@ -314,17 +331,25 @@ fn erases_in_a_burst_share_a_checkpoint_that_still_comes() {
         let job = vetted_job(&journal, uid);
         journal
             .seal_password(job, "ann@example.org", &Secret::new(password))
+            .wait()
             .unwrap();
         journal
             .transition(job, JobState::SignedUp, "landed")
+            .wait()
             .unwrap();
         jobs.push(job);
     }
     // The first erase checkpoints at once; the second, right after, may wait for the
     // next wipe (the daemon calls it every WIPE_INTERVAL).
-    journal.mark_notified(jobs[0], "250 accepted").unwrap();
+    journal
+        .mark_notified(jobs[0], "250 accepted")
+        .wait()
+        .unwrap();
     assert!(files_containing(dir.path(), passwords[0]).is_empty());
-    journal.mark_notified(jobs[1], "250 accepted").unwrap();
+    journal
+        .mark_notified(jobs[1], "250 accepted")
+        .wait()
+        .unwrap();
     if journal.wipe_is_pending() {
         // Until the checkpoint, the old page with the password is still on disk, and the
         // daemon's wiper has been told to come back for it.
@@ -341,7 +366,7 @@ fn erases_in_a_burst_share_a_checkpoint_that_still_comes() {
             "the wiper was not told about the pending erase"
         );
     }
-    journal.wipe_if_pending();
+    journal.wipe_if_pending().wait().unwrap();
     assert!(!journal.wipe_is_pending());
     for password in passwords {
         assert!(files_containing(dir.path(), password).is_empty());
@@ -355,19 +380,23 @@ fn dropping_the_journal_wipes_a_pending_erase() {
     let job = vetted_job(&journal, 1);
     journal
         .seal_password(job, "ann@example.org", &Secret::new(PASSWORD))
+        .wait()
         .unwrap();
     journal
         .transition(job, JobState::SignedUp, "landed")
+        .wait()
         .unwrap();
     let other = vetted_job(&journal, 2);
     journal
         .seal_password(other, "bob@example.org", &Secret::new("Other-7#kq2!Lm9$"))
+        .wait()
         .unwrap();
     journal
         .transition(other, JobState::SignedUp, "landed")
+        .wait()
         .unwrap();
-    journal.mark_notified(other, "250 accepted").unwrap();
-    journal.mark_notified(job, "250 accepted").unwrap();
+    journal.mark_notified(other, "250 accepted").wait().unwrap();
+    journal.mark_notified(job, "250 accepted").wait().unwrap();
     drop(journal);
     assert!(files_containing(dir.path(), PASSWORD).is_empty());
 }

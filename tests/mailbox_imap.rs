@@ -2,6 +2,9 @@
 //! without `\Seen`, filing (with and without MOVE), UIDVALIDITY, check-config. The
 //! watcher and recovery drills are in `mailbox_imap_watcher.rs`.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
+// Every test and bench target sees all the package's (dev-)dependencies and uses only a
+// few; the lint watches the library, where an unused dependency is a real one.
+#![allow(unused_crate_dependencies)]
 
 mod support;
 

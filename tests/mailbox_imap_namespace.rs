@@ -5,6 +5,9 @@
 //! server's folders, times IDLE on a scratch folder it removes, and a refused command
 //! reads as a sentence. (An IDLE that announces nothing in time is worded by
 //! `mailbox::imap::check`'s unit tests: Dovecot's inotify cannot be turned off here.)
+// Every test and bench target sees all the package's (dev-)dependencies and uses only a
+// few; the lint watches the library, where an unused dependency is a real one.
+#![allow(unused_crate_dependencies)]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod support;

@@ -16,6 +16,9 @@
 //!
 //! Not part of `cargo test`: run without `--bench` (as `cargo test --all-targets` does),
 //! it only says how to run it.
+// Every test and bench target sees all the package's (dev-)dependencies and uses only a
+// few; the lint watches the library, where an unused dependency is a real one.
+#![allow(unused_crate_dependencies)]
 
 #[path = "../../tests/support/mod.rs"]
 mod support;

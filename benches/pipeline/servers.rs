@@ -11,7 +11,7 @@
 use std::path::{Path, PathBuf};
 
 use onbehalf::config::ImapSecurity;
-use onbehalf::sim::{InviteSpec, SimOptions, Simulator};
+use onbehalf_sim::{InviteSpec, SimOptions, Simulator};
 
 use crate::forward;
 use crate::procstat::{self, Target};

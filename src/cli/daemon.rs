@@ -147,10 +147,13 @@ async fn serve_metrics(services: &Arc<Services>) -> anyhow::Result<()> {
     let render = move || {
         let shared = Arc::clone(&shared);
         async move {
-            // A scrape reads the journal like every job does: off the async workers.
-            let jobs_by_state = shared
-                .db(|j| j.counts_by_state())
+            // A scrape counts every job (a scan that grows with the journal): off the
+            // async workers, unlike a job's own short reads.
+            let journal = Arc::clone(&shared.journal);
+            let jobs_by_state = tokio::task::spawn_blocking(move || journal.counts_by_state())
                 .await
+                .ok()
+                .and_then(Result::ok)
                 .map(|counts| {
                     counts
                         .into_iter()
@@ -224,7 +227,7 @@ pub fn retry(args: &RetryArgs) -> u8 {
         Ok(journal) => journal,
         Err(status) => return status,
     };
-    match journal.retry_as(job, login) {
+    match journal.retry_as(job, login).wait() {
         Ok(state) => {
             println!(
                 "{job} goes round again from {}; the daemon picks it up at its next mailbox check",

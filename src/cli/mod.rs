@@ -5,11 +5,9 @@
 
 pub mod check;
 pub mod daemon;
-pub mod demo;
 pub mod extract;
 pub mod logging;
 pub mod signup;
-pub mod sim;
 pub mod status;
 pub mod unwrap;
 

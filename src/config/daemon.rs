@@ -38,6 +38,9 @@ pub struct DaemonConfig {
     pub stale_after: Duration,
     /// How long SIGTERM waits for in-flight jobs to reach a journaled state.
     pub shutdown_grace: Duration,
+    /// How long a job may spend signing up (retries and `Retry-After` waits included)
+    /// before it goes to a human, so one platform cannot hold a job for ever.
+    pub job_deadline: Duration,
 }
 
 impl Default for DaemonConfig {
@@ -49,6 +52,7 @@ impl Default for DaemonConfig {
             metrics_listen: None,
             stale_after: Duration::from_secs(600),
             shutdown_grace: Duration::from_secs(30),
+            job_deadline: Duration::from_secs(15 * 60),
         }
     }
 }
@@ -64,6 +68,8 @@ pub(super) struct RawDaemon {
     stale_after: Option<Duration>,
     #[serde(default, with = "humantime_serde")]
     shutdown_grace: Option<Duration>,
+    #[serde(default, with = "humantime_serde")]
+    job_deadline: Option<Duration>,
 }
 
 impl RawDaemon {
@@ -109,8 +115,17 @@ impl RawDaemon {
                 "use a duration longer than the mailbox poll interval, e.g. \"10m\"",
             ));
         }
+        let job_deadline = self.job_deadline.unwrap_or(defaults.job_deadline);
+        if job_deadline.is_zero() {
+            return Err(Invalid::new(
+                "daemon.job_deadline",
+                "0s would stop every job before it reaches the platform",
+                "use a duration of a few minutes, e.g. \"15m\", or leave the key out",
+            ));
+        }
         Ok(DaemonConfig {
             state_dir,
+            job_deadline,
             concurrency,
             per_platform_concurrency,
             metrics_listen: self
@@ -169,7 +184,8 @@ mod tests {
     fn every_key_is_read() {
         let config = validate(
             "state_dir = \"state\"\nconcurrency = 12\nper_platform_concurrency = 1\n\
-             metrics_listen = \"127.0.0.1:9898\"\nstale_after = \"90s\"\nshutdown_grace = \"1m\"",
+             metrics_listen = \"127.0.0.1:9898\"\nstale_after = \"90s\"\nshutdown_grace = \"1m\"\n\
+             job_deadline = \"5m\"",
         )
         .unwrap();
         assert_eq!(config.state_dir, Path::new("/etc/onbehalf/state"));
@@ -181,6 +197,7 @@ mod tests {
         );
         assert_eq!(config.stale_after, Duration::from_secs(90));
         assert_eq!(config.shutdown_grace, Duration::from_secs(60));
+        assert_eq!(config.job_deadline, Duration::from_secs(300));
     }
 
     #[test]

@@ -26,13 +26,13 @@
 //! # timeout = "30s"                  # limit for every single IMAP command
 //! ```
 
-use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use serde::Deserialize;
 
 use super::Invalid;
+use crate::net::loopback::is_loopback;
 use crate::secret::SecretSource;
 
 /// The validated `[mailbox]` section.
@@ -509,13 +509,6 @@ fn positive(key: &str, value: Option<Duration>, default: Duration) -> Result<Dur
         Some(d) => Ok(d),
         None => Ok(default),
     }
-}
-
-/// True for `localhost` and loopback IP addresses: the only hosts `plain` may talk to.
-pub(crate) fn is_loopback(host: &str) -> bool {
-    let bare = host.trim_start_matches('[').trim_end_matches(']');
-    bare.eq_ignore_ascii_case("localhost")
-        || bare.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
 }
 
 #[cfg(test)]

@@ -15,6 +15,7 @@ mod notify;
 mod pattern;
 mod platform;
 mod policy;
+mod selector;
 mod smtp;
 
 use std::path::{Path, PathBuf};
@@ -27,6 +28,7 @@ pub use notify::{DEFAULT_CHANGE_PASSWORD_HINT, NotifyConfig};
 pub use pattern::{AllowedHost, PatternError, UrlPattern};
 pub use platform::{CharClass, FailureMarkers, PasswordPolicy, Platform};
 pub use policy::{IdLessResults, PolicyConfig};
+pub use selector::CssSelector;
 pub use smtp::{SmtpConfig, SmtpSecurity};
 
 /// The default location of the config file.

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
-use super::{AllowedHost, Invalid, UrlPattern};
+use super::{AllowedHost, CssSelector, Invalid, UrlPattern};
 
 /// A validated platform profile.
 #[derive(Debug, Clone)]
@@ -18,7 +18,7 @@ pub struct Platform {
     /// The only hosts the signup may visit, redirects included.
     pub allowed_hosts: Vec<AllowedHost>,
     /// CSS selector of the signup form; `None` means the first form with a password input.
-    pub signup_form: Option<String>,
+    pub signup_form: Option<CssSelector>,
     /// Names of the inputs that take the password; empty means every password input.
     pub password_fields: Vec<String>,
     /// Names of checkboxes to tick (accepting terms, for example).
@@ -29,7 +29,7 @@ pub struct Platform {
     /// The landing URL after a successful signup.
     pub success_url: Option<UrlPattern>,
     /// A CSS selector present only on the page after a successful signup.
-    pub success_selector: Option<String>,
+    pub success_selector: Option<CssSelector>,
     /// An extra trusted root certificate (PEM) for the platform's HTTPS.
     pub ca_file: Option<PathBuf>,
     /// Allow `http://` (only ever for local testing).
@@ -151,15 +151,15 @@ pub struct FailureMarkers {
     /// The invite link has expired or was already used.
     pub link_expired_texts: Vec<String>,
     /// Selector present on the "link expired" page.
-    pub link_expired_selector: Option<String>,
+    pub link_expired_selector: Option<CssSelector>,
     /// The email already has an account.
     pub already_registered_texts: Vec<String>,
     /// Selector present on the "already registered" page.
-    pub already_registered_selector: Option<String>,
+    pub already_registered_selector: Option<CssSelector>,
     /// The password was refused.
     pub password_rejected_texts: Vec<String>,
     /// Selector present when the password was refused.
-    pub password_rejected_selector: Option<String>,
+    pub password_rejected_selector: Option<CssSelector>,
 }
 
 fn strings(items: &[&str]) -> Vec<String> {
@@ -293,46 +293,43 @@ impl RawPlatform {
                 })
             })
             .transpose()?;
-        for (field, selector) in [
-            ("signup_form", &self.signup_form),
-            ("success_selector", &self.success_selector),
-            ("link_expired_selector", &self.link_expired_selector),
-            (
-                "already_registered_selector",
-                &self.already_registered_selector,
-            ),
-            (
-                "password_rejected_selector",
-                &self.password_rejected_selector,
-            ),
-        ] {
-            check_selector(key, field, selector.as_deref())?;
-        }
+        let selector = |field: &str, text: Option<String>| css_selector(key, field, text);
+        let signup_form = selector("signup_form", self.signup_form)?;
+        let success_selector = selector("success_selector", self.success_selector)?;
+        let link_expired_selector = selector("link_expired_selector", self.link_expired_selector)?;
+        let already_registered_selector = selector(
+            "already_registered_selector",
+            self.already_registered_selector,
+        )?;
+        let password_rejected_selector = selector(
+            "password_rejected_selector",
+            self.password_rejected_selector,
+        )?;
         let defaults = FailureMarkers::default();
         let failures = FailureMarkers {
             link_expired_texts: self
                 .link_expired_texts
                 .unwrap_or(defaults.link_expired_texts),
-            link_expired_selector: self.link_expired_selector,
+            link_expired_selector,
             already_registered_texts: self
                 .already_registered_texts
                 .unwrap_or(defaults.already_registered_texts),
-            already_registered_selector: self.already_registered_selector,
+            already_registered_selector,
             password_rejected_texts: self
                 .password_rejected_texts
                 .unwrap_or(defaults.password_rejected_texts),
-            password_rejected_selector: self.password_rejected_selector,
+            password_rejected_selector,
         };
         Ok(Platform {
             name,
             invite_links,
             allowed_hosts,
-            signup_form: self.signup_form,
+            signup_form,
             password_fields: self.password_fields,
             tick_checkboxes: self.tick_checkboxes,
             login_field: self.login_field.filter(|f| !f.trim().is_empty()),
             success_url,
-            success_selector: self.success_selector,
+            success_selector,
             ca_file: self.ca_file.map(|p| base_dir.join(p)),
             allow_http: self.allow_http,
             password: self.password.validate(&format!("{key}.password"))?,
@@ -423,15 +420,22 @@ fn split_authority(authority: &str) -> (&str, Option<u16>) {
     }
 }
 
-fn check_selector(key: &str, field: &str, selector: Option<&str>) -> Result<(), Invalid> {
-    match selector {
-        Some(text) if scraper::Selector::parse(text).is_err() => Err(Invalid::new(
-            format!("{key}.{field}"),
-            format!("{text:?} is not a valid CSS selector"),
-            "write a CSS selector such as \"form#signup\" or \"main .welcome\"",
-        )),
-        _ => Ok(()),
-    }
+/// Parses a configured selector once, here, so every page uses it as parsed.
+fn css_selector(
+    key: &str,
+    field: &str,
+    text: Option<String>,
+) -> Result<Option<CssSelector>, Invalid> {
+    text.map(|text| {
+        CssSelector::parse(&text).map_err(|problem| {
+            Invalid::new(
+                format!("{key}.{field}"),
+                problem,
+                "write a CSS selector such as \"form#signup\" or \"main .welcome\"",
+            )
+        })
+    })
+    .transpose()
 }
 
 impl RawPasswordPolicy {

@@ -13,6 +13,7 @@ use lettre::message::Mailbox;
 use serde::Deserialize;
 
 use super::Invalid;
+use crate::net::loopback::is_loopback;
 use crate::secret::SecretSource;
 
 /// How the connection to the SMTP server is protected.
@@ -203,12 +204,6 @@ fn validate_host(raw: &str) -> Result<String, Invalid> {
         ));
     }
     Ok(host.to_owned())
-}
-
-/// Whether `host` names this machine: `localhost` or a loopback address.
-pub(crate) fn is_loopback(host: &str) -> bool {
-    host.eq_ignore_ascii_case("localhost")
-        || host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
 }
 
 fn validate_auth(

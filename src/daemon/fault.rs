@@ -10,6 +10,8 @@
 //! Not for production: unset, it costs one environment lookup per process. A value that
 //! names no state is ignored. `signing_up` fires after the password is sealed and before
 //! the form is submitted (a crash *during* the submission is what SIGKILL tests).
+//! The journal has a hook of its own for a kill in the middle of a group commit
+//! (`ONBEHALF_FAULT_HOLD_GROUP`, in `src/journal/hold.rs`).
 
 use std::sync::OnceLock;
 

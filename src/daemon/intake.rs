@@ -262,9 +262,7 @@ async fn record_message(
         message_id.as_deref(),
         &raw,
     );
-    let received = services
-        .db(move |j| j.receive_original(&message, &raw))
-        .await?;
+    let received = services.journal.receive_original(&message, &raw).await?;
     if let (Received::New(job), Some(size)) = (&received, too_large) {
         let job = *job;
         let detail = format!(
@@ -274,7 +272,8 @@ async fn record_message(
             limit / 1024
         );
         services
-            .db(move |j| j.needs_human(job, Reason::TooLarge.as_str(), &detail))
+            .journal
+            .needs_human(job, Reason::TooLarge.as_str(), &detail)
             .await?;
     }
     Ok(Some(received))
@@ -288,7 +287,8 @@ async fn intake_pass(services: &Arc<Services>, jobs: &mut Jobs) -> Result<(), Da
         (mailbox.list().await?, mailbox.source_name())
     };
     services
-        .db(|j| j.set_health(LAST_MAILBOX_CHECK, "ok"))
+        .journal
+        .set_health(LAST_MAILBOX_CHECK, "ok")
         .await?;
     let (seen, unseen): (Vec<MessageLocation>, Vec<MessageLocation>) = listing
         .messages

@@ -76,13 +76,16 @@ pub async fn drive(services: Arc<Services>, job: JobId) -> Result<Progress, Daem
 async fn walk(services: Arc<Services>, job: JobId) -> Result<Progress, DaemonError> {
     let started = std::time::Instant::now();
     let mut last = None;
+    // The formatter appends a field each time it is recorded: record the platform once.
+    let mut platform_shown = false;
     loop {
         let record = services
             .db(move |j| j.job(job))
             .await?
             .ok_or(DaemonError::JobMissing(job))?;
-        if let Some(platform) = &record.platform {
+        if let (Some(platform), false) = (&record.platform, platform_shown) {
             tracing::Span::current().record("platform", platform.as_str());
+            platform_shown = true;
         }
         let previous = last.replace(record.state);
         if previous.is_some_and(|state| state != record.state) {
@@ -134,12 +137,15 @@ async fn escalate(
 ) -> Result<Step, DaemonError> {
     tracing::info!(%reason, "needs a human");
     let detail = detail.to_owned();
-    services
-        .db(move |j| match password {
-            SealedPassword::Keep => j.needs_human(job, reason.as_str(), &detail),
-            SealedPassword::Erase => j.needs_human_without_account(job, reason.as_str(), &detail),
-        })
-        .await?;
+    let journal = &services.journal;
+    match password {
+        SealedPassword::Keep => journal.needs_human(job, reason.as_str(), &detail).await?,
+        SealedPassword::Erase => {
+            journal
+                .needs_human_without_account(job, reason.as_str(), &detail)
+                .await?
+        }
+    }
     Ok(Step::Next)
 }
 
@@ -153,10 +159,9 @@ async fn extract_step(services: &Services, record: &JobRecord) -> Result<Step, D
         .map_err(|e| DaemonError::Task(e.to_string()))?;
     match extracted {
         Ok(invite) => {
-            tracing::Span::current().record("platform", invite.platform.as_str());
-            tracing::info!("invite found");
+            tracing::info!(platform = %invite.platform, "invite found");
             let invite = InviteRecord::from(&invite);
-            services.db(move |j| j.record_invite(job, &invite)).await?;
+            services.journal.record_invite(job, &invite).await?;
             Ok(Step::Next)
         }
         Err(rejection) => needs_human(services, job, rejection.reason, &rejection.detail).await,
@@ -201,7 +206,8 @@ async fn vet_step(services: &Services, record: &JobRecord) -> Result<Step, Daemo
                 .authenticated_by
                 .unwrap_or_else(|| "sender authentication not required".to_owned());
             services
-                .db(move |j| j.transition(job, JobState::Vetted, &note))
+                .journal
+                .transition(job, JobState::Vetted, &note)
                 .await?;
             Ok(Step::Next)
         }
@@ -216,16 +222,16 @@ async fn file_step(
 ) -> Result<Step, DaemonError> {
     let job = record.id;
     services.file(job, to).await?;
-    services
-        .db(move |j| {
-            j.transition(job, JobState::Filed, "message filed")?;
-            // A done job's original is no longer needed; a ticketed one's is, for retry.
-            if to == Destination::Done {
-                j.forget_original(job)?;
-            }
-            Ok(())
-        })
-        .await?;
+    // Both go to the writer at once, so they share a commit; a done job's original is no
+    // longer needed, a ticketed one's is, for retry.
+    let filed = services
+        .journal
+        .transition(job, JobState::Filed, "message filed");
+    let forgotten = (to == Destination::Done).then(|| services.journal.forget_original(job));
+    filed.await?;
+    if let Some(forgotten) = forgotten {
+        forgotten.await?;
+    }
     tracing::info!("filed");
     Ok(Step::Next)
 }

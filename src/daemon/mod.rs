@@ -121,17 +121,15 @@ impl Services {
         }
     }
 
-    /// Runs a blocking journal call off the async threads.
+    /// Runs a journal read. Reads are short and never wait for the writer (see
+    /// [`Journal`]), so they run right here, with no hand-off to another thread; writes
+    /// are awaited on the journal itself (`services.journal.transition(…).await`).
     pub async fn db<T, F>(&self, call: F) -> Result<T, DaemonError>
     where
         T: Send + 'static,
         F: FnOnce(&Journal) -> Result<T, JournalError> + Send + 'static,
     {
-        let journal = Arc::clone(&self.journal);
-        tokio::task::spawn_blocking(move || call(&journal))
-            .await
-            .map_err(|e| DaemonError::Task(e.to_string()))?
-            .map_err(DaemonError::from)
+        call(&self.journal).map_err(DaemonError::from)
     }
 
     /// The original message of a job, as stored when it was received.
@@ -232,8 +230,7 @@ impl Services {
                 tracing::warn!(%job, error = %crate::report::chain(&e), "message could not be filed");
             }
             if let Some(place) = places.get(index) {
-                let id = place.id;
-                self.db(move |j| j.mark_filed(id)).await?;
+                self.journal.mark_filed(place.id).await?;
             }
         }
         Ok(())
@@ -269,8 +266,7 @@ pub async fn run(
     let result = intake::run(Arc::clone(&services), mode).await;
     stopper.abort();
     wiper.abort();
-    let journal = Arc::clone(&services.journal);
-    let _ = tokio::task::spawn_blocking(move || journal.wipe_if_pending()).await;
+    let _ = services.journal.wipe_if_pending().await;
     result
 }
 
@@ -281,11 +277,7 @@ async fn wipe_erased_passwords(services: Arc<Services>) {
     loop {
         services.journal.wipe_wanted().await;
         tokio::time::sleep(WIPE_INTERVAL).await;
-        let wiped = services.db(|j| {
-            j.wipe_if_pending();
-            Ok(())
-        });
-        if wiped.await.is_err() {
+        if services.journal.wipe_if_pending().await.is_err() {
             return;
         }
     }

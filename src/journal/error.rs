@@ -47,6 +47,13 @@ pub enum JournalError {
         /// The newest version this build knows.
         known: i64,
     },
+    /// The writer thread could not be started.
+    #[error("cannot start the journal's writer thread")]
+    Writer(#[source] std::io::Error),
+    /// The writer thread is gone (it panicked, or the journal is being dropped), so a
+    /// write could not be done.
+    #[error("cannot write to the journal: its writer thread stopped")]
+    WriterStopped,
     /// A read or write failed.
     #[error("cannot {action} in the journal")]
     Sqlite {

@@ -5,18 +5,25 @@
 //! SQLite row per job with its state, the places its message was seen and a timestamped
 //! history, which is how the daemon resumes after a crash and knows what it already did.
 //!
-//! Every method is one IMMEDIATE transaction, committed before it returns: the daemon
-//! calls it *before* the side effect that follows (submitting the form, sending the mail,
-//! moving the message). A commit that precedes such an effect outside the journal is
-//! forced to disk (`synchronous=FULL`: the WAL is fsynced) before the method returns:
-//! sealing the password, a confirmed account, a mail accepted, a human needed, a ticket
-//! sent, an operator's retry. Bookkeeping whose loss in a power cut would only repeat
-//! work with no outside effect — a message recorded (it is still in the mailbox), an
-//! invite extracted, vetted, a message filed, a health stamp — commits with
-//! `synchronous=NORMAL`: it survives a crash of the process at once, and reaches the disk
-//! with the next forced commit or checkpoint (see `Durability`). On a backlog that is
-//! three fsyncs per job instead of nine. The API is blocking; call it from
-//! `spawn_blocking`. [`Journal`] is `Send + Sync` and meant to be shared in an `Arc`.
+//! Every write is one request to the journal's writer thread (`writer.rs`), committed
+//! before the method's future completes: the daemon awaits it *before* the side effect
+//! that follows (submitting the form, sending the mail, moving the message). A commit
+//! that precedes such an effect outside the journal is forced to disk
+//! (`synchronous=FULL`: the WAL is fsynced) before the future completes: sealing the
+//! password, a confirmed account, a mail accepted, a human needed, a ticket sent, an
+//! operator's retry. Bookkeeping whose loss in a power cut would only repeat work with no
+//! outside effect — a message recorded (it is still in the mailbox), an invite extracted,
+//! vetted, a message filed, a health stamp — commits with `synchronous=NORMAL`: it
+//! survives a crash of the process at once, and reaches the disk with the next forced
+//! commit or checkpoint (see `Durability`).
+//!
+//! The writer commits whatever requests are waiting as one transaction (group commit), so
+//! concurrent jobs share one fsync, each request in its own savepoint so a failing one
+//! fails alone; it answers every waiter after the commit. A write returns a [`Pending`]:
+//! `.await` it in async code, [`Pending::wait`] blocks for it elsewhere (the CLI, tests).
+//! Reads run at once on the calling thread, on read connections of their own (WAL: they
+//! see every committed write and never wait for the writer). [`Journal`] is
+//! `Send + Sync` and meant to be shared in an `Arc`.
 //!
 //! # The sealed password
 //!
@@ -45,22 +52,30 @@
 //! was helped another way.
 
 mod error;
+mod hold;
 mod password;
+mod pending;
 mod places;
 mod queries;
+mod reads;
 mod refused;
 mod rows;
 mod schema;
 mod types;
+mod writer;
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Mutex, MutexGuard, PoisonError};
-use std::time::{Duration, Instant};
+use std::sync::atomic::AtomicBool;
+use std::sync::mpsc::{self, Sender};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::Duration;
 
-use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
+use rusqlite::{Connection, OptionalExtension, params};
 
 pub use error::JournalError;
+pub use hold::HOLD_GROUP_VAR;
+pub use pending::Pending;
 pub use places::{LAST_MAILBOX_CHECK, uidvalidity_key};
 pub use schema::FILE_NAME;
 pub use types::{
@@ -69,22 +84,32 @@ pub use types::{
 };
 
 use error::Context;
+use reads::Reads;
 use rows::Failure;
 use types::normalize_message_id;
+use writer::{After, Op, Write, Writer};
 
-/// The journal: one SQLite connection behind a mutex.
+/// The journal: a handle on its writer thread and its read connections.
 pub struct Journal {
-    /// The connection; a mutex because SQLite connections are not shared between threads,
-    /// and because every operation is short.
-    conn: Mutex<Connection>,
+    /// Where write requests go; `None` once dropped, which stops the writer.
+    requests: Option<Sender<Box<dyn Op>>>,
+    /// The writer thread, joined on drop so its last checkpoint is done.
+    writer: Option<JoinHandle<()>>,
+    /// Connections for reads.
+    reads: Reads,
     /// The database file, `None` in memory; named in logs about checkpoints.
     path: Option<PathBuf>,
-    /// Whether the connection is at `synchronous=FULL` now (changed under `conn`'s lock).
-    synced: AtomicBool,
+    /// What the writer tells the handles.
+    shared: Arc<Shared>,
+    /// The writer's connection, for tests that look at its settings between writes.
+    #[cfg(test)]
+    write_conn: Arc<Mutex<Connection>>,
+}
+
+/// What the writer thread and the journal's handles share.
+struct Shared {
     /// An erased password may still be in a WAL frame: a checkpoint is owed.
     wipe_pending: AtomicBool,
-    /// When the last checkpoint ran.
-    last_wipe: Mutex<Option<Instant>>,
     /// Signalled when an erase was left for a later checkpoint (see
     /// [`Journal::wipe_wanted`]).
     wipe_wanted: tokio::sync::Notify,
@@ -104,7 +129,11 @@ enum Durability {
 
 impl Drop for Journal {
     fn drop(&mut self) {
-        self.wipe_if_pending();
+        // The writer finishes what was sent, wipes a pending erase and ends.
+        drop(self.requests.take());
+        if let Some(writer) = self.writer.take() {
+            let _ = writer.join();
+        }
     }
 }
 
@@ -118,26 +147,63 @@ impl Journal {
     /// Opens `state_dir/journal.sqlite3`, creating the directory (0700) and the file
     /// (0600) if needed and bringing its schema up to date.
     pub fn open(state_dir: &Path) -> Result<Self, JournalError> {
-        Ok(Self {
-            conn: Mutex::new(schema::open_file(state_dir)?),
-            path: Some(state_dir.join(FILE_NAME)),
-            synced: AtomicBool::new(true),
-            wipe_pending: AtomicBool::new(false),
-            last_wipe: Mutex::new(None),
-            wipe_wanted: tokio::sync::Notify::new(),
-        })
+        let path = state_dir.join(FILE_NAME);
+        let conn = schema::open_file(state_dir)?;
+        Self::start(conn, Reads::files(path.clone()), Some(path))
     }
 
     /// A journal that lives in memory only (for tests and `extract`-style dry runs).
     pub fn open_in_memory() -> Result<Self, JournalError> {
-        Ok(Self {
-            conn: Mutex::new(schema::open_memory()?),
-            path: None,
-            synced: AtomicBool::new(true),
+        let conn = Arc::new(Mutex::new(schema::open_memory()?));
+        let reads = Reads::Shared(Arc::clone(&conn));
+        Self::start_shared(conn, reads, None)
+    }
+
+    fn start(conn: Connection, reads: Reads, path: Option<PathBuf>) -> Result<Self, JournalError> {
+        Self::start_shared(Arc::new(Mutex::new(conn)), reads, path)
+    }
+
+    fn start_shared(
+        conn: Arc<Mutex<Connection>>,
+        reads: Reads,
+        path: Option<PathBuf>,
+    ) -> Result<Self, JournalError> {
+        let shared = Arc::new(Shared {
             wipe_pending: AtomicBool::new(false),
-            last_wipe: Mutex::new(None),
             wipe_wanted: tokio::sync::Notify::new(),
+        });
+        #[cfg(test)]
+        let write_conn = Arc::clone(&conn);
+        let writer = Writer {
+            conn,
+            shared: Arc::clone(&shared),
+            path: path.clone(),
+            // schema::configure leaves the connection at FULL.
+            synced: true,
+            last_wipe: None,
+        };
+        let (requests, received) = mpsc::channel();
+        let thread = std::thread::Builder::new()
+            .name("journal-writer".into())
+            .spawn(move || writer.serve(received))
+            .map_err(JournalError::Writer)?;
+        Ok(Self {
+            requests: Some(requests),
+            writer: Some(thread),
+            reads,
+            path,
+            shared,
+            #[cfg(test)]
+            write_conn,
         })
+    }
+
+    /// The writer's connection (tests only: the writer is idle between awaited writes).
+    #[cfg(test)]
+    fn lock(&self) -> std::sync::MutexGuard<'_, Connection> {
+        self.write_conn
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// The database file, `None` in memory.
@@ -150,47 +216,49 @@ impl Journal {
     /// content hash (a re-delivered copy) gives [`Received::Known`] with the existing job;
     /// a copy in a new place is added to the job's [locations](Self::unfiled_locations)
     /// so it is filed with it.
-    pub fn receive(&self, msg: &MessageRef) -> Result<Received, JournalError> {
+    pub fn receive(&self, msg: &MessageRef) -> Pending<Received> {
         self.receive_inner(msg, None)
     }
 
     /// Like [`receive`](Self::receive), and keeps the message's bytes with a new job in
     /// the same transaction, so tickets, resumes and `retry` never depend on the mailbox
     /// still holding it.
-    pub fn receive_original(&self, msg: &MessageRef, raw: &[u8]) -> Result<Received, JournalError> {
-        self.receive_inner(msg, Some(raw))
+    pub fn receive_original(&self, msg: &MessageRef, raw: &[u8]) -> Pending<Received> {
+        self.receive_inner(msg, Some(raw.to_vec()))
     }
 
     /// The message bytes kept by [`receive_original`](Self::receive_original).
     pub fn original(&self, job: JobId) -> Result<Option<Vec<u8>>, JournalError> {
-        let conn = self.lock();
-        conn.prepare_cached("SELECT raw FROM originals WHERE job_id = ?1")
-            .and_then(|mut stmt| stmt.query_row([job.0], |row| row.get(0)).optional())
-            .doing(|| format!("read {job}'s original message"))
+        self.read(|conn| {
+            conn.prepare_cached("SELECT raw FROM originals WHERE job_id = ?1")?
+                .query_row([job.0], |row| row.get(0))
+                .optional()
+        })
+        .doing(|| format!("read {job}'s original message"))
     }
 
     /// Drops the kept message of a job that no longer needs it (filed as done).
-    pub fn forget_original(&self, job: JobId) -> Result<(), JournalError> {
-        self.lock_for(Durability::Deferred)
-            .and_then(|conn| {
-                rows::execute(&conn, "DELETE FROM originals WHERE job_id = ?1", [job.0])
-            })
-            .map(drop)
-            .doing(|| format!("forget {job}'s original message"))
-    }
-
-    fn receive_inner(
-        &self,
-        msg: &MessageRef,
-        raw: Option<&[u8]>,
-    ) -> Result<Received, JournalError> {
+    pub fn forget_original(&self, job: JobId) -> Pending<()> {
         self.write(
             Durability::Deferred,
-            || format!("record the message at {} {}", msg.source, msg.location),
-            |tx| {
+            move || format!("forget {job}'s original message"),
+            move |conn| {
+                rows::execute(conn, "DELETE FROM originals WHERE job_id = ?1", [job.0])?;
+                Ok(())
+            },
+        )
+    }
+
+    fn receive_inner(&self, msg: &MessageRef, raw: Option<Vec<u8>>) -> Pending<Received> {
+        let action = format!("record the message at {} {}", msg.source, msg.location);
+        let msg = msg.clone();
+        self.write(
+            Durability::Deferred,
+            move || action.clone(),
+            move |tx| {
                 let by_place: Option<i64> = tx
                     .prepare_cached("SELECT job_id FROM locations WHERE key = ?1")?
-                    .query_row([rows::location_key(msg)], |row| row.get(0))
+                    .query_row([rows::location_key(&msg)], |row| row.get(0))
                     .optional()?;
                 if let Some(id) = by_place {
                     return Ok(Received::Known(Box::new(rows::load_job(tx, JobId(id))?)));
@@ -206,17 +274,17 @@ impl Journal {
                     .optional()?;
                 if let Some(id) = by_content {
                     let job = rows::load_job(tx, JobId(id))?;
-                    rows::insert_location(tx, job.id, msg)?;
+                    rows::insert_location(tx, job.id, &msg)?;
                     let note = format!("copy seen at {} {}", msg.source, msg.location);
                     rows::append_history(tx, job.id, Some(job.state), job.state, &note)?;
                     return Ok(Received::Known(Box::new(job)));
                 }
-                let job = rows::insert_job(tx, msg, message_id.as_deref(), &hash)?;
-                if let Some(raw) = raw {
+                let job = rows::insert_job(tx, &msg, message_id.as_deref(), &hash)?;
+                if let Some(raw) = &raw {
                     tx.prepare_cached("INSERT INTO originals (job_id, raw) VALUES (?1, ?2)")?
                         .execute(params![job.0, raw])?;
                 }
-                rows::insert_location(tx, job, msg)?;
+                rows::insert_location(tx, job, &msg)?;
                 let note = format!("seen at {} {}", msg.source, msg.location);
                 rows::append_history(tx, job, None, JobState::Received, &note)?;
                 Ok(Received::New(job))
@@ -230,7 +298,7 @@ impl Journal {
     /// [`seal_password`](Self::seal_password), [`mark_notified`](Self::mark_notified),
     /// [`needs_human`](Self::needs_human), [`retry`](Self::retry)); a step not in the
     /// diagram is refused with an error naming both states.
-    pub fn transition(&self, job: JobId, to: JobState, note: &str) -> Result<(), JournalError> {
+    pub fn transition(&self, job: JobId, to: JobState, note: &str) -> Pending<()> {
         let method = match to {
             JobState::Received => Some("retry"),
             JobState::Extracted => Some("record_invite"),
@@ -240,7 +308,7 @@ impl Journal {
             JobState::Vetted | JobState::SignedUp | JobState::Ticketed | JobState::Filed => None,
         };
         if let Some(method) = method {
-            return Err(JournalError::UseMethod { job, to, method });
+            return Pending::failed(JournalError::UseMethod { job, to, method });
         }
         // A confirmed account precedes the credentials mail, `ticketed` the move of the
         // message; `vetted` and `filed` precede nothing outside.
@@ -248,11 +316,12 @@ impl Journal {
             JobState::SignedUp | JobState::Ticketed => Durability::Synced,
             _ => Durability::Deferred,
         };
+        let note = note.to_owned();
         self.write(
             durability,
-            || format!("move {job} to {to}"),
-            |tx| {
-                rows::step(tx, job, to, note)?;
+            move || format!("move {job} to {to}"),
+            move |tx| {
+                rows::step(tx, job, to, &note)?;
                 if to == JobState::SignedUp {
                     rows::execute(
                         tx,
@@ -266,11 +335,12 @@ impl Journal {
     }
 
     /// Records what extract found and moves the job from `received` to `extracted`.
-    pub fn record_invite(&self, job: JobId, invite: &InviteRecord) -> Result<(), JournalError> {
+    pub fn record_invite(&self, job: JobId, invite: &InviteRecord) -> Pending<()> {
+        let invite = invite.clone();
         self.write(
             Durability::Deferred,
-            || format!("record {job}'s invite"),
-            |tx| {
+            move || format!("record {job}'s invite"),
+            move |tx| {
                 let note = format!("invite for {} found", invite.platform);
                 rows::step(tx, job, JobState::Extracted, &note)?;
                 rows::execute(
@@ -300,17 +370,19 @@ impl Journal {
     /// else to `received` to start over. A job whose ticket the mail server refused for
     /// good goes back to `needs_human`, its reason kept, to send the ticket again.
     /// Returns the state it went to.
-    pub fn retry(&self, job: JobId) -> Result<JobState, JournalError> {
+    pub fn retry(&self, job: JobId) -> Pending<JobState> {
         self.retry_as(job, None)
     }
 
     /// [`Journal::retry`], with the login an operator vouches for: the signup then accepts
     /// a form pre-filled with it, and owed credentials go to it.
-    pub fn retry_as(&self, job: JobId, login: Option<&str>) -> Result<JobState, JournalError> {
+    pub fn retry_as(&self, job: JobId, login: Option<&str>) -> Pending<JobState> {
+        let login = login.map(str::to_owned);
         self.write(
             Durability::Synced,
-            || format!("retry {job}"),
-            |tx| {
+            move || format!("retry {job}"),
+            move |tx| {
+                let login = login.as_deref();
                 let record = rows::load_job(tx, job)?;
                 let ended = match record.state {
                     JobState::Ticketed => true,
@@ -358,47 +430,66 @@ impl Journal {
         )
     }
 
-    /// Runs `body` in one IMMEDIATE transaction (the write lock is taken up front, so two
-    /// processes never deadlock upgrading a read) and commits it.
-    fn write<T>(
+    /// Sends `body` to the writer, which runs it in its own savepoint of an IMMEDIATE
+    /// transaction (the write lock is taken up front, so two processes never deadlock
+    /// upgrading a read) and answers once that transaction is committed.
+    fn write<T, A, B>(&self, durability: Durability, action: A, body: B) -> Pending<T>
+    where
+        T: Send + 'static,
+        A: Fn() -> String + Send + 'static,
+        B: FnMut(&Connection) -> Result<T, Failure> + Send + 'static,
+    {
+        self.request(
+            durability,
+            action,
+            body,
+            |_| false,
+            After::Nothing,
+            |value| value,
+        )
+    }
+
+    /// Like [`write`](Self::write), for a body that may erase a password (`erased` says
+    /// from its outcome whether it did), or a request owing a checkpoint (`then`); the
+    /// waiter gets `answer_with` of the body's outcome.
+    fn request<T, R, A, B>(
         &self,
         durability: Durability,
-        action: impl Fn() -> String,
-        body: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<T, Failure>,
-    ) -> Result<T, JournalError> {
-        let mut conn = self.lock();
-        let run = |conn: &mut Connection| -> Result<T, Failure> {
-            self.set_durability(conn, durability)?;
-            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            let out = body(&tx)?;
-            tx.commit()?;
-            Ok(out)
-        };
-        run(&mut conn).map_err(|failure| resolve(failure, action))
-    }
-
-    /// The connection, set up for a single-statement write of this durability.
-    fn lock_for(&self, durability: Durability) -> rusqlite::Result<MutexGuard<'_, Connection>> {
-        let conn = self.lock();
-        self.set_durability(&conn, durability)?;
-        Ok(conn)
-    }
-
-    /// Switches `synchronous` when the next commit needs another level (call it under
-    /// the lock, outside a transaction).
-    fn set_durability(&self, conn: &Connection, durability: Durability) -> rusqlite::Result<()> {
-        let synced = durability == Durability::Synced;
-        if self.synced.load(Ordering::Relaxed) != synced {
-            conn.pragma_update(None, "synchronous", if synced { "FULL" } else { "NORMAL" })?;
-            self.synced.store(synced, Ordering::Relaxed);
+        action: A,
+        body: B,
+        erased: fn(&T) -> bool,
+        then: After,
+        answer_with: fn(T) -> R,
+    ) -> Pending<R>
+    where
+        T: Send + 'static,
+        R: Send + 'static,
+        A: Fn() -> String + Send + 'static,
+        B: FnMut(&Connection) -> Result<T, Failure> + Send + 'static,
+    {
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        let op = Box::new(Write {
+            durability,
+            action,
+            body,
+            erased,
+            then,
+            answer_with,
+            outcome: None,
+            reply,
+        });
+        match self.requests.as_ref().map(|requests| requests.send(op)) {
+            Some(Ok(())) => Pending::waiting(answer),
+            Some(Err(_)) | None => Pending::failed(JournalError::WriterStopped),
         }
-        Ok(())
     }
 
-    fn lock(&self) -> MutexGuard<'_, Connection> {
-        // A panic mid-operation rolled its transaction back while unwinding, so the
-        // connection behind a poisoned lock is still consistent.
-        self.conn.lock().unwrap_or_else(PoisonError::into_inner)
+    /// Runs a read on a read connection, on the calling thread.
+    fn read<T, E: From<rusqlite::Error>>(
+        &self,
+        read: impl FnOnce(&Connection) -> Result<T, E>,
+    ) -> Result<T, E> {
+        self.reads.with(read)
     }
 }
 

@@ -7,31 +7,26 @@
 //! in one synced transaction; the password only ever leaves through
 //! [`Journal::sealed_password`].
 
-use std::sync::PoisonError;
 use std::sync::atomic::Ordering;
-use std::time::Instant;
 
 use rusqlite::{OptionalExtension, params};
 
 use super::error::Context;
 use super::types::{JobId, JobState};
-use super::{Durability, Journal, JournalError, WIPE_INTERVAL, rows};
+use super::writer::After;
+use super::{Durability, Journal, JournalError, Pending, rows};
 use crate::secret::Secret;
 
 impl Journal {
     /// Stores the login and the generated password and moves the job to `signing_up`, in
     /// one transaction, before the signup form is submitted. From `signing_up` itself it
     /// replaces a password the platform refused.
-    pub fn seal_password(
-        &self,
-        job: JobId,
-        login: &str,
-        password: &Secret,
-    ) -> Result<(), JournalError> {
+    pub fn seal_password(&self, job: JobId, login: &str, password: &Secret) -> Pending<()> {
+        let (login, password) = (login.to_owned(), password.clone());
         self.write(
             Durability::Synced,
-            || format!("seal {job}'s password"),
-            |tx| {
+            move || format!("seal {job}'s password"),
+            move |tx| {
                 let note = match rows::state_of(tx, job)? {
                     JobState::SigningUp => "a fresh password sealed, the last one was refused",
                     _ => "password sealed before submitting the signup",
@@ -49,14 +44,12 @@ impl Journal {
 
     /// The sealed password, if one is kept.
     pub fn sealed_password(&self, job: JobId) -> Result<Option<Secret>, JournalError> {
-        let conn = self.lock();
-        let found: Option<Option<String>> = conn
-            .query_row(
-                "SELECT sealed_password FROM jobs WHERE id = ?1",
-                [job.0],
-                |row| row.get(0),
-            )
-            .optional()
+        let found: Option<Option<String>> = self
+            .read(|conn| {
+                conn.prepare_cached("SELECT sealed_password FROM jobs WHERE id = ?1")?
+                    .query_row([job.0], |row| row.get(0))
+                    .optional()
+            })
             .doing(|| format!("read {job}'s sealed password"))?;
         found
             .map(|password| password.map(Secret::new))
@@ -65,24 +58,26 @@ impl Journal {
 
     /// Moves the job from `signed_up` to `notified` and erases its password, in one
     /// transaction: call it once the SMTP server accepted the credentials mail.
-    pub fn mark_notified(&self, job: JobId, note: &str) -> Result<(), JournalError> {
-        self.write(
+    pub fn mark_notified(&self, job: JobId, note: &str) -> Pending<()> {
+        let note = note.to_owned();
+        self.request(
             Durability::Synced,
-            || format!("mark {job} notified"),
-            |tx| {
-                rows::step(tx, job, JobState::Notified, note)?;
+            move || format!("mark {job} notified"),
+            move |tx| {
+                rows::step(tx, job, JobState::Notified, &note)?;
                 rows::erase_password(tx, job)?;
                 Ok(())
             },
-        )?;
-        self.wipe_wal();
-        Ok(())
+            |()| true,
+            After::Nothing,
+            |()| (),
+        )
     }
 
     /// Moves the job to `needs_human` with a machine `reason` and a plain-words `detail`
     /// for the ticket. A sealed password is kept (the account may exist; see the module
     /// docs).
-    pub fn needs_human(&self, job: JobId, reason: &str, detail: &str) -> Result<(), JournalError> {
+    pub fn needs_human(&self, job: JobId, reason: &str, detail: &str) -> Pending<()> {
         self.escalate(job, reason, detail, false)
     }
 
@@ -94,22 +89,17 @@ impl Journal {
         job: JobId,
         reason: &str,
         detail: &str,
-    ) -> Result<(), JournalError> {
+    ) -> Pending<()> {
         self.escalate(job, reason, detail, true)
     }
 
-    fn escalate(
-        &self,
-        job: JobId,
-        reason: &str,
-        detail: &str,
-        no_account: bool,
-    ) -> Result<(), JournalError> {
-        let erased = self.write(
+    fn escalate(&self, job: JobId, reason: &str, detail: &str, no_account: bool) -> Pending<()> {
+        let (reason, detail) = (reason.to_owned(), detail.to_owned());
+        self.request(
             Durability::Synced,
-            || format!("mark {job} as needing a human"),
-            |tx| {
-                rows::step(tx, job, JobState::NeedsHuman, reason)?;
+            move || format!("mark {job} as needing a human"),
+            move |tx| {
+                rows::step(tx, job, JobState::NeedsHuman, &reason)?;
                 rows::execute(
                     tx,
                     "UPDATE jobs SET reason = ?2, detail = ?3, needs_human_folder = 1 \
@@ -123,20 +113,20 @@ impl Journal {
                 )?;
                 Ok(no_account && !account && rows::erase_password(tx, job)?)
             },
-        )?;
-        if erased {
-            self.wipe_wal();
-        }
-        Ok(())
+            |erased| *erased,
+            After::Nothing,
+            drop,
+        )
     }
 
     /// Erases a password kept for a job that needed a human, once an operator helped the
     /// user another way. Refused while the pipeline may still need it.
-    pub fn discard_password(&self, job: JobId, note: &str) -> Result<(), JournalError> {
-        self.write(
+    pub fn discard_password(&self, job: JobId, note: &str) -> Pending<()> {
+        let note = note.to_owned();
+        self.request(
             Durability::Synced,
-            || format!("discard {job}'s password"),
-            |tx| {
+            move || format!("discard {job}'s password"),
+            move |tx| {
                 let state = rows::state_of(tx, job)?;
                 if !matches!(
                     state,
@@ -150,76 +140,35 @@ impl Journal {
                 }
                 Ok(())
             },
-        )?;
-        self.wipe_wal();
-        Ok(())
+            |()| true,
+            After::Nothing,
+            |()| (),
+        )
     }
 
     /// Checkpoints if a password was erased since the last checkpoint. Cheap when none
-    /// was; the daemon calls it [`WIPE_INTERVAL`] after [`wipe_wanted`](Self::wipe_wanted).
-    pub fn wipe_if_pending(&self) {
-        if self.wipe_pending.load(Ordering::Acquire) {
-            self.checkpoint();
-        }
+    /// was; the daemon calls it [`WIPE_INTERVAL`](super::WIPE_INTERVAL) after
+    /// [`wipe_wanted`](Self::wipe_wanted).
+    pub fn wipe_if_pending(&self) -> Pending<()> {
+        self.request(
+            Durability::Deferred,
+            || "wipe erased passwords from the WAL".to_owned(),
+            |_| Ok(()),
+            |()| false,
+            After::WipeIfPending,
+            |()| (),
+        )
     }
 
     /// Completes once an erase has been left for a later checkpoint (at once if one was
     /// since the last call): the daemon then waits [`WIPE_INTERVAL`] and calls
     /// [`wipe_if_pending`](Self::wipe_if_pending). An idle daemon is never woken by it.
     pub async fn wipe_wanted(&self) {
-        self.wipe_wanted.notified().await;
+        self.shared.wipe_wanted.notified().await;
     }
 
     /// Whether an erased password still waits for its checkpoint.
     pub fn wipe_is_pending(&self) -> bool {
-        self.wipe_pending.load(Ordering::Acquire)
-    }
-
-    /// After an erase: checkpoints now, unless one ran within [`WIPE_INTERVAL`], in which
-    /// case the next [`wipe_if_pending`](Self::wipe_if_pending) does.
-    fn wipe_wal(&self) {
-        self.wipe_pending.store(true, Ordering::Release);
-        let recent = self
-            .last_wipe
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .is_some_and(|at| at.elapsed() < WIPE_INTERVAL);
-        if recent {
-            self.wipe_wanted.notify_one();
-        } else {
-            self.checkpoint();
-        }
-    }
-
-    /// Copies the WAL into the database and truncates it, so an erased password survives
-    /// in no old WAL frame. Failure is logged, not returned: the erase itself committed.
-    fn checkpoint(&self) {
-        let conn = self.lock();
-        // Cleared before the checkpoint: an erase committed meanwhile waits for the lock
-        // and sets it again.
-        self.wipe_pending.store(false, Ordering::Release);
-        let result = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |row| {
-            row.get::<_, i64>(0)
-        });
-        *self
-            .last_wipe
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner) = Some(Instant::now());
-        if !matches!(result, Ok(0)) {
-            self.wipe_pending.store(true, Ordering::Release);
-        }
-        match result {
-            Ok(0) => {}
-            Ok(_) => tracing::warn!(
-                journal = ?self.path,
-                "another process held the journal open, so an erased password may remain in \
-                 its -wal file until the next checkpoint"
-            ),
-            Err(error) => tracing::warn!(
-                journal = ?self.path,
-                error = %error,
-                "cannot checkpoint the journal after erasing a password"
-            ),
-        }
+        self.shared.wipe_pending.load(Ordering::Acquire)
     }
 }

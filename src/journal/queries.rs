@@ -14,15 +14,17 @@ use crate::secret::Secret;
 impl Journal {
     /// The job's record, `None` if there is no such job.
     pub fn job(&self, job: JobId) -> Result<Option<JobRecord>, JournalError> {
-        rows::find_job(&self.lock(), job).doing(|| format!("read {job}"))
+        self.read(|conn| rows::find_job(conn, job))
+            .doing(|| format!("read {job}"))
     }
 
     /// The job's history, oldest first.
     pub fn history(&self, job: JobId) -> Result<Vec<Transition>, JournalError> {
-        let conn = self.lock();
-        rows::state_of(&conn, job)
-            .and_then(|_| Ok(rows::history(&conn, job)?))
-            .map_err(|failure| resolve(failure, || format!("read {job}'s history")))
+        self.read(|conn| {
+            rows::state_of(conn, job)?;
+            Ok(rows::history(conn, job)?)
+        })
+        .map_err(|failure| resolve(failure, || format!("read {job}'s history")))
     }
 
     /// Every job not yet filed, oldest first: what the daemon resumes on start.
@@ -53,14 +55,13 @@ impl Journal {
         job: JobId,
         invite_url: &Secret,
     ) -> Result<Option<JobRecord>, JournalError> {
-        let conn = self.lock();
-        conn.prepare_cached(&format!(
-            "SELECT {JOB_COLUMNS} FROM jobs WHERE invite_url = ?1 AND id <> ?2 \
-             ORDER BY id LIMIT 1"
-        ))
-        .and_then(|mut stmt| {
-            stmt.query_row(params![invite_url.expose(), job.0], rows::job_from_row)
-                .optional()
+        self.read(|conn| {
+            conn.prepare_cached(&format!(
+                "SELECT {JOB_COLUMNS} FROM jobs WHERE invite_url = ?1 AND id <> ?2 \
+                 ORDER BY id LIMIT 1"
+            ))?
+            .query_row(params![invite_url.expose(), job.0], rows::job_from_row)
+            .optional()
         })
         .doing(|| format!("look for another job with {job}'s invite link"))
     }
@@ -87,11 +88,10 @@ impl Journal {
 
     /// How many jobs are in each state, for every state in diagram order.
     pub fn counts_by_state(&self) -> Result<Vec<(JobState, u64)>, JournalError> {
-        let conn = self.lock();
-        let counted: Vec<(JobState, i64)> = conn
-            .prepare_cached("SELECT state, COUNT(*) FROM jobs GROUP BY state")
-            .and_then(|mut stmt| {
-                stmt.query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?
+        let counted: Vec<(JobState, i64)> = self
+            .read(|conn| {
+                conn.prepare_cached("SELECT state, COUNT(*) FROM jobs GROUP BY state")?
+                    .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?
                     .collect()
             })
             .doing(|| "count jobs by state".to_owned())?;
@@ -104,15 +104,17 @@ impl Journal {
             .collect())
     }
 
-    fn select_jobs(
+    pub(super) fn select_jobs(
         &self,
         clause: &str,
         args: impl rusqlite::Params,
         action: &str,
     ) -> Result<Vec<JobRecord>, JournalError> {
-        let conn = self.lock();
-        conn.prepare_cached(&format!("SELECT {JOB_COLUMNS} FROM jobs {clause}"))
-            .and_then(|mut stmt| stmt.query_map(args, rows::job_from_row)?.collect())
-            .doing(|| action.to_owned())
+        self.read(|conn| {
+            conn.prepare_cached(&format!("SELECT {JOB_COLUMNS} FROM jobs {clause}"))?
+                .query_map(args, rows::job_from_row)?
+                .collect()
+        })
+        .doing(|| action.to_owned())
     }
 }

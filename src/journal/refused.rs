@@ -8,19 +8,19 @@
 
 use rusqlite::params;
 
-use super::error::Context;
 use super::rows::{self, Failure};
 use super::types::{JobId, JobRecord, JobState};
-use super::{Durability, Journal, JournalError};
+use super::{Durability, Journal, JournalError, Pending};
 
 impl Journal {
     /// Records that the mail server refused `job`'s ticket for good (`answer`: what it
     /// said) and ends the ticket step, so the message is filed in the needs-human folder.
-    pub fn ticket_refused(&self, job: JobId, answer: &str) -> Result<(), JournalError> {
+    pub fn ticket_refused(&self, job: JobId, answer: &str) -> Pending<()> {
+        let answer = answer.to_owned();
         self.write(
             Durability::Synced,
-            || format!("record that {job}'s ticket was refused"),
-            |tx| {
+            move || format!("record that {job}'s ticket was refused"),
+            move |tx| {
                 let note = format!("ticket refused for good by the mail server: {answer}");
                 rows::step(tx, job, JobState::Ticketed, &note)?;
                 rows::execute(
@@ -35,20 +35,18 @@ impl Journal {
 
     /// The jobs whose ticket was refused for good, oldest first.
     pub fn tickets_refused(&self) -> Result<Vec<JobRecord>, JournalError> {
-        let conn = self.lock();
-        conn.prepare_cached(&format!(
-            "SELECT {} FROM jobs WHERE ticket_refused IS NOT NULL ORDER BY id",
-            rows::JOB_COLUMNS
-        ))
-        .and_then(|mut stmt| stmt.query_map([], rows::job_from_row)?.collect())
-        .doing(|| "list the jobs whose ticket was refused".to_owned())
+        self.select_jobs(
+            "WHERE ticket_refused IS NOT NULL ORDER BY id",
+            [],
+            "list the jobs whose ticket was refused",
+        )
     }
 }
 
 /// `retry` of a job whose ticket was refused: back to `needs_human` with its reason and
 /// detail, to send the ticket again.
 pub(super) fn retry_ticket(
-    tx: &rusqlite::Transaction<'_>,
+    tx: &rusqlite::Connection,
     record: &JobRecord,
     answer: &str,
 ) -> Result<JobState, Failure> {
@@ -70,11 +68,12 @@ mod tests {
     fn ticket_owed(journal: &Journal) -> JobId {
         let raw = b"Subject: Fwd: invite\r\n\r\nno link\r\n";
         let msg = MessageRef::new("imap:INBOX", Some(7), Some(1), "1", None, raw);
-        let Received::New(job) = journal.receive_original(&msg, raw).unwrap() else {
+        let Received::New(job) = journal.receive_original(&msg, raw).wait().unwrap() else {
             panic!("the message was already known");
         };
         journal
             .needs_human(job, "link_expired", "the link expired")
+            .wait()
             .unwrap();
         job
     }
@@ -83,7 +82,10 @@ mod tests {
     fn a_refused_ticket_is_filed_shown_and_sent_again_by_retry() {
         let journal = Journal::open_in_memory().unwrap();
         let job = ticket_owed(&journal);
-        journal.ticket_refused(job, "552 message too big").unwrap();
+        journal
+            .ticket_refused(job, "552 message too big")
+            .wait()
+            .unwrap();
         let record = journal.job(job).unwrap().unwrap();
         assert_eq!(record.state, JobState::Ticketed);
         assert_eq!(
@@ -92,6 +94,7 @@ mod tests {
         );
         journal
             .transition(job, JobState::Filed, "message filed")
+            .wait()
             .unwrap();
         let refused: Vec<JobId> = journal
             .tickets_refused()
@@ -101,7 +104,7 @@ mod tests {
             .collect();
         assert_eq!(refused, [job]);
 
-        assert_eq!(journal.retry(job).unwrap(), JobState::NeedsHuman);
+        assert_eq!(journal.retry(job).wait().unwrap(), JobState::NeedsHuman);
         let record = journal.job(job).unwrap().unwrap();
         assert_eq!(record.reason.as_deref(), Some("link_expired"));
         assert_eq!(record.ticket_refused, None);

@@ -109,6 +109,17 @@ pub(super) fn open_file(state_dir: &Path) -> Result<Connection, JournalError> {
     Ok(conn)
 }
 
+/// Another connection on the journal's file, for reads only (the writer opened and
+/// migrated it).
+pub(super) fn open_reader(path: &Path) -> Result<Connection, rusqlite::Error> {
+    let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let conn = Connection::open_with_flags(path, flags)?;
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    conn.set_prepared_statement_cache_capacity(64);
+    conn.pragma_update(None, "query_only", true)?;
+    Ok(conn)
+}
+
 /// An in-memory journal with the newest schema.
 pub(super) fn open_memory() -> Result<Connection, JournalError> {
     let path = PathBuf::from(":memory:");

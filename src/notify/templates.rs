@@ -239,7 +239,8 @@ fn fill(segments: &[Segment], values: &[(&str, &str)], escape: bool) -> String {
                     .find(|(n, _)| n == name)
                     .map_or("", |(_, v)| *v);
                 if escape {
-                    push_html_escaped(&mut out, value);
+                    // Safe in element content and in either kind of quoted attribute.
+                    html_escape::encode_quoted_attribute_to_string(value, &mut out);
                 } else {
                     out.push_str(value);
                 }
@@ -247,20 +248,6 @@ fn fill(segments: &[Segment], values: &[(&str, &str)], escape: bool) -> String {
         }
     }
     out
-}
-
-/// Escapes text for HTML element content and quoted attribute values.
-pub(crate) fn push_html_escaped(out: &mut String, text: &str) {
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
 }
 
 /// A header value must stay on one line, whatever a value brought in.
@@ -452,7 +439,7 @@ mod tests {
         ];
         let html = templates.render(Kind::CredentialsHtml, &values);
         assert!(html.body.contains("a&lt;b&gt;@x.test"), "{}", html.body);
-        assert!(html.body.contains("p&amp;&quot;&#39;"), "{}", html.body);
+        assert!(html.body.contains("p&amp;&quot;&#x27;"), "{}", html.body);
         let text = templates.render(Kind::CredentialsText, &values);
         assert_eq!(text.subject, "Your Eng Bcc: x@evil.test account is ready");
     }

@@ -7,7 +7,6 @@ use std::path::PathBuf;
 use super::chain;
 use crate::config::{Config, ConfigError};
 use crate::daemon::DaemonError;
-use crate::demo::DemoError;
 use crate::journal::JournalError;
 use crate::mailbox::MailboxError;
 use crate::metrics::MetricsError;
@@ -201,7 +200,6 @@ fn every_cause_is_said_once() {
     let config = Config::load(std::path::Path::new("/nonexistent/onbehalf.toml")).unwrap_err();
     assert!(matches!(config, ConfigError::Read { .. }), "{config}");
     assert_said_once(&config, 1);
-    assert_said_once(&DemoError::from(config), 1);
     assert_said_once(&secret_error(), 1);
     assert_said_once(
         &TemplateError::Read {
@@ -214,13 +212,6 @@ fn every_cause_is_said_once() {
         &MetricsError {
             addr: "127.0.0.1:9100".parse().unwrap(),
             source: refused(),
-        },
-        1,
-    );
-    assert_said_once(
-        &DemoError::Io {
-            path: "/tmp/demo".into(),
-            source: missing_file(),
         },
         1,
     );

@@ -91,10 +91,13 @@ pub(crate) async fn sign_up_with(
     }
     let rule = AddressRule::for_platform(platform);
     let mut submitted = false;
+    // Whether the platform refused the last submission with the form shown again: only
+    // then is it known to have created nothing, and only then is a new one sent.
+    let mut refused = false;
     let mut attempt = 0;
     loop {
         attempt += 1;
-        let mark = |f: SignupFailure| f.submitted(submitted);
+        let mark = |f: SignupFailure| f.submitted(submitted).refused(refused);
         check_url(platform, &rule, &form.action).map_err(|refusal| {
             mark(SignupFailure::new(
                 Reason::BlockedRedirect,
@@ -129,12 +132,23 @@ pub(crate) async fn sign_up_with(
         // repeated word for word is still the refusal.
         view.marker = page::new_marker(platform, &standing, &view);
         let failure = page::failure(&view, Stage::Submit).submitted(true);
-        if failure.reason != Reason::PasswordRejected || attempt >= SUBMISSIONS {
+        refused = plainly_refused(&view, &failure);
+        let failure = failure.refused(refused);
+        if !refused || failure.reason != Reason::PasswordRejected || attempt >= SUBMISSIONS {
             return Err(with_attempts(failure, attempt));
         }
         tracing::info!(attempt, "signup: password refused, trying a fresh one");
-        form = rerendered_form(platform, view, &login)?;
+        form = rerendered_form(platform, view, &login).map_err(|f| f.refused(true))?;
     }
+}
+
+/// Whether the page answering a submission is the platform refusing it: one of the
+/// profile's refusal markers on the signup form shown again. Anything else (a server
+/// error, a timeout, a page nobody recognises) leaves the outcome unknown.
+fn plainly_refused(view: &PageView, failure: &SignupFailure) -> bool {
+    view.marker.is_some()
+        && view.form.is_ok()
+        && !matches!(failure.reason, Reason::RateLimited | Reason::ServerError)
 }
 
 /// Checks the invite URL, builds the session, GETs the invite and finds the form, with

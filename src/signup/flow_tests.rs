@@ -192,6 +192,8 @@ async fn passwords_refused_three_times_fail_and_each_session_starts_without_cook
         let err = run(&platform, &invite).await.unwrap_err();
         assert_eq!(err.reason, Reason::PasswordRejected, "{err}");
         assert!(err.submitted);
+        // Refused with the form shown again: the outcome is known, nothing was created.
+        assert!(err.refused && !err.outcome_unknown());
         assert!(err.detail.contains("3 times"), "{err}");
     }
     let s = state.lock().unwrap();

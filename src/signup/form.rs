@@ -113,13 +113,12 @@ pub(super) fn selector(text: &str) -> Selector {
 /// ([`SIGN_IN_ONLY`] when the page only lets one sign in).
 pub fn find(doc: &Html, page_url: &Url, platform: &Platform) -> Result<FormSpec, String> {
     let form = match &platform.signup_form {
-        Some(css) => {
-            let chosen = Selector::parse(css)
-                .map_err(|_| format!("the profile's signup_form {css:?} is not valid CSS"))?;
-            doc.select(&chosen)
-                .next()
-                .ok_or_else(|| format!("no element on the page matches signup_form {css:?}"))?
-        }
+        Some(css) => doc.select(css.selector()).next().ok_or_else(|| {
+            format!(
+                "no element on the page matches signup_form {:?}",
+                css.as_str()
+            )
+        })?,
         None => {
             let with_password: Vec<ElementRef> = doc
                 .select(&selector("form"))
@@ -137,7 +136,11 @@ pub fn find(doc: &Html, page_url: &Url, platform: &Platform) -> Result<FormSpec,
     if form.value().name() != "form" {
         return Err(format!(
             "signup_form {:?} matches a <{}>, not a <form>",
-            platform.signup_form.as_deref().unwrap_or_default(),
+            platform
+                .signup_form
+                .as_ref()
+                .map(|css| css.as_str())
+                .unwrap_or_default(),
             form.value().name()
         ));
     }

@@ -118,7 +118,7 @@ fn profile_selector_and_password_fields_choose() {
         <form id="b" action="create"><input type="email" name="login" value="x@y.z">
         <input type="password" name="pw"><input type="password" name="pw2"></form>"#;
     let mut platform = platform();
-    platform.signup_form = Some("form#b".to_owned());
+    platform.signup_form = Some(crate::config::CssSelector::parse("form#b").unwrap());
     platform.password_fields = vec!["pw".to_owned()];
     let form = find_in(html, &platform).unwrap();
     assert_eq!(
@@ -133,9 +133,9 @@ fn profile_selector_and_password_fields_choose() {
     platform.password_fields = vec!["password".to_owned()];
     let err = find_in(html, &platform).unwrap_err();
     assert!(err.contains("no field named password"), "{err}");
-    platform.signup_form = Some("#nothing".to_owned());
+    platform.signup_form = Some(crate::config::CssSelector::parse("#nothing").unwrap());
     assert!(find_in(html, &platform).unwrap_err().contains("#nothing"));
-    platform.signup_form = Some("input".to_owned());
+    platform.signup_form = Some(crate::config::CssSelector::parse("input").unwrap());
     assert!(
         find_in(html, &platform)
             .unwrap_err()

@@ -80,6 +80,9 @@ pub struct SignupFailure {
     pub retry_after: Option<Duration>,
     /// Whether a signup form was submitted (so an account may exist).
     pub submitted: bool,
+    /// Whether the platform refused the last submission and showed the signup form
+    /// again, so that submission created no account. Only then is its outcome known.
+    pub refused: bool,
 }
 
 impl SignupFailure {
@@ -90,6 +93,7 @@ impl SignupFailure {
             detail: detail.into(),
             retry_after: None,
             submitted: false,
+            refused: false,
         }
     }
 
@@ -97,6 +101,19 @@ impl SignupFailure {
     pub fn submitted(mut self, submitted: bool) -> Self {
         self.submitted = submitted;
         self
+    }
+
+    /// The same failure, marked as coming after a submission the platform refused with
+    /// the form shown again (or not).
+    pub fn refused(mut self, refused: bool) -> Self {
+        self.refused = refused;
+        self
+    }
+
+    /// Whether an account may exist because of this signup: a form was submitted and
+    /// the platform did not plainly refuse it.
+    pub fn outcome_unknown(&self) -> bool {
+        self.submitted && !self.refused
     }
 }
 

@@ -104,8 +104,8 @@ pub fn read(platform: &Platform, fetched: &Fetched) -> PageView {
         password_error: password_error(&doc),
         success_selector: platform
             .success_selector
-            .as_deref()
-            .map(|css| select_first(css).is_some()),
+            .as_ref()
+            .map(|css| doc.select(css.selector()).next().is_some()),
         uses_javascript: select_first("script, noscript").is_some(),
         alert,
         form: form::find(&doc, &fetched.url, platform),
@@ -144,8 +144,7 @@ fn selector_markers(doc: &Html, platform: &Platform) -> Vec<(Reason, String)> {
         .into_iter()
         .filter_map(|(reason, css)| {
             let css = css.as_ref()?;
-            let sel = Selector::parse(css).ok()?;
-            doc.select(&sel)
+            doc.select(css.selector())
                 .next()
                 .map(|_| (reason, format!("the page has {css}")))
         })

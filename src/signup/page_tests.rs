@@ -129,7 +129,8 @@ fn default_texts_classify_common_wordings() {
 #[test]
 fn selectors_win_over_texts_and_hidden_text_is_ignored() {
     let mut p = platform();
-    p.failures.already_registered_selector = Some(".dup".to_owned());
+    p.failures.already_registered_selector =
+        Some(crate::config::CssSelector::parse(".dup").unwrap());
     let page = fetched(
         200,
         "/users",
@@ -201,7 +202,7 @@ fn success_needs_every_configured_criterion() {
     assert!(is_success(&p, &read(&p, &home)).unwrap());
     assert!(!is_success(&p, &read(&p, &fetched(200, "/users", ""))).unwrap());
     assert!(!is_success(&p, &read(&p, &fetched(500, "/home", ""))).unwrap());
-    p.success_selector = Some("h1.welcome".to_owned());
+    p.success_selector = Some(crate::config::CssSelector::parse("h1.welcome").unwrap());
     assert!(is_success(&p, &read(&p, &home)).unwrap());
     assert!(!is_success(&p, &read(&p, &fetched(200, "/home", "<h1>Hi</h1>"))).unwrap());
     p.success_url = None;

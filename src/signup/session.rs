@@ -10,9 +10,9 @@
 //! same fenced client without following redirects, for `check-config`'s `HEAD` of each
 //! allowed host.
 //!
-//! The client has its own empty cookie store and is dropped with the session. TLS is a
-//! rustls configuration built here with the ring provider, the webpki roots and the
-//! profile's `ca_file`, so nothing process-wide is needed or changed.
+//! The client has its own empty cookie store and is dropped with the session. TLS is the
+//! shared rustls configuration ([`crate::net::tls`]: the ring provider, the webpki roots
+//! and the profile's `ca_file`), so nothing process-wide is needed or changed.
 
 use std::collections::HashMap;
 use std::error::Error as StdError;
@@ -21,8 +21,6 @@ use std::time::Duration;
 
 use reqwest::header::{ACCEPT, CONTENT_TYPE, ORIGIN, REFERER, RETRY_AFTER};
 use reqwest::redirect;
-use rustls::pki_types::CertificateDer;
-use rustls::pki_types::pem::PemObject;
 use url::Url;
 
 use super::address::{AddressRefused, AddressRule, GuardedResolver, Lookup, system_lookup};
@@ -30,6 +28,7 @@ use super::form::{Method, Submission};
 use super::page::Fetched;
 use super::{Reason, SignupFailure, SignupOptions};
 use crate::config::Platform;
+use crate::net;
 
 /// Redirect hops followed before giving up.
 pub const MAX_HOPS: usize = 10;
@@ -276,41 +275,16 @@ fn network(detail: String) -> SignupFailure {
     SignupFailure::new(Reason::Network, detail)
 }
 
-/// rustls with ring, the webpki roots and the profile's extra root.
+/// The shared client config ([`crate::net::tls`]) with the profile's extra root,
+/// offering HTTP/2 and HTTP/1.1 as a browser does.
 fn tls_config(platform: &Platform) -> Result<rustls::ClientConfig, SignupFailure> {
-    let mut roots = rustls::RootCertStore {
-        roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
-    };
-    if let Some(path) = &platform.ca_file {
-        let pem = std::fs::read(path)
-            .map_err(|e| network(format!("cannot read ca_file {}: {e}", path.display())))?;
-        let mut added = 0;
-        for cert in CertificateDer::pem_slice_iter(&pem) {
-            let cert =
-                cert.map_err(|e| network(format!("cannot read ca_file {}: {e}", path.display())))?;
-            roots.add(cert).map_err(|e| {
-                network(format!(
-                    "cannot use the certificate in ca_file {}: {e}",
-                    path.display()
-                ))
-            })?;
-            added += 1;
-        }
-        if added == 0 {
-            return Err(network(format!(
-                "cannot use ca_file {}: it holds no PEM certificate",
-                path.display()
-            )));
-        }
-    }
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let mut config = rustls::ClientConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .map_err(|e| network(format!("cannot set up TLS: {e}")))?
-        .with_root_certificates(roots)
-        .with_no_client_auth();
-    config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
-    Ok(config)
+    net::tls::client_config(platform.ca_file.as_deref(), &[b"h2", b"http/1.1"]).map_err(|e| {
+        network(format!(
+            "cannot use ca_file {}: {}",
+            e.path.display(),
+            e.problem
+        ))
+    })
 }
 
 /// Classifies a failed request. The detail names host:port and the cause, never the URL's

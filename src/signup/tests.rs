@@ -199,7 +199,7 @@ async fn names_resolving_to_private_addresses_are_refused_unless_listed() {
         AllowedHost::parse(&format!("internal.test:{}", canary_addr.port())).unwrap(),
     ]);
     platform.allow_http = true;
-    platform.success_selector = Some("h1".to_owned());
+    platform.success_selector = Some(crate::config::CssSelector::parse("h1").unwrap());
     let url = format!("http://internal.test:{}/invite", canary_addr.port());
     let err = sign_up_with(
         &platform,

@@ -6,7 +6,7 @@
 use std::process::ExitStatus;
 use std::time::Duration;
 
-use onbehalf::sim::Behaviour;
+use onbehalf_sim::Behaviour;
 
 use super::forward::{self, Forward};
 use super::mails::{self, lf};

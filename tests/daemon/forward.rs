@@ -8,7 +8,7 @@
 
 use std::sync::atomic::{AtomicU32, Ordering};
 
-use onbehalf::sim::{Behaviour, InviteSpec, Simulator};
+use onbehalf_sim::{Behaviour, InviteSpec, Simulator};
 
 /// What the receiving server says about the forward's sender.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

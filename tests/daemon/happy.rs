@@ -1,7 +1,7 @@
 //! Invites that end in an account: one forward, every client format in `samples/`, the
 //! same invite forwarded twice, and a colleague forwarding for the invitee.
 
-use onbehalf::sim::Behaviour;
+use onbehalf_sim::Behaviour;
 
 use super::Env;
 use super::forward::{self, Auth, Forward};

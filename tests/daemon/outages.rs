@@ -4,7 +4,7 @@
 
 use std::time::{Duration, Instant};
 
-use onbehalf::sim::Behaviour;
+use onbehalf_sim::Behaviour;
 
 use super::forward::{self, Forward};
 use super::mails;

@@ -6,7 +6,7 @@
 //! `mx.corp.example`, and a journal in the temp dir, with short timeouts throughout.
 
 use onbehalf::config::ImapSecurity;
-use onbehalf::sim::Simulator;
+use onbehalf_sim::Simulator;
 
 use super::support::dovecot::Dovecot;
 use super::support::smtp::SmtpServer;

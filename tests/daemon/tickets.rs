@@ -1,11 +1,12 @@
 //! Forwards that need a human: every rejection (extract, vet, size) and every signup
 //! failure ends as exactly one ticket at the help desk, in plain words, with the
 //! original attached, the message in the needs-human folder and no account. A platform
-//! failing for a while (429, 503, timeouts) is retried first.
+//! failing for a while (429, 503, timeouts) before the form is submitted is retried
+//! first; after a submission it never is.
 
 use std::time::Duration;
 
-use onbehalf::sim::{Behaviour, SimOptions, Simulator};
+use onbehalf_sim::{Behaviour, SimOptions, Simulator};
 
 use super::forward::{self, Auth, Forward};
 use super::mails::{self, lf};
@@ -199,32 +200,43 @@ async fn a_message_over_the_size_limit_is_a_too_large_ticket_with_its_headers() 
     env.assert_folders(0, 0, 1).await;
 }
 
+/// A 429 on opening the invite is waited out and retried (nothing was submitted yet); a
+/// 503 answering the POST leaves the outcome unknown, so the form is not submitted again:
+/// the invite still shows the form, and a ticket keeps the password.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn passing_platform_failures_are_retried_to_one_account() {
+async fn a_failure_before_the_post_is_retried_and_one_after_it_is_not() {
     let env = Env::start().await;
-    let flaky = [
-        (
-            "rate.limited@partner.test",
-            Behaviour::RateLimitedOnce {
-                retry_after_secs: 1,
-            },
-        ),
-        ("server.error@partner.test", Behaviour::ServerErrorOnce),
-    ];
-    for (email, behaviour) in flaky.clone() {
-        env.append(&failing_signup(&env, email, behaviour)).await;
-    }
+    let limited = "rate.limited@partner.test";
+    let behaviour = Behaviour::RateLimitedOnce {
+        retry_after_secs: 1,
+    };
+    env.append(&failing_signup(&env, limited, behaviour)).await;
+    let failed = failing_signup(
+        &env,
+        "server.error@partner.test",
+        Behaviour::ServerErrorOnce,
+    );
+    env.append(&failed).await;
 
     env.once_ok();
 
-    let mut accounts = env.accounts();
-    accounts.sort();
-    assert_eq!(accounts, [flaky[0].0, flaky[1].0]);
-    for (email, _) in flaky {
-        env.assert_credentials(email);
-    }
-    assert!(mails::tickets(&env.mails()).is_empty());
-    env.assert_folders(0, 2, 0).await;
+    assert_eq!(env.accounts(), [limited]);
+    env.assert_credentials(limited);
+    let mails = env.mails();
+    let tickets = mails::tickets(&mails);
+    assert_eq!(tickets.len(), 1, "one ticket, for the 503 after the POST");
+    assert!(lf(&tickets[0].attached_original()) == lf(&failed));
+    let text = &tickets[0].text;
+    assert!(text.contains("uncertain_account_state"), "{text}");
+    assert!(text.contains("password is kept"), "{text}");
+    let posts = env
+        .sim
+        .requests()
+        .iter()
+        .filter(|r| r.method == "POST")
+        .count();
+    assert_eq!(posts, 2, "one POST per invite, none repeated");
+    env.assert_folders(0, 1, 1).await;
     env.fault_summary("platform-429-and-503-once").await;
 }
 

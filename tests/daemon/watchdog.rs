@@ -7,7 +7,7 @@
 use std::os::unix::net::UnixDatagram;
 use std::time::{Duration, Instant};
 
-use onbehalf::sim::Behaviour;
+use onbehalf_sim::Behaviour;
 
 use super::outages::{forwarded, stop, wait_until_done};
 use super::{Env, Setup};

@@ -1,5 +1,5 @@
 //! Hostile forwards through the real daemon: a Maildir in, mails written as files out
-//! (as `onbehalf demo` runs it), the platform simulator behind `engage.example.com`, and
+//! (as `onbehalf-demo demo` runs it), the platform simulator behind `engage.example.com`, and
 //! a canary listener on loopback that every hostile link and redirect points at. Each
 //! hostile message must become exactly one ticket with the expected reason, the control
 //! exactly one credentials mail, and the canary must never see a connection.
@@ -20,7 +20,7 @@ use onbehalf::journal::Journal;
 use onbehalf::mailbox::{Mailbox, MaildirMailbox};
 use onbehalf::notify::Notifier;
 use onbehalf::signup::SignupOptions;
-use onbehalf::sim::{Behaviour, InviteSpec, SimOptions, Simulator};
+use onbehalf_sim::{Behaviour, InviteSpec, SimOptions, Simulator};
 use tokio_util::sync::CancellationToken;
 
 use crate::mail;

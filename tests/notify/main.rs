@@ -8,6 +8,9 @@
 //! - `tickets`: the ticket and its byte-identical `message/rfc822` attachment.
 //! - `transport`: TLS modes, AUTH, retries, timeouts, a server going away, logs.
 //! - `pool`: connection reuse and its limits, counted by the server.
+// Every test and bench target sees all the package's (dev-)dependencies and uses only a
+// few; the lint watches the library, where an unused dependency is a real one.
+#![allow(unused_crate_dependencies)]
 
 #[path = "../support/mod.rs"]
 mod support;

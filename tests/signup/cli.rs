@@ -3,7 +3,7 @@
 use std::path::Path;
 
 use super::{ENGAGE_EXTRAS, Env};
-use onbehalf::sim::Behaviour;
+use onbehalf_sim::Behaviour;
 
 /// Runs the binary off the async runtime (the simulator keeps serving meanwhile).
 async fn onbehalf(args: Vec<String>) -> (i32, serde_json::Value, String) {
@@ -51,7 +51,7 @@ async fn signup_command_creates_the_account_and_hides_the_password_unless_asked(
     assert!(!text.contains(&token));
 
     let (url, _) = env.invite(Behaviour::Normal);
-    let other = env.sim.issue_invite(onbehalf::sim::InviteSpec::new(
+    let other = env.sim.issue_invite(onbehalf_sim::InviteSpec::new(
         "max@partner.test",
         "Max",
         "Muster",

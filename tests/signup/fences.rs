@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use onbehalf::config::UrlPattern;
 use onbehalf::reason::Reason;
-use onbehalf::sim::{Behaviour, InviteSpec};
+use onbehalf_sim::{Behaviour, InviteSpec};
 
 use super::{ENGAGE_EXTRAS, Env, expect_failure, sign_up};
 

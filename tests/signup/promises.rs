@@ -4,7 +4,7 @@
 
 use onbehalf::reason::Reason;
 use onbehalf::signup::{self, NoGuard, SignupOptions};
-use onbehalf::sim::{Behaviour, InviteSpec};
+use onbehalf_sim::{Behaviour, InviteSpec};
 
 use super::{Env, jane, rand_suffix};
 

@@ -83,6 +83,7 @@ pub async fn check(config: &Config) -> Vec<Line> {
     lines.extend(platforms.into_iter().flatten());
     lines.extend(settings::policy(config));
     lines.extend(settings::notify(config));
+    lines.extend(settings::job_deadline(config));
     lines
 }
 

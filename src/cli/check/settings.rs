@@ -1,7 +1,8 @@
 //! The checks that need no network: settings that load but would not work well.
 //!
 //! In: the validated [`Config`]. Out: lines about each platform profile (how success is
-//! recognised, `allow_http`), the sender-authentication policy and `[notify]`.
+//! recognised, `allow_http`), the sender-authentication policy, `[notify]` and the job
+//! deadline.
 
 use crate::config::{Config, MailboxConfig, Platform};
 
@@ -25,7 +26,9 @@ pub fn platform(index: usize, platform: &Platform) -> Vec<Line> {
         (url, selector) => {
             let how: Vec<String> = [
                 url.as_ref().map(|_| "success_url".to_owned()),
-                selector.as_ref().map(|s| format!("success_selector {s:?}")),
+                selector
+                    .as_ref()
+                    .map(|s| format!("success_selector {:?}", s.as_str())),
             ]
             .into_iter()
             .flatten()
@@ -166,6 +169,32 @@ pub fn notify(config: &Config) -> Vec<Line> {
     lines
 }
 
+/// `[daemon] job_deadline` against each platform's `request_timeout`: a signup needs at
+/// least the invite's GET and the form's POST, so a shorter deadline cuts slow platforms
+/// off mid-signup.
+pub fn job_deadline(config: &Config) -> Vec<Line> {
+    let deadline = config.daemon.job_deadline;
+    let too_short: Vec<&str> = config
+        .platforms
+        .iter()
+        .filter(|p| deadline < p.request_timeout.saturating_mul(2))
+        .map(|p| p.name.as_str())
+        .collect();
+    if too_short.is_empty() {
+        let text = format!("a signup still unfinished after {deadline:?} goes to a human");
+        return vec![Line::pass("daemon", text)];
+    }
+    vec![Line::warn(
+        "daemon",
+        format!(
+            "daemon.job_deadline ({deadline:?}) is shorter than two requests to {} \
+             (request_timeout), so a slow signup there is cut off and ticketed; raise \
+             job_deadline or lower request_timeout",
+            too_short.join(", ")
+        ),
+    )]
+}
+
 #[cfg(test)]
 mod tests {
     use std::path::Path;
@@ -260,6 +289,15 @@ mod tests {
         let lines = policy(&elsewhere);
         assert_eq!(marks(&lines), [Mark::Pass, Mark::Warn]);
         assert!(lines[1].text.contains("imap.corp.example"), "{}", lines[1]);
+    }
+
+    #[test]
+    fn a_job_deadline_shorter_than_two_requests_warns() {
+        assert_eq!(marks(&job_deadline(&config(""))), [Mark::Pass]);
+        let short = config("[daemon]\njob_deadline = \"45s\"\n");
+        let lines = job_deadline(&short);
+        assert_eq!(marks(&lines), [Mark::Warn]);
+        assert!(lines[0].text.contains("Engage"), "{}", lines[0].text);
     }
 
     #[test]

@@ -46,7 +46,7 @@ pub(super) async fn notify_step(
         return credentials_not_sent(services, job, &login, e).await;
     }
     let note = format!("credentials sent to {login}");
-    services.db(move |j| j.mark_notified(job, &note)).await?;
+    services.journal.mark_notified(job, &note).await?;
     if let (Some(requester), false) = (invite.requester, same_person) {
         let note = RequesterNote {
             job_id: job.to_string(),

@@ -3,7 +3,10 @@
 //! In: a job at `vetted` (or at `signing_up` after a crash). Out: the job at `signed_up`,
 //! handed to a human with the platform's reason, or paused for a later try. Every
 //! password is sealed in the journal before the form that uses it is submitted, and a
-//! form whose submission may have worked is never submitted again.
+//! form whose submission may have worked is never submitted again: the only second
+//! submission is the flow's own, after the platform refused the password and showed
+//! its form again. A password is erased only after such a refusal; after any other
+//! failure of a submission it stays sealed until the invite tells the outcome.
 
 use std::time::Duration;
 
@@ -36,7 +39,8 @@ impl SubmitGuard for JournalGuard<'_> {
         let services = self.services;
         async move {
             services
-                .db(move |j| j.seal_password(job, &login, &password))
+                .journal
+                .seal_password(job, &login, &password)
                 .await
                 .map_err(|e| crate::report::chain(&e))?;
             crate::daemon::fault::entered(JobState::SigningUp);
@@ -63,18 +67,24 @@ pub(super) async fn signup_step(
         expected_login: record.login.clone().or_else(|| invite.invitee.clone()),
         ..services.signup.clone()
     };
-    let _slot = services.platform_slot(&platform.name).await;
+    let allowed = services.config.daemon.job_deadline;
+    let deadline = tokio::time::Instant::now() + allowed;
+    let mut slot = services.platform_slot(&platform.name).await;
     let mut attempt = 0;
     loop {
         attempt += 1;
         let mut guard = JournalGuard { services, job };
-        let result = signup::sign_up(platform, &invite.invite_url, &options, &mut guard).await;
+        let signing = signup::sign_up(platform, &invite.invite_url, &options, &mut guard);
+        let Ok(result) = tokio::time::timeout_at(deadline, signing).await else {
+            return past_deadline(services, platform, job, &invite.invite_url, allowed).await;
+        };
         let failure = match result {
             Ok(account) => {
                 let note = format!("account created for {}", account.login);
                 tracing::info!("account created");
                 services
-                    .db(move |j| j.transition(job, JobState::SignedUp, &note))
+                    .journal
+                    .transition(job, JobState::SignedUp, &note)
                     .await?;
                 return Ok(Step::Next);
             }
@@ -82,25 +92,27 @@ pub(super) async fn signup_step(
         };
         tracing::info!(reason = %failure.reason, attempt, "signup failed");
         services.metrics.platform_error(failure.reason.as_str());
+        if failure.outcome_unknown() {
+            // The account may exist (or appear later): never submit again in this job.
+            return after_submission(services, platform, job, &invite.invite_url, &failure).await;
+        }
+        if failure.submitted {
+            // The platform refused the password and showed its form again: that
+            // password created nothing.
+            let (reason, detail) = (failure.reason, &failure.detail);
+            return escalate(services, job, reason, detail, SealedPassword::Erase).await;
+        }
         let wait = failure
             .retry_after
             .unwrap_or(Duration::from_secs(2u64.pow(attempt)));
         let retry = failure.reason.retryable()
             && attempt < SIGNUP_ATTEMPTS
             && wait <= MAX_RETRY_WAIT
+            && tokio::time::Instant::now() + wait < deadline
             && !services.shutdown.is_cancelled();
-        if failure.submitted && failure.reason.retryable() {
-            // The platform failed after a submission: find out before submitting again.
-            match probe_invite(services, platform, &invite.invite_url).await {
-                Probe::AccountExists => return account_exists(services, job).await,
-                Probe::StillOpen if retry => {}
-                Probe::StillOpen => return uncertain(services, job, &failure.detail).await,
-                Probe::TryLater => return Ok(Step::Pause),
-                Probe::Unknown(detail) => return uncertain(services, job, &detail).await,
-            }
-        } else if !retry {
-            // A platform that answered with a refusal created no account; one that kept
-            // failing may have, so its password stays.
+        if !retry {
+            // Nothing was submitted in this job, so no password of it can have made an
+            // account; one that kept failing is kept anyway, as before.
             let password = if failure.reason.retryable() {
                 SealedPassword::Keep
             } else {
@@ -108,18 +120,82 @@ pub(super) async fn signup_step(
             };
             return escalate(services, job, failure.reason, &failure.detail, password).await;
         }
+        // Waiting must not hold the platform's slot from the other jobs.
+        drop(slot.take());
         tokio::select! {
             () = tokio::time::sleep(wait) => {}
             () = services.shutdown.cancelled() => return Ok(Step::Pause),
         }
+        slot = services.platform_slot(&platform.name).await;
     }
 }
 
-async fn uncertain(services: &Services, job: JobId, what: &str) -> Result<Step, DaemonError> {
+/// The job's deadline passed during a signup. A password sealed by then may have been
+/// submitted, so that takes the uncertain path; otherwise nothing was sent.
+async fn past_deadline(
+    services: &Services,
+    platform: &Platform,
+    job: JobId,
+    invite_url: &str,
+    allowed: Duration,
+) -> Result<Step, DaemonError> {
     let detail = format!(
-        "The signup form was submitted but its outcome is unknown ({what}). The invite still \
-         opens the signup form, so the account was probably not created; onbehalf never \
-         submits a signup twice."
+        "the platform did not complete the signup within the job's deadline ([daemon] \
+         job_deadline = {allowed:?})"
+    );
+    let state = services.db(move |j| j.job(job)).await?.map(|r| r.state);
+    if state == Some(JobState::SigningUp) {
+        let failure = signup::SignupFailure::new(Reason::Network, detail).submitted(true);
+        return after_submission(services, platform, job, invite_url, &failure).await;
+    }
+    escalate(
+        services,
+        job,
+        Reason::Network,
+        &detail,
+        SealedPassword::Keep,
+    )
+    .await
+}
+
+/// A submission whose outcome is unknown (a server error, a timeout, a page nobody
+/// recognises, a redirect refused after the POST): the invite tells whether the account
+/// exists; if it does not tell, a human gets the job and the password stays sealed.
+async fn after_submission(
+    services: &Services,
+    platform: &Platform,
+    job: JobId,
+    invite_url: &str,
+    failure: &signup::SignupFailure,
+) -> Result<Step, DaemonError> {
+    match probe_invite(services, platform, invite_url).await {
+        Probe::AccountExists => account_exists(services, job).await,
+        Probe::StillOpen => uncertain(services, job, &failure.detail, STILL_OPEN).await,
+        Probe::TryLater => Ok(Step::Pause),
+        Probe::Unknown(detail) => {
+            let what = format!(
+                "{}; checking the invite afterwards: {detail}",
+                failure.detail
+            );
+            uncertain(services, job, &what, "").await
+        }
+    }
+}
+
+/// Said of an invite that still opens its form after a submission of unknown outcome.
+const STILL_OPEN: &str = " The invite still opened the signup form when checked, but a \
+     platform may finish creating the account later.";
+
+async fn uncertain(
+    services: &Services,
+    job: JobId,
+    what: &str,
+    invite: &str,
+) -> Result<Step, DaemonError> {
+    let detail = format!(
+        "The signup form was submitted but its outcome is unknown ({what}).{invite} The \
+         password is kept: once the account exists, `onbehalf retry` sends its \
+         credentials. onbehalf never submits a signup twice."
     );
     needs_human(services, job, Reason::UncertainAccountState, &detail).await
 }
@@ -150,7 +226,8 @@ async fn probe_invite(services: &Services, platform: &Platform, invite_url: &str
 async fn account_exists(services: &Services, job: JobId) -> Result<Step, DaemonError> {
     let note = "the invite now says it was used: the interrupted signup created the account";
     services
-        .db(move |j| j.transition(job, JobState::SignedUp, note))
+        .journal
+        .transition(job, JobState::SignedUp, note)
         .await?;
     Ok(Step::Next)
 }
@@ -164,22 +241,18 @@ pub(super) async fn resume_signing_up(
     let job = record.id;
     let invite = invite_of(record)?;
     let Some(platform) = services.config.platform(&invite.platform) else {
-        return uncertain(services, job, "the platform is no longer configured").await;
+        return uncertain(services, job, "the platform is no longer configured", "").await;
     };
     match probe_invite(services, platform, &invite.invite_url).await {
         Probe::AccountExists => account_exists(services, job).await,
         Probe::StillOpen => {
-            uncertain(
-                services,
-                job,
-                "onbehalf stopped while submitting the signup",
-            )
-            .await
+            let what = "onbehalf stopped while submitting the signup";
+            uncertain(services, job, what, STILL_OPEN).await
         }
         Probe::TryLater => {
             tracing::warn!("cannot check the interrupted signup yet");
             Ok(Step::Pause)
         }
-        Probe::Unknown(detail) => uncertain(services, job, &detail).await,
+        Probe::Unknown(detail) => uncertain(services, job, &detail, "").await,
     }
 }

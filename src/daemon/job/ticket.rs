@@ -79,13 +79,14 @@ pub(super) async fn ticket_step(
         Err(e) if e.refused_this_mail() => {
             let answer = chain(&e);
             tracing::error!(error = %answer, "the mail server refused the ticket for good; see `onbehalf status`");
-            services.db(move |j| j.ticket_refused(job, &answer)).await?;
+            services.journal.ticket_refused(job, &answer).await?;
             return Ok(Step::Next);
         }
         Err(e) => return Err(DaemonError::Notify(e)),
     }
     services
-        .db(move |j| j.transition(job, JobState::Ticketed, "ticket sent"))
+        .journal
+        .transition(job, JobState::Ticketed, "ticket sent")
         .await?;
     Ok(Step::Next)
 }
@@ -99,7 +100,8 @@ async fn junk(services: &Services, job: crate::journal::JobId) -> Result<Step, D
     let note = "no ticket: no invite link and the sender is not authenticated \
                 (notify.junk_tickets = false)";
     services
-        .db(move |j| j.transition(job, JobState::Ticketed, note))
+        .journal
+        .transition(job, JobState::Ticketed, note)
         .await?;
     Ok(Step::Next)
 }

@@ -5,11 +5,11 @@ use super::*;
 #[test]
 fn same_message_is_recognised_by_uid() {
     let journal = Journal::open_in_memory().unwrap();
-    let Received::New(job) = journal.receive(&msg(5, Some("<a@x>"), RAW)).unwrap() else {
+    let Received::New(job) = journal.receive(&msg(5, Some("<a@x>"), RAW)).wait().unwrap() else {
         panic!("first sight must be new");
     };
     // Same place, even with other bytes and no Message-ID (a refetch): the same job.
-    let Received::Known(known) = journal.receive(&msg(5, None, b"other")).unwrap() else {
+    let Received::Known(known) = journal.receive(&msg(5, None, b"other")).wait().unwrap() else {
         panic!("same uid must be known");
     };
     assert_eq!(known.id, job);
@@ -17,17 +17,20 @@ fn same_message_is_recognised_by_uid() {
     // Same UID under another UIDVALIDITY is another place.
     let mut other = msg(5, None, b"different bytes");
     other.uidvalidity = Some(8);
-    assert!(matches!(journal.receive(&other).unwrap(), Received::New(_)));
+    assert!(matches!(
+        journal.receive(&other).wait().unwrap(),
+        Received::New(_)
+    ));
 }
 
 #[test]
 fn copy_is_recognised_by_message_id() {
     let journal = Journal::open_in_memory().unwrap();
-    let Received::New(job) = journal.receive(&msg(5, Some("<a@x>"), RAW)).unwrap() else {
+    let Received::New(job) = journal.receive(&msg(5, Some("<a@x>"), RAW)).wait().unwrap() else {
         panic!("first sight must be new");
     };
     let redelivered = msg(6, Some(" a@x "), b"Received: by relay2\r\n\r\nhello\r\n");
-    let Received::Known(known) = journal.receive(&redelivered).unwrap() else {
+    let Received::Known(known) = journal.receive(&redelivered).wait().unwrap() else {
         panic!("same Message-ID must be known");
     };
     assert_eq!(known.id, job);
@@ -50,7 +53,7 @@ fn copy_is_recognised_by_message_id() {
 #[test]
 fn copy_is_recognised_by_content_hash() {
     let journal = Journal::open_in_memory().unwrap();
-    let Received::New(job) = journal.receive(&msg(5, None, RAW)).unwrap() else {
+    let Received::New(job) = journal.receive(&msg(5, None, RAW)).wait().unwrap() else {
         panic!("first sight must be new");
     };
     // The same bytes from a Maildir (LF line ends), no Message-ID.
@@ -65,13 +68,13 @@ fn copy_is_recognised_by_content_hash() {
         None,
         lf.as_bytes(),
     );
-    let Received::Known(known) = journal.receive(&copy).unwrap() else {
+    let Received::Known(known) = journal.receive(&copy).wait().unwrap() else {
         panic!("same bytes must be known");
     };
     assert_eq!(known.id, job);
     // A different message is a new job.
     assert!(matches!(
-        journal.receive(&msg(6, None, b"another")).unwrap(),
+        journal.receive(&msg(6, None, b"another")).wait().unwrap(),
         Received::New(_)
     ));
 }
@@ -80,15 +83,15 @@ fn copy_is_recognised_by_content_hash() {
 fn maildir_messages_are_keyed_by_file_name() {
     let journal = Journal::open_in_memory().unwrap();
     let at = |name: &str, raw: &[u8]| MessageRef::new("maildir:/m", None, None, name, None, raw);
-    let Received::New(job) = journal.receive(&at("1.host", b"one")).unwrap() else {
+    let Received::New(job) = journal.receive(&at("1.host", b"one")).wait().unwrap() else {
         panic!("new");
     };
-    let Received::Known(known) = journal.receive(&at("1.host", b"changed")).unwrap() else {
+    let Received::Known(known) = journal.receive(&at("1.host", b"changed")).wait().unwrap() else {
         panic!("known by name");
     };
     assert_eq!(known.id, job);
     assert!(matches!(
-        journal.receive(&at("2.host", b"two")).unwrap(),
+        journal.receive(&at("2.host", b"two")).wait().unwrap(),
         Received::New(_)
     ));
 }
@@ -96,18 +99,24 @@ fn maildir_messages_are_keyed_by_file_name() {
 #[test]
 fn locations_are_filed_and_stale_ones_forgotten() {
     let journal = Journal::open_in_memory().unwrap();
-    let Received::New(job) = journal.receive(&msg(5, Some("<a@x>"), RAW)).unwrap() else {
+    let Received::New(job) = journal.receive(&msg(5, Some("<a@x>"), RAW)).wait().unwrap() else {
         panic!("new");
     };
     let mut after_change = msg(1, Some("<a@x>"), RAW);
     after_change.uidvalidity = Some(8);
-    journal.receive(&after_change).unwrap();
-    assert_eq!(journal.forget_stale_locations("imap:INBOX", 8).unwrap(), 1);
+    journal.receive(&after_change).wait().unwrap();
+    assert_eq!(
+        journal
+            .forget_stale_locations("imap:INBOX", 8)
+            .wait()
+            .unwrap(),
+        1
+    );
     let unfiled = journal.unfiled_locations(job).unwrap();
     assert_eq!(unfiled.len(), 1);
     assert_eq!((unfiled[0].uidvalidity, unfiled[0].uid), (Some(8), Some(1)));
-    journal.mark_filed(unfiled[0].id).unwrap();
-    journal.mark_filed(unfiled[0].id).unwrap();
+    journal.mark_filed(unfiled[0].id).wait().unwrap();
+    journal.mark_filed(unfiled[0].id).wait().unwrap();
     assert!(journal.unfiled_locations(job).unwrap().is_empty());
     assert!(
         journal
@@ -124,7 +133,7 @@ fn invite_is_recorded_and_its_url_stays_out_of_debug() {
     let job = new_job(&journal, 1);
     let mut found = invite("https://engage.example.com/invitations/accept?token=SECRETTOKEN");
     found.message_id = Some("<fwd@x>".into());
-    journal.record_invite(job, &found).unwrap();
+    journal.record_invite(job, &found).wait().unwrap();
     let record = journal.job(job).unwrap().unwrap();
     assert_eq!(record.state, JobState::Extracted);
     assert_eq!(record.platform.as_deref(), Some("Engage"));
@@ -141,7 +150,7 @@ fn invite_is_recorded_and_its_url_stays_out_of_debug() {
     let debug = format!("{record:?} {found:?}");
     assert!(!debug.contains("SECRETTOKEN"), "{debug}");
     let other = new_job(&journal, 2);
-    journal.record_invite(other, &found).unwrap();
+    journal.record_invite(other, &found).wait().unwrap();
     let twin = journal
         .other_job_with_invite(other, &found.invite_url)
         .unwrap();
@@ -163,6 +172,7 @@ fn original_is_kept_with_a_new_job_only() {
     let journal = Journal::open_in_memory().unwrap();
     let Received::New(job) = journal
         .receive_original(&msg(5, Some("<a@x>"), RAW), RAW)
+        .wait()
         .unwrap()
     else {
         panic!("first sight must be new");
@@ -171,10 +181,13 @@ fn original_is_kept_with_a_new_job_only() {
     // A copy elsewhere is recognised and does not replace what was kept.
     let copy = msg(6, Some("<a@x>"), b"other bytes");
     assert!(matches!(
-        journal.receive_original(&copy, b"other bytes").unwrap(),
+        journal
+            .receive_original(&copy, b"other bytes")
+            .wait()
+            .unwrap(),
         Received::Known(_)
     ));
     assert_eq!(journal.original(job).unwrap().as_deref(), Some(RAW));
-    journal.forget_original(job).unwrap();
+    journal.forget_original(job).wait().unwrap();
     assert_eq!(journal.original(job).unwrap(), None);
 }

@@ -2,6 +2,7 @@
 //! the sealed password's life, retry, and the read side. File-level behaviour (modes,
 //! erased bytes, crashes) is in tests/journal.rs.
 
+mod groups;
 mod messages;
 mod password;
 mod reads;
@@ -36,7 +37,11 @@ fn invite(url: &str) -> InviteRecord {
 
 fn new_job(journal: &Journal, uid: u32) -> JobId {
     let raw = format!("Subject: job {uid}\r\n\r\nbody\r\n");
-    match journal.receive(&msg(uid, None, raw.as_bytes())).unwrap() {
+    match journal
+        .receive(&msg(uid, None, raw.as_bytes()))
+        .wait()
+        .unwrap()
+    {
         Received::New(id) => id,
         Received::Known(job) => panic!("uid {uid} was already known as {}", job.id),
     }
@@ -64,12 +69,18 @@ fn job_in(journal: &Journal, uid: u32, state: JobState) -> JobId {
 /// Takes one step with the method that step needs.
 fn take(journal: &Journal, job: JobId, to: JobState) -> Result<(), JournalError> {
     match to {
-        JobState::Extracted => journal.record_invite(job, &invite(&format!("https://e/{job}"))),
-        JobState::SigningUp => journal.seal_password(job, "ann@example.org", &pw()),
-        JobState::Notified => journal.mark_notified(job, "credentials mail accepted"),
-        JobState::NeedsHuman => journal.needs_human(job, "link_expired", "the link expired"),
-        JobState::Received => journal.retry(job).map(|_| ()),
-        other => journal.transition(job, other, "step"),
+        JobState::Extracted => journal
+            .record_invite(job, &invite(&format!("https://e/{job}")))
+            .wait(),
+        JobState::SigningUp => journal.seal_password(job, "ann@example.org", &pw()).wait(),
+        JobState::Notified => journal
+            .mark_notified(job, "credentials mail accepted")
+            .wait(),
+        JobState::NeedsHuman => journal
+            .needs_human(job, "link_expired", "the link expired")
+            .wait(),
+        JobState::Received => journal.retry(job).wait().map(|_| ()),
+        other => journal.transition(job, other, "step").wait(),
     }
 }
 

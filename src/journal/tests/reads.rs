@@ -14,6 +14,7 @@ fn unfinished_is_oldest_first_and_skips_filed() {
     // The oldest job changing last does not move it.
     journal
         .transition(first, JobState::SignedUp, "landed")
+        .wait()
         .unwrap();
     let ids: Vec<_> = journal
         .unfinished()
@@ -31,7 +32,10 @@ fn counts_cover_every_state_and_recent_is_newest_first() {
     let a = job_in(&journal, 1, JobState::Ticketed);
     let b = job_in(&journal, 2, JobState::Filed);
     let c = job_in(&journal, 3, JobState::NeedsHuman);
-    journal.transition(a, JobState::Filed, "moved").unwrap();
+    journal
+        .transition(a, JobState::Filed, "moved")
+        .wait()
+        .unwrap();
     let counts = journal.counts_by_state().unwrap();
     assert_eq!(counts.len(), JobState::ALL.len());
     assert_eq!(counts[0], (JobState::Received, 0));
@@ -54,11 +58,13 @@ fn health_values_are_kept_and_replaced() {
     assert_eq!(journal.health("last_check").unwrap(), None);
     journal
         .set_health("last_check", "2025-01-01T00:00:00Z")
+        .wait()
         .unwrap();
     journal
         .set_health("last_check", "2025-01-01T00:01:00Z")
+        .wait()
         .unwrap();
-    journal.set_health("uidvalidity:INBOX", "7").unwrap();
+    journal.set_health("uidvalidity:INBOX", "7").wait().unwrap();
     assert_eq!(
         journal.health("last_check").unwrap().as_deref(),
         Some("2025-01-01T00:01:00Z")

@@ -116,7 +116,7 @@ fn steps_that_carry_data_need_their_method() {
         (JobState::Notified, "mark_notified"),
         (JobState::NeedsHuman, "needs_human"),
     ] {
-        let err = journal.transition(job, to, "shortcut").unwrap_err();
+        let err = journal.transition(job, to, "shortcut").wait().unwrap_err();
         assert!(err.to_string().contains(method), "{err}");
     }
     assert_eq!(state(&journal, job), JobState::Received);
@@ -127,6 +127,7 @@ fn unknown_job_is_named() {
     let journal = Journal::open_in_memory().unwrap();
     let err = journal
         .transition(JobId(9), JobState::Vetted, "x")
+        .wait()
         .unwrap_err();
     assert_eq!(err.to_string(), "cannot find job-9 in the journal");
     assert!(matches!(
@@ -226,7 +227,7 @@ fn commits_before_an_outside_effect_reach_the_disk_and_bookkeeping_waits() {
     let other = new_job(&journal, 2);
     take(&journal, other, NeedsHuman).unwrap();
     assert_eq!(synchronous(&journal), FULL, "the ticket is sent next");
-    journal.set_health("last_check", "ok").unwrap();
+    journal.set_health("last_check", "ok").wait().unwrap();
     assert_eq!(synchronous(&journal), NORMAL);
     take(&journal, other, Ticketed).unwrap();
     assert_eq!(synchronous(&journal), FULL, "the message is moved next");

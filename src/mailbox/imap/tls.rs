@@ -1,53 +1,29 @@
 //! The TLS client settings for IMAP.
 //!
-//! In: an optional PEM CA file. Out: a rustls client config (ring provider, TLS 1.2 and
-//! 1.3) that trusts the web PKI roots plus that CA; and the handshake itself, with an
-//! error that says what to check when the certificate is the problem.
+//! In: an optional PEM CA file. Out: the shared client config ([`crate::net::tls`]: ring,
+//! TLS 1.2 and 1.3, the web PKI roots plus that CA) with the mailbox's error, and the
+//! handshake itself, with an error that says what to check when the certificate is the
+//! problem.
 
 use std::path::Path;
 use std::sync::Arc;
 
-use rustls::pki_types::pem::PemObject;
-use rustls::pki_types::{CertificateDer, ServerName};
-use rustls::{ClientConfig, RootCertStore};
+use rustls::ClientConfig;
+use rustls::pki_types::ServerName;
 use tokio::net::TcpStream;
 use tokio_rustls::TlsConnector;
 use tokio_rustls::client::TlsStream;
 
 use crate::mailbox::MailboxError;
+use crate::net;
 
-/// Builds the client config; reads the CA file now, so a bad file fails at startup.
+/// Builds the client config ([`crate::net::tls`]); reads the CA file now, so a bad file
+/// fails at startup.
 pub(crate) fn client_config(ca_file: Option<&Path>) -> Result<Arc<ClientConfig>, MailboxError> {
-    let mut roots = RootCertStore {
-        roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
-    };
-    if let Some(path) = ca_file {
-        let ca_error = |reason: String| MailboxError::CaFile {
-            path: path.to_owned(),
-            reason,
-        };
-        let certs = CertificateDer::pem_file_iter(path)
-            .map_err(|e| ca_error(e.to_string()))?
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(|e| ca_error(format!("not a PEM certificate file: {e}")))?;
-        if certs.is_empty() {
-            return Err(ca_error("it holds no PEM certificate".into()));
-        }
-        for cert in certs {
-            roots
-                .add(cert)
-                .map_err(|e| ca_error(format!("a certificate in it is unusable: {e}")))?;
-        }
-    }
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let config = ClientConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .map_err(|e| MailboxError::CaFile {
-            path: ca_file.map(Path::to_owned).unwrap_or_default(),
-            reason: format!("the TLS library refused its defaults: {e}"),
-        })?
-        .with_root_certificates(roots)
-        .with_no_client_auth();
+    let config = net::tls::client_config(ca_file, &[]).map_err(|e| MailboxError::CaFile {
+        path: e.path,
+        reason: e.problem,
+    })?;
     Ok(Arc::new(config))
 }
 

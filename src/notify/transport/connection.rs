@@ -24,8 +24,7 @@ use lettre::transport::smtp::client::{
 };
 use lettre::transport::smtp::commands::Ehlo;
 use lettre::transport::smtp::extension::ClientId;
-use rustls::pki_types::{CertificateDer, ServerName, pem::PemObject};
-use rustls::{ClientConfig, RootCertStore};
+use rustls::pki_types::ServerName;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::TcpStream;
 use tokio_rustls::TlsConnector;
@@ -33,6 +32,7 @@ use tokio_rustls::client::TlsStream;
 
 use super::pool::Reusable;
 use crate::config::{SmtpConfig, SmtpSecurity};
+use crate::net;
 use crate::notify::error::{NotifyError, SmtpFailure};
 use crate::notify::original::Capabilities;
 
@@ -181,17 +181,20 @@ async fn connect_tcp(host: &str, port: u16, timeout: Duration) -> io::Result<Tcp
     }))
 }
 
-/// The settings for lettre's STARTTLS: the web PKI roots plus `smtp.ca_file`.
+/// The settings for lettre's STARTTLS: the web PKI roots plus the certificates of
+/// `smtp.ca_file`, read by the same function as every other client's ([`crate::net::tls`]).
 fn tls_parameters(config: &SmtpConfig) -> Result<TlsParameters, NotifyError> {
     let mut builder = TlsParameters::builder(config.host.clone())
         .certificate_store(CertificateStore::WebpkiRoots);
     if let Some(path) = &config.ca_file {
-        let (pem, _) = read_ca_file(path)?;
-        let certificate = Certificate::from_pem(&pem).map_err(|e| NotifyError::CaFile {
-            path: path.clone(),
-            problem: e.to_string(),
-        })?;
-        builder = builder.add_root_certificate(certificate);
+        for der in net::tls::read_ca_file(path).map_err(ca_file_error)? {
+            let certificate =
+                Certificate::from_der(der.to_vec()).map_err(|e| NotifyError::CaFile {
+                    path: path.clone(),
+                    problem: format!("a certificate in it is unusable ({e})"),
+                })?;
+            builder = builder.add_root_certificate(certificate);
+        }
     }
     builder.build_rustls().map_err(|source| NotifyError::Tls {
         server: config.server(),
@@ -199,55 +202,25 @@ fn tls_parameters(config: &SmtpConfig) -> Result<TlsParameters, NotifyError> {
     })
 }
 
-/// The same trust as [`tls_parameters`] (web PKI roots plus `smtp.ca_file`, TLS 1.2 and
-/// 1.3, ring) as a rustls config, for the handshake done here.
+/// The same trust as [`tls_parameters`] as the shared rustls config, for the handshake
+/// done here.
 fn implicit_tls(config: &SmtpConfig) -> Result<Security, NotifyError> {
-    let tls_error = |source: Box<dyn std::error::Error + Send + Sync>| NotifyError::Tls {
+    let client = net::tls::client_config(config.ca_file.as_deref(), &[]).map_err(ca_file_error)?;
+    let name = ServerName::try_from(config.host.clone()).map_err(|e| NotifyError::Tls {
         server: config.server(),
-        source,
-    };
-    let mut roots = RootCertStore {
-        roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
-    };
-    if let Some(path) = &config.ca_file {
-        for certificate in read_ca_file(path)?.1 {
-            roots.add(certificate).map_err(|e| NotifyError::CaFile {
-                path: path.clone(),
-                problem: format!("a certificate in it is unusable ({e})"),
-            })?;
-        }
-    }
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let client = ClientConfig::builder_with_provider(provider)
-        .with_protocol_versions(rustls::ALL_VERSIONS)
-        .map_err(|e| tls_error(Box::new(e)))?
-        .with_root_certificates(roots)
-        .with_no_client_auth();
-    let name = ServerName::try_from(config.host.clone()).map_err(|e| tls_error(Box::new(e)))?;
+        source: Box::new(e),
+    })?;
     Ok(Security::Implicit {
         connector: TlsConnector::from(Arc::new(client)),
         name,
     })
 }
 
-/// The file's bytes and the certificates in it; at least one.
-fn read_ca_file(
-    path: &std::path::Path,
-) -> Result<(Vec<u8>, Vec<CertificateDer<'static>>), NotifyError> {
-    let ca_error = |problem: String| NotifyError::CaFile {
-        path: path.to_owned(),
-        problem,
-    };
-    let pem = std::fs::read(path).map_err(|e| ca_error(e.to_string()))?;
-    let certificates = CertificateDer::pem_slice_iter(&pem)
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| ca_error(format!("it is not valid PEM ({e})")))?;
-    if certificates.is_empty() {
-        return Err(ca_error(
-            "it holds no certificate (expected -----BEGIN CERTIFICATE-----)".to_owned(),
-        ));
+fn ca_file_error(e: net::tls::CaFileError) -> NotifyError {
+    NotifyError::CaFile {
+        path: e.path,
+        problem: e.problem,
     }
-    Ok((pem, certificates))
 }
 
 /// A TLS stream in the shape lettre takes (`AsyncTokioStream` is lettre's trait and

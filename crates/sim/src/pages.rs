@@ -5,6 +5,9 @@
 
 use std::fmt::Write;
 
+// For element content and either kind of quoted attribute: & < > " and '.
+use html_escape::encode_quoted_attribute as escape;
+
 use super::state::{MIN_PASSWORD, SYMBOLS};
 
 /// The time zones on the signup form: `(value, label)`.
@@ -17,22 +20,6 @@ pub(super) const TIMEZONES: &[(&str, &str)] = &[
 ];
 /// The time zone selected when the form is first shown.
 pub(super) const DEFAULT_TIMEZONE: &str = "Etc/UTC";
-
-/// Escapes text for HTML content and double-quoted attributes.
-pub(super) fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
-    out
-}
 
 /// The page frame: head, top bar with a search form, main content.
 pub(super) fn layout(title: &str, csrf: Option<&str>, nav: &str, main: &str) -> String {
@@ -165,7 +152,7 @@ fn password_input(name: &str, label: &str, view: &SignupView<'_>) -> String {
     // As Bootstrap forms show a field's error: beside it, tied to it for screen readers.
     let errors = view.password_errors();
     let (invalid, feedback) = if name == "password" && !errors.is_empty() {
-        let text: Vec<String> = errors.iter().map(|e| escape(e)).collect();
+        let text: Vec<String> = errors.iter().map(|e| escape(e).into_owned()).collect();
         (
             format!(
                 " class=\"is-invalid\" aria-invalid=\"true\" aria-describedby=\"{name}-error\""

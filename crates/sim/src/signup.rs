@@ -2,7 +2,10 @@
 //!
 //! In: the session bound to an invite and, for the POST, the submitted form. Out: the
 //! form (again, with errors and a fresh CSRF token, status 422) or a new logged-in
-//! account and a redirect to `/home`.
+//! account and a redirect to `/home` (or, for the behaviours that say so, a 504 with the
+//! account created later, or an unrecognised page).
+
+use std::time::Duration;
 
 use axum::Form;
 use axum::extract::State;
@@ -92,16 +95,62 @@ pub(super) async fn submit(
     }
     let email = signing_up_as(&memory, &id, &token);
     let errors = problems(&memory, &token, &email, &fields);
-    if errors.is_empty() {
-        create(&app, &mut memory, &id, &token, &email, &fields)
-    } else {
+    let behaviour = memory.invites.get(&token).map(|i| i.spec.behaviour.clone());
+    if !errors.is_empty() {
         rerender(&mut memory, &id, &token, &email, &fields, &errors)
+    } else if let Some(Behaviour::GatewayTimeoutThenCreates(after)) = behaviour {
+        drop(memory);
+        create_later(&app, token, email, fields, after)
+    } else if behaviour == Some(Behaviour::UnrecognisedLanding) {
+        store(&mut memory, &token, &email, &fields);
+        let text = "Almost there: confirm your email address to finish.";
+        page(StatusCode::OK, pages::message("Almost there", text, None))
+    } else {
+        create(&app, &mut memory, &id, &token, &email, &fields)
     }
 }
 
 /// Whether the page has a standing sign-in hint and errors beside their fields.
 fn field_errors(invite: &Invite) -> bool {
     matches!(invite.spec.behaviour, Behaviour::StandingSignInHint { .. })
+}
+
+/// Answers 504 now and creates the account `after` this, as a backend that finishes
+/// the work its gateway gave up waiting for.
+fn create_later(
+    app: &App,
+    token: String,
+    email: String,
+    fields: Submitted,
+    after: Duration,
+) -> Response {
+    let state = app.state.clone();
+    tokio::spawn(async move {
+        tokio::time::sleep(after).await;
+        store(&mut state::lock(&state), &token, &email, &fields);
+    });
+    let html = pages::message(
+        "Gateway timeout",
+        "The server took too long to respond.",
+        None,
+    );
+    page(StatusCode::GATEWAY_TIMEOUT, html)
+}
+
+/// Uses up the invite and stores its account with the submitted password; returns the
+/// account's email.
+fn store(memory: &mut Memory, token: &str, email: &str, fields: &Submitted) -> Option<String> {
+    let invite = memory.invites.get_mut(token)?;
+    invite.used = true;
+    let workspace = invite.spec.workspace.clone();
+    let record = AccountRecord {
+        email: email.to_owned(),
+        first_name: fields.get("first_name").trim().to_owned(),
+        last_name: fields.get("last_name").trim().to_owned(),
+    };
+    let email = record.email.clone();
+    memory.create_account(record, fields.get("password"), workspace);
+    Some(email)
 }
 
 /// The hidden inviter address the form carries, for [`Behaviour::ShowsInviter`].
@@ -218,18 +267,9 @@ fn create(
     email: &str,
     fields: &Submitted,
 ) -> Response {
-    let Some(invite) = memory.invites.get_mut(token) else {
+    let Some(email) = store(memory, token, email, fields) else {
         return session_expired();
     };
-    invite.used = true;
-    let workspace = invite.spec.workspace.clone();
-    let record = AccountRecord {
-        email: email.to_owned(),
-        first_name: fields.get("first_name").trim().to_owned(),
-        last_name: fields.get("last_name").trim().to_owned(),
-    };
-    let email = record.email.clone();
-    memory.create_account(record, fields.get("password"), workspace);
     let new_id = memory.log_in(session, &email);
     with_cookie(
         redirect(StatusCode::SEE_OTHER, "/home"),

@@ -23,6 +23,9 @@
 //! `routes` with `signup` and `login` answer requests, `pages` renders HTML, and
 //! `server` accepts connections.
 
+// Unit tests see every dev-dependency, which only integration tests use.
+#![cfg_attr(test, allow(unused_crate_dependencies))]
+
 mod login;
 mod pages;
 mod routes;
@@ -129,6 +132,13 @@ pub enum Behaviour {
     },
     /// The first `POST /signup` answers 503 and creates nothing; later ones are normal.
     ServerErrorOnce,
+    /// A valid `POST /signup` answers 504, as a gateway whose backend is slow, and the
+    /// backend creates the account (with the submitted password) this long after; until
+    /// then the invite still shows its form.
+    GatewayTimeoutThenCreates(Duration),
+    /// A valid `POST /signup` creates the account but answers 200 with a page no profile
+    /// knows ("Almost there", asking to confirm the email) instead of going home.
+    UnrecognisedLanding,
     /// The signup page is a JavaScript application shell with no form in the HTML.
     JavaScriptOnly,
     /// Every `GET` of the invite redirects (302) to this absolute URL.

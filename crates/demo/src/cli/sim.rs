@@ -1,4 +1,4 @@
-//! `onbehalf simulator`: run the bundled Engage look-alike in the foreground so a person
+//! `onbehalf-demo simulator`: run the bundled Engage look-alike in the foreground so a person
 //! can try `onbehalf` against it by hand.
 //!
 //! In: the listening options. Out: the base URL, the CA certificate written to a file,
@@ -9,9 +9,9 @@ use std::net::{Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
 use std::time::Duration;
 
-use crate::sim::{Behaviour, InviteSpec, SimOptions, Simulator};
+use onbehalf_sim::{Behaviour, InviteSpec, SimOptions, Simulator};
 
-/// Arguments of `onbehalf simulator`.
+/// Arguments of `onbehalf-demo simulator`.
 #[derive(Debug, clap::Args)]
 pub struct SimArgs {
     /// Serve plain HTTP instead of HTTPS (the profile then needs allow_http = true).
@@ -43,7 +43,7 @@ pub struct SimArgs {
 
 /// Runs the simulator until Ctrl-C; returns the exit status.
 pub fn run(args: &SimArgs) -> u8 {
-    let runtime = match super::runtime() {
+    let runtime = match onbehalf::cli::runtime() {
         Ok(runtime) => runtime,
         Err(status) => return status,
     };
@@ -60,16 +60,16 @@ async fn serve(args: &SimArgs) -> u8 {
     let sim = match Simulator::start_on(options, listen).await {
         Ok(sim) => sim,
         Err(e) => {
-            eprintln!("onbehalf: {}", crate::report::chain(&e));
+            eprintln!("onbehalf: {}", onbehalf::report::chain(&e));
             eprintln!("hint: choose another port with --port, or --port 0 for any free one");
-            return super::EXIT_USAGE;
+            return onbehalf::cli::EXIT_USAGE;
         }
     };
     let ca = match write_ca(&sim, args) {
         Ok(ca) => ca,
         Err(message) => {
             eprintln!("onbehalf: {message}");
-            return super::EXIT_INPUT;
+            return onbehalf::cli::EXIT_INPUT;
         }
     };
     println!(
@@ -99,7 +99,7 @@ async fn serve(args: &SimArgs) -> u8 {
     if let Some(ca) = ca {
         ca.remove();
     }
-    super::EXIT_OK
+    onbehalf::cli::EXIT_OK
 }
 
 /// The CA file written for this run; removed on exit when it is in our own temp dir.
@@ -205,7 +205,7 @@ mod tests {
     use std::path::Path;
 
     use super::*;
-    use crate::config::Config;
+    use onbehalf::config::Config;
 
     async fn parsed_profile(tls: bool) -> (Simulator, Config) {
         let options = SimOptions {

@@ -1,4 +1,4 @@
-//! `onbehalf demo`: the whole pipeline on this machine, printed as a table.
+//! `onbehalf-demo demo`: the whole pipeline on this machine, printed as a table.
 //!
 //! In: the samples folder (default `samples/` here or beside the sources). Out: a table
 //! of each sample's outcome, the account created and the mail written, and the folder
@@ -10,7 +10,7 @@ use anyhow::Context;
 
 use crate::demo::{self, DemoOptions, Row};
 
-/// Arguments of `onbehalf demo`.
+/// Arguments of `onbehalf-demo demo`.
 #[derive(Debug, clap::Args)]
 pub struct DemoArgs {
     /// The folder with the forwarded emails and their onbehalf.toml.
@@ -28,7 +28,7 @@ fn samples_dir(args: &DemoArgs) -> PathBuf {
         if here.join("onbehalf.toml").is_file() {
             here
         } else {
-            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("samples")
+            PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../samples"))
         }
     })
 }
@@ -53,10 +53,10 @@ fn workdir(args: &DemoArgs) -> anyhow::Result<PathBuf> {
 /// Runs the demo; returns the exit status.
 pub fn run(args: &DemoArgs) -> u8 {
     match run_demo(args) {
-        Ok(()) => super::EXIT_OK,
+        Ok(()) => onbehalf::cli::EXIT_OK,
         Err(e) => {
-            eprintln!("onbehalf: {}", crate::report::chain(e.as_ref()));
-            super::EXIT_INPUT
+            eprintln!("onbehalf: {}", onbehalf::report::chain(e.as_ref()));
+            onbehalf::cli::EXIT_INPUT
         }
     }
 }

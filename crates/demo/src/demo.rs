@@ -15,14 +15,14 @@ use lettre::message::Mailbox as Address;
 use regex::Regex;
 use tokio_util::sync::CancellationToken;
 
-use crate::config::{Config, ConfigError, UrlPattern};
-use crate::daemon::{self, Mode, Services};
-use crate::extract;
-use crate::journal::{JobState, Journal};
-use crate::mailbox::Mailbox;
-use crate::notify::Notifier;
-use crate::signup::SignupOptions;
-use crate::sim::{InviteSpec, SimOptions, Simulator};
+use onbehalf::config::{Config, ConfigError, UrlPattern};
+use onbehalf::daemon::{self, Mode, Services};
+use onbehalf::extract;
+use onbehalf::journal::{JobState, Journal};
+use onbehalf::mailbox::Mailbox;
+use onbehalf::notify::Notifier;
+use onbehalf::signup::SignupOptions;
+use onbehalf_sim::{InviteSpec, SimOptions, Simulator};
 
 /// What the demo needs from the outside.
 #[derive(Debug, Clone)]
@@ -228,7 +228,7 @@ fn services(
     sim: &Simulator,
     hosts: &[String],
 ) -> Result<Arc<Services>, DemoError> {
-    let crate::config::MailboxConfig::Maildir(maildir) = config
+    let onbehalf::config::MailboxConfig::Maildir(maildir) = config
         .mailbox
         .clone()
         .ok_or_else(|| part("the demo config has no mailbox"))?
@@ -243,7 +243,7 @@ fn services(
         dry_run: false,
         expected_login: None,
     };
-    let mailbox = Mailbox::Maildir(crate::mailbox::MaildirMailbox::new(maildir));
+    let mailbox = Mailbox::Maildir(onbehalf::mailbox::MaildirMailbox::new(maildir));
     Ok(Arc::new(Services::new(
         config,
         journal,
@@ -311,3 +311,19 @@ fn rows(journal: &Journal, samples: &[PathBuf], outbox: &Path) -> Result<Vec<Row
 
 /// How long the demo may take before it is considered stuck.
 pub const TIME_LIMIT: Duration = Duration::from_secs(60);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_io_error_says_its_cause_once() {
+        let error = DemoError::Io {
+            path: "/tmp/demo".into(),
+            source: std::io::Error::new(std::io::ErrorKind::NotFound, "no such file"),
+        };
+        let line = onbehalf::report::chain(&error);
+        assert_eq!(line.matches("no such file").count(), 1, "{line}");
+        assert!(line.starts_with("cannot use /tmp/demo"), "{line}");
+    }
+}

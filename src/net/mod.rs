@@ -1,0 +1,10 @@
+//! What every stage that talks to a server needs, written once.
+//!
+//! - [`tls`]: the process-wide crypto provider and the one TLS client configuration
+//!   (ring, TLS 1.2 and 1.3, the web PKI roots plus an optional CA file) that IMAP, SMTP
+//!   and signup use.
+//! - [`loopback`]: whether a configured host is this machine (plain-text IMAP and SMTP
+//!   may only talk to it).
+
+pub mod loopback;
+pub mod tls;
