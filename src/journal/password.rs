@@ -161,7 +161,7 @@ impl Journal {
     }
 
     /// Completes once an erase has been left for a later checkpoint (at once if one was
-    /// since the last call): the daemon then waits [`WIPE_INTERVAL`] and calls
+    /// since the last call): the daemon then waits `WIPE_INTERVAL` and calls
     /// [`wipe_if_pending`](Self::wipe_if_pending). An idle daemon is never woken by it.
     pub async fn wipe_wanted(&self) {
         self.shared.wipe_wanted.notified().await;

@@ -8,7 +8,7 @@
 //!
 //! Folder names in the config separate levels with `/`; on every connection they are
 //! placed in the server's personal namespace, with its prefix and separator
-//! ([`namespace`]: `onbehalf/done` is `onbehalf.done` on Dovecot, `INBOX.onbehalf.done`
+//! (`namespace`: `onbehalf/done` is `onbehalf.done` on Dovecot, `INBOX.onbehalf.done`
 //! on Courier or Cyrus).
 
 pub(crate) mod auth;
