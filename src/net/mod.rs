@@ -5,6 +5,8 @@
 //!   and signup use.
 //! - [`loopback`]: whether a configured host is this machine (plain-text IMAP and SMTP
 //!   may only talk to it).
+//! - [`retry`]: the one backoff between retries of SMTP and of the platform.
 
 pub mod loopback;
+pub mod retry;
 pub mod tls;

@@ -25,6 +25,7 @@ use lettre::{AsyncFileTransport, AsyncTransport, Tokio1Executor};
 use super::error::{MailKind, NotifyError, SmtpFailure};
 use super::original::Capabilities;
 use crate::config::SmtpConfig;
+use crate::net::retry::Backoff;
 use connection::Connector;
 use pool::Pool;
 
@@ -205,7 +206,7 @@ impl SmtpClient {
                 let action = format!("send the {kind} mail for job {job_id}");
                 return Err(self.error(action, attempts, failure));
             }
-            let delay = backoff_delay(self.backoff, attempts);
+            let delay = Backoff::new(self.backoff, MAX_BACKOFF).delay(attempts);
             tracing::warn!(
                 job_id,
                 kind = %kind,
@@ -289,12 +290,6 @@ impl std::fmt::Display for Failure {
     }
 }
 
-/// `first`, doubled for every attempt after the first, capped at [`MAX_BACKOFF`].
-fn backoff_delay(first: Duration, attempt: u32) -> Duration {
-    let factor = 1u32 << attempt.saturating_sub(1).min(16);
-    first.saturating_mul(factor).min(MAX_BACKOFF)
-}
-
 /// Codes with which servers refuse a login (RFC 4954).
 const AUTH_REFUSED: [&str; 4] = ["530", "534", "535", "538"];
 
@@ -348,15 +343,6 @@ fn caused_by_tls(mut cause: Option<&(dyn std::error::Error + 'static)>) -> bool 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn backoff_doubles_and_is_capped() {
-        let first = Duration::from_millis(500);
-        assert_eq!(backoff_delay(first, 1), Duration::from_millis(500));
-        assert_eq!(backoff_delay(first, 2), Duration::from_secs(1));
-        assert_eq!(backoff_delay(first, 3), Duration::from_secs(2));
-        assert_eq!(backoff_delay(first, 40), MAX_BACKOFF);
-    }
 
     #[test]
     fn opening_failures_are_temporary_unless_the_certificate_is_the_problem() {

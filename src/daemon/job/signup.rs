@@ -12,6 +12,7 @@ use std::time::Duration;
 
 use crate::config::Platform;
 use crate::journal::{JobId, JobRecord, JobState};
+use crate::net::retry::Backoff;
 use crate::reason::Reason;
 use crate::secret::Secret;
 use crate::signup::{self, SubmitGuard};
@@ -22,6 +23,8 @@ use super::{DaemonError, SealedPassword, Services, Step, escalate, invite_of, ne
 const SIGNUP_ATTEMPTS: u32 = 3;
 /// A Retry-After longer than this is not waited for: the job goes to a human.
 const MAX_RETRY_WAIT: Duration = Duration::from_secs(300);
+/// Without a Retry-After: 2 s before the second attempt, 4 s before the third.
+const SIGNUP_BACKOFF: Backoff = Backoff::new(Duration::from_secs(2), MAX_RETRY_WAIT);
 
 /// Seals every generated password in the journal before the form is submitted.
 struct JournalGuard<'s> {
@@ -104,7 +107,7 @@ pub(super) async fn signup_step(
         }
         let wait = failure
             .retry_after
-            .unwrap_or(Duration::from_secs(2u64.pow(attempt)));
+            .unwrap_or_else(|| SIGNUP_BACKOFF.delay(attempt));
         let retry = failure.reason.retryable()
             && attempt < SIGNUP_ATTEMPTS
             && wait <= MAX_RETRY_WAIT
