@@ -109,27 +109,10 @@ impl fmt::Display for UrlPattern {
 /// `*`-only glob, iterative with single backtrack point: linear in practice, never
 /// exponential whatever the input.
 fn glob_match(pattern: &[u8], text: &[u8]) -> bool {
-    let (mut p, mut t) = (0, 0);
-    let mut star: Option<(usize, usize)> = None;
-    while t < text.len() {
-        if p < pattern.len() && pattern[p] == b'*' {
-            star = Some((p, t));
-            p += 1;
-        } else if p < pattern.len() && pattern[p] == text[t] {
-            p += 1;
-            t += 1;
-        } else if let Some((sp, st)) = star {
-            p = sp + 1;
-            t = st + 1;
-            star = Some((sp, st + 1));
-        } else {
-            return false;
-        }
-    }
-    pattern[p..].iter().all(|&c| c == b'*')
+    glob_spans(pattern, text).is_some()
 }
 
-/// [`glob_match`], also returning the text each `*` matched, in pattern order: with a
+/// Whether `text` matches, with the text each `*` matched, in pattern order: with a
 /// single backtrack point only the latest `*` ever grows, so earlier spans are final.
 fn glob_spans(pattern: &[u8], text: &[u8]) -> Option<Vec<(usize, usize)>> {
     let (mut p, mut t) = (0, 0);
