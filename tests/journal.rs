@@ -12,7 +12,8 @@ use std::process::{Command, Stdio};
 use std::sync::Arc;
 
 use onbehalf::journal::{
-    FILE_NAME, InviteRecord, JobId, JobState, Journal, JournalError, MessageRef, Received,
+    FILE_NAME, InviteKey, InviteRecord, JobId, JobState, Journal, JournalError, MessageRef,
+    Received,
 };
 use onbehalf::secret::Secret;
 
@@ -33,9 +34,11 @@ fn vetted_job(journal: &Journal, uid: u32) -> JobId {
     let Received::New(job) = journal.receive(&msg).wait().unwrap() else {
         panic!("uid {uid} must be new");
     };
+    let url = format!("https://engage.example.com/accept?token=t{uid}");
     let invite = InviteRecord {
         platform: "Engage".into(),
-        invite_url: Secret::new(format!("https://engage.example.com/accept?token=t{uid}")),
+        invite_key: InviteKey::of(&url),
+        invite_url: Secret::new(url),
         invitee: Some("ann@example.org".into()),
         requester: Some("ann@example.org".into()),
         subject: None,

@@ -160,7 +160,8 @@ async fn extract_step(services: &Services, record: &JobRecord) -> Result<Step, D
     match extracted {
         Ok(invite) => {
             tracing::info!(platform = %invite.platform, "invite found");
-            let invite = InviteRecord::from(&invite);
+            let key = services.invite_key(&invite.platform, &invite.invite_url);
+            let invite = InviteRecord::new(&invite, key);
             services.journal.record_invite(job, &invite).await?;
             Ok(Step::Next)
         }

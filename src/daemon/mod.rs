@@ -21,7 +21,7 @@ use tokio::sync::{Mutex, Semaphore, SemaphorePermit};
 use tokio_util::sync::CancellationToken;
 
 use crate::config::Config;
-use crate::journal::{JobId, JobRecord, Journal, JournalError, WIPE_INTERVAL};
+use crate::journal::{InviteKey, JobId, JobRecord, Journal, JournalError, WIPE_INTERVAL};
 use crate::mailbox::{Destination, Health, Mailbox, MailboxError, MessageLocation};
 use crate::notify::{Notifier, NotifyError};
 use crate::signup::SignupOptions;
@@ -153,17 +153,37 @@ impl Services {
         let (Some(url), Some(platform)) = (&record.invite_url, record.platform.clone()) else {
             return Ok(None);
         };
-        let key = same_invite::invite_key(url.expose());
-        let others = self.db(move |j| j.jobs_with_invites_on(&platform)).await?;
-        let same = |r: &JobRecord| {
-            r.invite_url
-                .as_ref()
-                .is_some_and(|u| same_invite::invite_key(u.expose()) == key)
-        };
-        Ok(others
+        let key = self.invite_key(&platform, url.expose());
+        let same = self
+            .db(move |j| j.jobs_with_invite_key(&platform, &key))
+            .await?;
+        Ok(same
             .into_iter()
-            .find(|r| r.id != job && took_link(r) && same(r))
+            .find(|r| r.id != job && took_link(r))
             .map(|r| r.id))
+    }
+
+    /// The journal's key of the invite `url` on `platform` ([`same_invite`]).
+    pub fn invite_key(&self, _platform: &str, url: &str) -> InviteKey {
+        InviteKey::of(&same_invite::invite_key(url))
+    }
+
+    /// Keys the invites an older version recorded without one, so that the duplicate
+    /// check, which looks keys up, finds them too.
+    async fn key_old_invites(&self) -> Result<(), DaemonError> {
+        let old = self.db(|j| j.invites_without_key()).await?;
+        if old.is_empty() {
+            return Ok(());
+        }
+        tracing::info!(
+            jobs = old.len(),
+            "keying invites recorded by an older version"
+        );
+        let keys = old
+            .into_iter()
+            .map(|(job, platform, url)| (job, self.invite_key(&platform, url.expose())))
+            .collect();
+        Ok(self.journal.set_invite_keys(keys).await?)
     }
 
     /// A slot for one request to `platform`; held while its signup runs.
@@ -256,6 +276,7 @@ pub async fn run(
     mode: Mode,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<Summary, DaemonError> {
+    services.key_old_invites().await?;
     let token = services.shutdown.clone();
     let stopper = tokio::spawn(async move {
         shutdown.await;

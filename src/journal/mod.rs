@@ -80,8 +80,8 @@ pub use pending::Pending;
 pub use places::{LAST_MAILBOX_CHECK, uidvalidity_key};
 pub use schema::FILE_NAME;
 pub use types::{
-    BadJobId, BadJobState, ContentHash, InviteRecord, JobId, JobRecord, JobState, Location,
-    MessageRef, Received, Transition,
+    BadJobId, BadJobState, ContentHash, InviteKey, InviteRecord, JobId, JobRecord, JobState,
+    Location, MessageRef, Received, Transition,
 };
 
 use error::Context;
@@ -250,6 +250,24 @@ impl Journal {
         )
     }
 
+    /// Keys the invites of jobs recorded before invites had keys, in one transaction.
+    pub fn set_invite_keys(&self, keys: Vec<(JobId, InviteKey)>) -> Pending<()> {
+        self.write(
+            Durability::Deferred,
+            || "key the invites recorded by an older version".to_owned(),
+            move |tx| {
+                for (job, key) in &keys {
+                    rows::execute(
+                        tx,
+                        "UPDATE jobs SET invite_key = ?2 WHERE id = ?1",
+                        params![job.0, key.as_str()],
+                    )?;
+                }
+                Ok(())
+            },
+        )
+    }
+
     fn receive_inner(&self, msg: &MessageRef, raw: Option<Vec<u8>>) -> Pending<Received> {
         let action = format!("record the message at {} {}", msg.source, msg.location);
         let msg = msg.clone();
@@ -347,8 +365,8 @@ impl Journal {
                 rows::execute(
                     tx,
                     "UPDATE jobs SET platform = ?2, invite_url = ?3, invitee = ?4, \
-                     requester = ?5, subject = ?6, message_id = COALESCE(message_id, ?7) \
-                     WHERE id = ?1",
+                     requester = ?5, subject = ?6, message_id = COALESCE(message_id, ?7), \
+                     invite_key = ?8 WHERE id = ?1",
                     params![
                         job.0,
                         invite.platform,
@@ -357,6 +375,7 @@ impl Journal {
                         invite.requester,
                         invite.subject,
                         normalize_message_id(invite.message_id.as_deref()),
+                        invite.invite_key.as_str(),
                     ],
                 )?;
                 Ok(())

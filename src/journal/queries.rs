@@ -7,7 +7,7 @@ use rusqlite::{OptionalExtension, params};
 
 use super::error::{Context, JournalError};
 use super::rows::{self, JOB_COLUMNS};
-use super::types::{JobId, JobRecord, JobState, Transition};
+use super::types::{InviteKey, JobId, JobRecord, JobState, Transition};
 use super::{Journal, resolve};
 use crate::secret::Secret;
 
@@ -48,42 +48,36 @@ impl Journal {
         )
     }
 
-    /// Another job (the oldest) with the same invite link: the same invite forwarded
-    /// twice, which must not make a second account.
-    pub fn other_job_with_invite(
+    /// Every job of `platform` whose invite has `key`, oldest first: the daemon's
+    /// duplicate check, by index (the same invite can be written several ways; the key
+    /// is of its normal form).
+    pub fn jobs_with_invite_key(
         &self,
-        job: JobId,
-        invite_url: &Secret,
-    ) -> Result<Option<JobRecord>, JournalError> {
+        platform: &str,
+        key: &InviteKey,
+    ) -> Result<Vec<JobRecord>, JournalError> {
+        self.select_jobs(
+            "WHERE platform = ?1 AND invite_key = ?2 ORDER BY id",
+            [platform, key.as_str()],
+            "list the jobs with an invite",
+        )
+    }
+
+    /// Jobs with an invite link but no key yet (recorded by an older version): their id,
+    /// platform and link, for the daemon to key them.
+    pub fn invites_without_key(&self) -> Result<Vec<(JobId, String, Secret)>, JournalError> {
         self.read(|conn| {
-            conn.prepare_cached(&format!(
-                "SELECT {JOB_COLUMNS} FROM jobs WHERE invite_url = ?1 AND id <> ?2 \
-                 ORDER BY id LIMIT 1"
-            ))?
-            .query_row(params![invite_url.expose(), job.0], rows::job_from_row)
-            .optional()
+            conn.prepare_cached(
+                "SELECT id, platform, invite_url FROM jobs \
+                 WHERE invite_key IS NULL AND invite_url IS NOT NULL AND platform IS NOT NULL",
+            )?
+            .query_map([], |row| {
+                let url: String = row.get(2)?;
+                Ok((JobId(row.get(0)?), row.get(1)?, Secret::new(url)))
+            })?
+            .collect()
         })
-        .doing(|| format!("look for another job with {job}'s invite link"))
-    }
-
-    /// Every job with this invite link, oldest first: the daemon decides from all of them
-    /// whether the link was already taken.
-    pub fn jobs_with_invite(&self, invite_url: &Secret) -> Result<Vec<JobRecord>, JournalError> {
-        self.select_jobs(
-            "WHERE invite_url = ?1 ORDER BY id",
-            [invite_url.expose()],
-            "list the jobs with an invite link",
-        )
-    }
-
-    /// Every job with an invite link of `platform`, oldest first: the daemon compares
-    /// their links as invites (the same invite can be written several ways), not as text.
-    pub fn jobs_with_invites_on(&self, platform: &str) -> Result<Vec<JobRecord>, JournalError> {
-        self.select_jobs(
-            "WHERE platform = ?1 AND invite_url IS NOT NULL ORDER BY id",
-            [platform],
-            "list the jobs with an invite link of a platform",
-        )
+        .doing(|| "list the invites recorded without a key".to_owned())
     }
 
     /// How many jobs are in each state, for every state in diagram order.

@@ -89,6 +89,11 @@ const MIGRATIONS: &[&str] = &[
     );",
     // 2: the mail server's answer when it refused a job's ticket for good.
     "ALTER TABLE jobs ADD COLUMN ticket_refused TEXT;",
+    // 3: a digest of the job's invite in its normal form, so a duplicate forward is
+    // found by an index instead of by reading every job of the platform. NULL for jobs
+    // recorded before this step until the daemon fills them in at start.
+    "ALTER TABLE jobs ADD COLUMN invite_key TEXT;
+     CREATE INDEX jobs_platform_invite_key ON jobs(platform, invite_key);",
 ];
 
 /// Opens (creating if needed) `state_dir/journal.sqlite3` with the newest schema.

@@ -177,7 +177,7 @@ impl ContentHash {
 
     /// Lower-case hex, as stored in the journal.
     pub fn to_hex(&self) -> String {
-        self.0.iter().map(|b| format!("{b:02x}")).collect()
+        hex(&self.0)
     }
 }
 
@@ -252,10 +252,13 @@ pub struct InviteRecord {
     pub subject: Option<String>,
     /// The forward's Message-ID (also used to recognise a re-delivered copy).
     pub message_id: Option<String>,
+    /// The invite's key, how a later forward of the same invite finds this job.
+    pub invite_key: InviteKey,
 }
 
-impl From<&Invite> for InviteRecord {
-    fn from(invite: &Invite) -> Self {
+impl InviteRecord {
+    /// What the journal keeps of `invite`, found again by `invite_key`.
+    pub fn new(invite: &Invite, invite_key: InviteKey) -> Self {
         Self {
             platform: invite.platform.clone(),
             invite_url: Secret::new(invite.invite_url.clone()),
@@ -263,8 +266,36 @@ impl From<&Invite> for InviteRecord {
             requester: invite.requester.clone(),
             subject: invite.subject.clone(),
             message_id: invite.message_id.clone(),
+            invite_key,
         }
     }
+}
+
+/// A digest of an invite in its normal form (the daemon's `same_invite`): equal for two
+/// links of one invite, and without the token, which only the link itself carries.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InviteKey(String);
+
+impl InviteKey {
+    /// The key of an invite already in its normal form.
+    pub fn of(normal_form: &str) -> Self {
+        Self(hex(&Sha256::digest(normal_form.as_bytes())))
+    }
+
+    /// Lower-case hex, as stored in the journal.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    bytes
+        .iter()
+        .fold(String::with_capacity(bytes.len() * 2), |mut out, b| {
+            let _ = write!(out, "{b:02x}");
+            out
+        })
 }
 
 /// Everything the journal holds about one job except the sealed password itself.

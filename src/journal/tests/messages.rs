@@ -151,20 +151,48 @@ fn invite_is_recorded_and_its_url_stays_out_of_debug() {
     assert!(!debug.contains("SECRETTOKEN"), "{debug}");
     let other = new_job(&journal, 2);
     journal.record_invite(other, &found).wait().unwrap();
-    let twin = journal
-        .other_job_with_invite(other, &found.invite_url)
+    let same = |key: &InviteKey| -> Vec<JobId> {
+        let jobs = journal.jobs_with_invite_key("Engage", key).unwrap();
+        jobs.iter().map(|j| j.id).collect()
+    };
+    assert_eq!(same(&found.invite_key), [job, other]);
+    assert!(same(&InviteKey::of("https://engage.example.com/other")).is_empty());
+    assert!(
+        journal
+            .jobs_with_invite_key("Other", &found.invite_key)
+            .unwrap()
+            .is_empty()
+    );
+}
+
+#[test]
+fn invites_recorded_without_a_key_are_listed_until_keyed() {
+    let journal = Journal::open_in_memory().unwrap();
+    let job = new_job(&journal, 1);
+    journal
+        .record_invite(job, &invite("https://engage.example.com/accept?token=T"))
+        .wait()
         .unwrap();
-    assert_eq!(twin.map(|j| j.id), Some(job));
-    let both: Vec<_> = journal
-        .jobs_with_invite(&found.invite_url)
-        .unwrap()
-        .iter()
-        .map(|j| j.id)
-        .collect();
-    assert_eq!(both, [job, other]);
-    let url = Secret::new("https://engage.example.com/other");
-    assert!(journal.jobs_with_invite(&url).unwrap().is_empty());
-    assert_eq!(journal.other_job_with_invite(other, &url).unwrap(), None);
+    assert!(journal.invites_without_key().unwrap().is_empty());
+    // As an older version left it.
+    journal
+        .lock()
+        .execute("UPDATE jobs SET invite_key = NULL", [])
+        .unwrap();
+    let old = journal.invites_without_key().unwrap();
+    assert_eq!(old.len(), 1);
+    assert_eq!((old[0].0, old[0].1.as_str()), (job, "Engage"));
+    assert!(old[0].2.expose().ends_with("token=T"));
+    let key = InviteKey::of("normal form");
+    journal
+        .set_invite_keys(vec![(job, key.clone())])
+        .wait()
+        .unwrap();
+    assert!(journal.invites_without_key().unwrap().is_empty());
+    assert_eq!(
+        journal.jobs_with_invite_key("Engage", &key).unwrap()[0].id,
+        job
+    );
 }
 
 #[test]

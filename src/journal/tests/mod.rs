@@ -32,6 +32,7 @@ fn invite(url: &str) -> InviteRecord {
         requester: Some("ann@example.org".into()),
         subject: Some("Fwd: You are invited".into()),
         message_id: None,
+        invite_key: InviteKey::of(url),
     }
 }
 
