@@ -8,6 +8,7 @@
 pub mod fault;
 mod filing;
 pub mod health;
+pub mod housekeeping;
 mod intake;
 pub mod job;
 pub mod same_invite;
@@ -244,8 +245,13 @@ fn took_link(record: &JobRecord) -> bool {
     match record.state {
         Received | Extracted => false,
         Vetted | SigningUp | SignedUp | Notified => true,
+        // A kept password that expired still marks a submission whose outcome nobody
+        // knows: the link stays taken.
         NeedsHuman | Ticketed | Filed => {
-            record.reason.is_none() || record.account_created || record.has_password
+            record.reason.is_none()
+                || record.account_created
+                || record.has_password
+                || record.password_expired_at.is_some()
         }
     }
 }
@@ -256,6 +262,7 @@ pub async fn run(
     mode: Mode,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<Summary, DaemonError> {
+    housekeeping::tidy(&services).await?;
     let token = services.shutdown.clone();
     let stopper = tokio::spawn(async move {
         shutdown.await;
@@ -263,9 +270,11 @@ pub async fn run(
         token.cancel();
     });
     let wiper = tokio::spawn(wipe_erased_passwords(Arc::clone(&services)));
+    let tidier = tokio::spawn(housekeeping::every_interval(Arc::clone(&services)));
     let result = intake::run(Arc::clone(&services), mode).await;
     stopper.abort();
     wiper.abort();
+    tidier.abort();
     let _ = services.journal.wipe_if_pending().await;
     result
 }

@@ -3,6 +3,8 @@
 //! erased bytes, crashes) is in tests/journal.rs.
 
 mod groups;
+mod housekeeping;
+mod key;
 mod messages;
 mod password;
 mod reads;
