@@ -10,6 +10,7 @@
 //! against the file's own directory.
 
 mod daemon;
+mod invite_token;
 mod journal;
 mod mailbox;
 mod notify;
@@ -24,6 +25,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 pub use daemon::DaemonConfig;
+pub use invite_token::InviteToken;
 pub use journal::JournalConfig;
 pub use mailbox::{ImapAuth, ImapConfig, ImapSecurity, MailboxConfig, MaildirConfig, TokenSource};
 pub use notify::{DEFAULT_CHANGE_PASSWORD_HINT, NotifyConfig};

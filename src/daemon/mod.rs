@@ -147,19 +147,21 @@ impl Services {
     /// that ended with a human before reaching the platform (no account, no password
     /// kept: a rejected forward) took nothing, so a later, acceptable forward may still
     /// use the link.
-    /// Links are compared as invites ([`same_invite::invite_key`]): a forward that added
-    /// `utm_source` or upper-cased the host is the same invite.
+    /// Links are compared as invites ([`same_invite::invite_key_on`]): a forward that
+    /// added `utm_source` or upper-cased the host is the same invite, and so is one with
+    /// the same token where the profile names it (`invite_token`).
     pub async fn already_handled(&self, record: &JobRecord) -> Result<Option<JobId>, DaemonError> {
         let job = record.id;
         let (Some(url), Some(platform)) = (&record.invite_url, record.platform.clone()) else {
             return Ok(None);
         };
-        let key = same_invite::invite_key(url.expose());
+        let profile = self.config.platform(&platform);
+        let key = same_invite::invite_key_on(url.expose(), profile);
         let others = self.db(move |j| j.jobs_with_invites_on(&platform)).await?;
         let same = |r: &JobRecord| {
             r.invite_url
                 .as_ref()
-                .is_some_and(|u| same_invite::invite_key(u.expose()) == key)
+                .is_some_and(|u| same_invite::invite_key_on(u.expose(), profile) == key)
         };
         Ok(others
             .into_iter()
