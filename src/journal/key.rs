@@ -93,7 +93,16 @@ impl KeyPlace {
                 check_mode(&path)?;
                 read_key(&path).map(Some)
             }
-            KeySource::KeyFile(path) if create => create_key_file(&path).map(Some),
+            KeySource::KeyFile(path) if create => match create_key_file(&path) {
+                // Another process (a second `once`) created it a moment ago: use that one.
+                Err(JournalError::KeyCreate { source, .. })
+                    if source.kind() == std::io::ErrorKind::AlreadyExists =>
+                {
+                    check_mode(&path)?;
+                    read_key(&path).map(Some)
+                }
+                created => created.map(Some),
+            },
             KeySource::KeyFile(_) => Ok(None),
         }
     }
@@ -153,16 +162,21 @@ fn create_key_file(path: &Path) -> Result<SealKey, JournalError> {
     SystemRandom::new()
         .fill(bytes.as_mut())
         .map_err(|_| write_error(std::io::Error::other("no random bytes from the system")))?;
-    // create_new: two processes starting at once never both write a key.
-    let mut file = OpenOptions::new()
+    // Written whole under a name of its own, then linked into place: a process starting
+    // at the same time sees no key file or a complete one, and only one key wins.
+    let draft = path.with_extension(format!("key.new-{}", std::process::id()));
+    let written = OpenOptions::new()
         .write(true)
         .create_new(true)
         .mode(0o600)
-        .open(path)
-        .map_err(write_error)?;
-    file.write_all(bytes.as_ref())
-        .and_then(|()| file.sync_all())
-        .map_err(write_error)?;
+        .open(&draft)
+        .and_then(|mut file| {
+            file.write_all(bytes.as_ref())?;
+            file.sync_all()
+        })
+        .and_then(|()| std::fs::hard_link(&draft, path));
+    let _ = std::fs::remove_file(&draft);
+    written.map_err(write_error)?;
     if let Some(dir) = path.parent() {
         File::open(dir)
             .and_then(|dir| dir.sync_all())
