@@ -16,6 +16,10 @@ pub const INTERVAL: Duration = Duration::from_secs(3600);
 /// One round: erase the kept passwords whose time ran out, delete old originals.
 pub async fn tidy(services: &Services) -> Result<(), DaemonError> {
     let journal = &services.journal;
+    let keep = services.config.journal.keep_originals();
+    if !services.db(move |j| j.housekeeping_due(keep)).await? {
+        return Ok(());
+    }
     for job in journal.expire_kept_passwords().await? {
         tracing::warn!(
             %job,
@@ -23,7 +27,6 @@ pub async fn tidy(services: &Services) -> Result<(), DaemonError> {
             "kept password expired and was erased; `onbehalf retry` can no longer mail it"
         );
     }
-    let keep = services.config.journal.keep_originals();
     let forgotten = journal.forget_old_originals(keep).await?;
     if !forgotten.is_empty() {
         tracing::info!(

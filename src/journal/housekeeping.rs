@@ -16,7 +16,34 @@ use super::types::{JobId, JobRecord, JobState};
 use super::writer::After;
 use super::{Durability, Journal, JournalError, Pending};
 
+/// The jobs whose kept password's time ran out: ended with a human (ticketed or filed).
+fn expired_sql() -> String {
+    format!(
+        "SELECT id FROM jobs WHERE state IN ('ticketed', 'filed') \
+         AND password_expires_at IS NOT NULL AND password_expires_at <= {NOW} \
+         AND (sealed_cipher IS NOT NULL OR sealed_password IS NOT NULL)"
+    )
+}
+
+/// The jobs filed before `?1` that still have their original (and no refused ticket,
+/// which `retry` sends again with it).
+const OLD_ORIGINALS: &str = "SELECT j.id FROM jobs j JOIN originals o ON o.job_id = j.id \
+     WHERE j.state = 'filed' AND j.ticket_refused IS NULL \
+     AND j.updated_at <= strftime('%Y-%m-%dT%H:%M:%fZ', 'now', ?1)";
+
 impl Journal {
+    /// Whether [`expire_kept_passwords`](Self::expire_kept_passwords) or
+    /// [`forget_old_originals`](Self::forget_old_originals) has anything to do: a read,
+    /// so a daemon with nothing to tidy writes (and fsyncs) nothing.
+    pub fn housekeeping_due(&self, older_than: Duration) -> Result<bool, JournalError> {
+        let age = format!("-{} seconds", older_than.as_secs());
+        self.read(|conn| {
+            Ok(!job_ids(conn, &expired_sql(), "")?.is_empty()
+                || !job_ids(conn, OLD_ORIGINALS, &age)?.is_empty())
+        })
+        .doing(|| "look for expired passwords and old originals".to_owned())
+    }
+
     /// Erases every kept password whose time ran out (`password_expires_at`) on a job
     /// that ended with a human (ticketed or filed), and notes when. Returns the jobs.
     pub fn expire_kept_passwords(&self) -> Pending<Vec<JobId>> {
@@ -24,15 +51,7 @@ impl Journal {
             Durability::Synced,
             || "erase expired kept passwords".to_owned(),
             |tx| {
-                let jobs = job_ids(
-                    tx,
-                    &format!(
-                        "SELECT id FROM jobs WHERE state IN ('ticketed', 'filed') \
-                         AND password_expires_at IS NOT NULL AND password_expires_at <= {NOW} \
-                         AND (sealed_cipher IS NOT NULL OR sealed_password IS NOT NULL)"
-                    ),
-                    "",
-                )?;
+                let jobs = job_ids(tx, &expired_sql(), "")?;
                 for &job in &jobs {
                     let state = rows::state_of(tx, job)?;
                     rows::erase_password(tx, job)?;
@@ -62,13 +81,7 @@ impl Journal {
             Durability::Deferred,
             || "delete originals past their retention".to_owned(),
             move |tx| {
-                let jobs = job_ids(
-                    tx,
-                    "SELECT j.id FROM jobs j JOIN originals o ON o.job_id = j.id \
-                     WHERE j.state = 'filed' AND j.ticket_refused IS NULL \
-                     AND j.updated_at <= strftime('%Y-%m-%dT%H:%M:%fZ', 'now', ?1)",
-                    &age,
-                )?;
+                let jobs = job_ids(tx, OLD_ORIGINALS, &age)?;
                 for &job in &jobs {
                     rows::execute(tx, "DELETE FROM originals WHERE job_id = ?1", [job.0])?;
                     rows::execute(

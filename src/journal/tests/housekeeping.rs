@@ -19,14 +19,7 @@ fn back_date(journal: &Journal, job: JobId, column: &str, days: u32) {
 /// A job whose submission's outcome is unknown, ticketed with its password kept.
 fn uncertain(journal: &Journal, uid: u32) -> JobId {
     let job = job_in(journal, uid, JobState::SigningUp);
-    journal
-        .needs_human(job, "uncertain_account_state", "504 after the POST")
-        .wait()
-        .unwrap();
-    journal
-        .transition(job, JobState::Ticketed, "ticket sent")
-        .wait()
-        .unwrap();
+    ticketed(journal, job, "uncertain_account_state");
     job
 }
 
@@ -46,7 +39,10 @@ fn a_kept_password_expires_after_its_time_and_retry_says_so() {
     let kept = journal.kept_passwords().unwrap();
     assert_eq!(kept.iter().map(|r| r.id).collect::<Vec<_>>(), [old, fresh]);
     assert_eq!(journal.expire_kept_passwords().wait().unwrap(), []);
+    let month = Duration::from_secs(30 * 86400);
+    assert!(!journal.housekeeping_due(month).unwrap());
     back_date(&journal, old, "password_expires_at", 8);
+    assert!(journal.housekeeping_due(month).unwrap());
     assert_eq!(journal.expire_kept_passwords().wait().unwrap(), [old]);
     let record = journal.job(old).unwrap().unwrap();
     assert!(!record.has_password && record.password_expired_at.is_some());
@@ -129,14 +125,7 @@ fn originals_of_filed_jobs_go_after_the_retention_and_records_stay() {
     let recent = receive(2);
     let unfinished = receive(3);
     for job in [filed, recent] {
-        journal
-            .needs_human(job, "link_expired", "expired")
-            .wait()
-            .unwrap();
-        journal
-            .transition(job, JobState::Ticketed, "sent")
-            .wait()
-            .unwrap();
+        ticketed(&journal, job, "link_expired");
         journal
             .transition(job, JobState::Filed, "filed")
             .wait()
@@ -150,7 +139,9 @@ fn originals_of_filed_jobs_go_after_the_retention_and_records_stay() {
         back_date(&journal, job, "updated_at", 31);
     }
     let month = Duration::from_secs(30 * 86400);
+    assert!(journal.housekeeping_due(month).unwrap());
     assert_eq!(journal.forget_old_originals(month).wait().unwrap(), [filed]);
+    assert!(!journal.housekeeping_due(month).unwrap());
     assert_eq!(journal.original(filed).unwrap(), None);
     assert!(journal.original(recent).unwrap().is_some());
     assert!(journal.original(unfinished).unwrap().is_some());

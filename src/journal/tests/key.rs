@@ -134,14 +134,7 @@ fn a_command_without_the_key_reads_records_and_creates_no_key() {
         let service = settings(state.path(), Some(credentials.path()), true);
         let journal = Journal::open_with(state.path(), &service).unwrap();
         let job = sealed_job(&journal, 1);
-        journal
-            .needs_human(job, "uncertain_account_state", "x")
-            .wait()
-            .unwrap();
-        journal
-            .transition(job, JobState::Ticketed, "sent")
-            .wait()
-            .unwrap();
+        ticketed(&journal, job, "uncertain_account_state");
         job
     };
     let journal = Journal::open_with(state.path(), &settings(state.path(), None, false)).unwrap();
@@ -165,14 +158,7 @@ fn a_corrected_login_takes_the_password_along() {
         .transition(job, JobState::SignedUp, "landed")
         .wait()
         .unwrap();
-    journal
-        .needs_human(job, "credentials_refused", "550")
-        .wait()
-        .unwrap();
-    journal
-        .transition(job, JobState::Ticketed, "sent")
-        .wait()
-        .unwrap();
+    ticketed(&journal, job, "credentials_refused");
     assert_eq!(
         journal
             .retry_as(job, Some("bob@example.org"))

@@ -86,6 +86,15 @@ fn take(journal: &Journal, job: JobId, to: JobState) -> Result<(), JournalError>
     }
 }
 
+/// Ends `job` with a human and its ticket sent: what `retry` and expiry work on.
+fn ticketed(journal: &Journal, job: JobId, reason: &str) {
+    journal.needs_human(job, reason, "detail").wait().unwrap();
+    journal
+        .transition(job, JobState::Ticketed, "ticket sent")
+        .wait()
+        .unwrap();
+}
+
 fn pw() -> Secret {
     Secret::new("Xy7#kq2!Lm9$")
 }
