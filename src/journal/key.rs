@@ -12,7 +12,8 @@
 //! bytes at the first start. A key file beside the database protects backups and copies
 //! of the database; it does not protect against root on the machine, which can read both.
 //! Either source must hold at least 32 bytes; the AEAD key is their SHA-256 under a label,
-//! so a raw, hex or base64 key all work.
+//! so a raw, hex or base64 key all work. With a credential, a key file still in place
+//! opens (never seals) what it sealed before the credential was set up.
 
 use std::fs::{File, OpenOptions};
 use std::io::{Read, Write};
@@ -88,7 +89,14 @@ impl KeyPlace {
     /// and `create` is set, else gives `None` when neither exists.
     pub(super) fn load(&self, create: bool) -> Result<Option<SealKey>, JournalError> {
         match self.source() {
-            KeySource::Credential(path) => read_key(&path).map(Some),
+            KeySource::Credential(path) => {
+                let mut key = read_key(&path)?;
+                // Passwords sealed before the credential was set up still open.
+                if self.key_file.exists() && check_mode(&self.key_file).is_ok() {
+                    key.1 = read_key(&self.key_file).ok().map(Box::new);
+                }
+                Ok(Some(key))
+            }
             KeySource::KeyFile(path) if path.exists() => {
                 check_mode(&path)?;
                 read_key(&path).map(Some)
@@ -189,8 +197,9 @@ fn create_key_file(path: &Path) -> Result<SealKey, JournalError> {
     })
 }
 
-/// The AEAD key. `ring` keeps no copy it could wipe on drop; ours is wiped.
-pub struct SealKey(LessSafeKey);
+/// The AEAD key. `ring` keeps no copy it could wipe on drop; ours is wiped. A journal
+/// moved from its key file to a credential keeps the file's key to open what it sealed.
+pub struct SealKey(LessSafeKey, Option<Box<SealKey>>);
 
 impl std::fmt::Debug for SealKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -209,7 +218,7 @@ impl SealKey {
         hash.update(material);
         let digest = Zeroizing::new(<[u8; 32]>::from(hash.finalize()));
         let key = UnboundKey::new(&CHACHA20_POLY1305, digest.as_ref()).ok()?;
-        Some(Self(LessSafeKey::new(key)))
+        Some(Self(LessSafeKey::new(key), None))
     }
 
     /// A random key for a journal that lives in memory only.
@@ -250,13 +259,22 @@ impl SealKey {
         Ok(out)
     }
 
-    /// Opens what [`seal`](Self::seal) made for the same job and login.
+    /// Opens what [`seal`](Self::seal) made for the same job and login, with this key or
+    /// the one before it.
     pub(super) fn open(
         &self,
         job: JobId,
         login: &str,
         blob: &[u8],
     ) -> Result<Secret, JournalError> {
+        self.open_with_this(job, login, blob)
+            .or_else(|error| match &self.1 {
+                Some(earlier) => earlier.open(job, login, blob),
+                None => Err(error),
+            })
+    }
+
+    fn open_with_this(&self, job: JobId, login: &str, blob: &[u8]) -> Result<Secret, JournalError> {
         let unseal = || JournalError::Unseal(job);
         let (&format, rest) = blob.split_first().ok_or_else(unseal)?;
         if format != FORMAT || rest.len() < NONCE_LEN {

@@ -207,3 +207,24 @@ fn plain_text_passwords_of_an_older_journal_are_sealed_at_the_first_keyed_open()
         "{notes:?}"
     );
 }
+
+#[test]
+fn moving_from_the_key_file_to_a_credential_still_opens_what_the_file_sealed() {
+    let state = tempfile::tempdir().unwrap();
+    let credentials = tempfile::tempdir().unwrap();
+    let by_file = {
+        let journal =
+            Journal::open_with(state.path(), &settings(state.path(), None, true)).unwrap();
+        sealed_job(&journal, 1)
+    };
+    std::fs::write(credentials.path().join(DEFAULT_KEY_CREDENTIAL), [5u8; 40]).unwrap();
+    let by_credential = settings(state.path(), Some(credentials.path()), true);
+    let journal = Journal::open_with(state.path(), &by_credential).unwrap();
+    assert_eq!(journal.sealed_password(by_file).unwrap(), Some(pw()));
+    let new = sealed_job(&journal, 2);
+    drop(journal);
+    // What the credential sealed does not open with the key file alone.
+    let journal = Journal::open_with(state.path(), &settings(state.path(), None, true)).unwrap();
+    assert!(matches!(journal.sealed_password(new), Err(JournalError::Unseal(j)) if j == new));
+    assert_eq!(journal.sealed_password(by_file).unwrap(), Some(pw()));
+}
