@@ -53,17 +53,29 @@ fn vetted_job(journal: &Journal, uid: u32) -> JobId {
 }
 
 /// The names of the files in `dir` whose bytes contain `needle`.
-fn files_containing(dir: &Path, needle: &str) -> Vec<String> {
+fn files_containing(dir: &Path, needle: impl AsRef<[u8]>) -> Vec<String> {
+    let needle = needle.as_ref();
     let mut found = Vec::new();
     for entry in std::fs::read_dir(dir).unwrap() {
         let path = entry.unwrap().path();
         let bytes = std::fs::read(&path).unwrap();
-        if bytes.windows(needle.len()).any(|w| w == needle.as_bytes()) {
+        if bytes.windows(needle.len()).any(|w| w == needle) {
             found.push(path.file_name().unwrap().to_string_lossy().into_owned());
         }
     }
     found.sort();
     found
+}
+
+/// The job's sealed password as stored (encrypted), read from outside the journal.
+fn sealed_bytes(dir: &Path, job: JobId) -> Vec<u8> {
+    let conn = rusqlite::Connection::open(dir.join(FILE_NAME)).unwrap();
+    conn.query_row(
+        "SELECT sealed_cipher FROM jobs WHERE id = ?1",
+        [job.0],
+        |row| row.get(0),
+    )
+    .unwrap()
 }
 
 /// Moves every WAL page into the main file, as SQLite's auto-checkpoint would.
@@ -131,14 +143,17 @@ fn erased_password_is_gone_from_the_files() {
             .seal_password(job, "ann@example.org", &Secret::new(PASSWORD))
             .wait()
             .unwrap();
-        // In the WAL first, then checkpointed into the main file, so the erase must
-        // overwrite it there too, not only drop WAL frames.
+        // Never on disk in plain text; sealed, in the WAL first, then checkpointed into
+        // the main file, so the erase must overwrite it there too, not only drop WAL
+        // frames.
+        assert_eq!(files_containing(dir.path(), PASSWORD), Vec::<String>::new());
+        let sealed = sealed_bytes(dir.path(), job);
         assert_eq!(
-            files_containing(dir.path(), PASSWORD),
+            files_containing(dir.path(), &sealed),
             [format!("{FILE_NAME}-wal")]
         );
         checkpoint_from_outside(dir.path());
-        assert_eq!(files_containing(dir.path(), PASSWORD), [FILE_NAME]);
+        assert_eq!(files_containing(dir.path(), &sealed), [FILE_NAME]);
         match erase {
             Erase::Notified => {
                 journal
@@ -173,7 +188,7 @@ fn erased_password_is_gone_from_the_files() {
         }
         assert_eq!(journal.sealed_password(job).unwrap(), None);
         assert_eq!(
-            files_containing(dir.path(), PASSWORD),
+            files_containing(dir.path(), &sealed),
             Vec::<String>::new(),
             "{erase:?}"
         );
@@ -330,12 +345,15 @@ fn erases_in_a_burst_share_a_checkpoint_that_still_comes() {
     let journal = Journal::open(dir.path()).unwrap();
     let passwords = ["Burst-one-7#kq2!Lm9$", "Burst-two-7#kq2!Lm9$"];
     let mut jobs = Vec::new();
+    let mut sealed = Vec::new();
     for (uid, password) in (1..).zip(passwords) {
         let job = vetted_job(&journal, uid);
         journal
             .seal_password(job, "ann@example.org", &Secret::new(password))
             .wait()
             .unwrap();
+        assert!(files_containing(dir.path(), password).is_empty());
+        sealed.push(sealed_bytes(dir.path(), job));
         journal
             .transition(job, JobState::SignedUp, "landed")
             .wait()
@@ -348,7 +366,7 @@ fn erases_in_a_burst_share_a_checkpoint_that_still_comes() {
         .mark_notified(jobs[0], "250 accepted")
         .wait()
         .unwrap();
-    assert!(files_containing(dir.path(), passwords[0]).is_empty());
+    assert!(files_containing(dir.path(), &sealed[0]).is_empty());
     journal
         .mark_notified(jobs[1], "250 accepted")
         .wait()
@@ -356,7 +374,7 @@ fn erases_in_a_burst_share_a_checkpoint_that_still_comes() {
     if journal.wipe_is_pending() {
         // Until the checkpoint, the old page with the password is still on disk, and the
         // daemon's wiper has been told to come back for it.
-        assert!(!files_containing(dir.path(), passwords[1]).is_empty());
+        assert!(!files_containing(dir.path(), &sealed[1]).is_empty());
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_time()
             .build()
@@ -371,8 +389,8 @@ fn erases_in_a_burst_share_a_checkpoint_that_still_comes() {
     }
     journal.wipe_if_pending().wait().unwrap();
     assert!(!journal.wipe_is_pending());
-    for password in passwords {
-        assert!(files_containing(dir.path(), password).is_empty());
+    for sealed in &sealed {
+        assert!(files_containing(dir.path(), sealed).is_empty());
     }
 }
 
@@ -398,8 +416,9 @@ fn dropping_the_journal_wipes_a_pending_erase() {
         .transition(other, JobState::SignedUp, "landed")
         .wait()
         .unwrap();
+    let sealed = sealed_bytes(dir.path(), job);
     journal.mark_notified(other, "250 accepted").wait().unwrap();
     journal.mark_notified(job, "250 accepted").wait().unwrap();
     drop(journal);
-    assert!(files_containing(dir.path(), PASSWORD).is_empty());
+    assert!(files_containing(dir.path(), &sealed).is_empty());
 }

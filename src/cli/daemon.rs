@@ -89,7 +89,8 @@ pub async fn services(config: Config) -> anyhow::Result<Arc<Services>> {
         .context("cannot run without an [smtp] section in the config")?;
     let mailbox = Mailbox::from_config(mailbox_config)?;
     let notifier = Notifier::smtp(smtp, &config.notify)?;
-    let journal = Arc::new(Journal::open(&config.daemon.state_dir)?);
+    let settings = config.journal_settings(true);
+    let journal = Arc::new(Journal::open_with(&config.daemon.state_dir, &settings)?);
     Ok(Arc::new(Services::new(
         config,
         journal,
@@ -173,8 +174,11 @@ async fn serve_metrics(services: &Arc<Services>) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The journal for `status` and `retry`: with the service's key when this command can
+/// read it, never creating one (a key file made by root here would be one the service
+/// cannot read).
 fn open_journal(config: &Config) -> Result<Journal, u8> {
-    Journal::open(&config.daemon.state_dir).map_err(|e| {
+    Journal::open_with(&config.daemon.state_dir, &config.journal_settings(false)).map_err(|e| {
         eprintln!("onbehalf: {}", crate::report::chain(&e));
         super::EXIT_INPUT
     })

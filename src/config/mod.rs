@@ -10,6 +10,8 @@
 //! against the file's own directory.
 
 mod daemon;
+mod invite_token;
+mod journal;
 mod mailbox;
 mod notify;
 mod pattern;
@@ -23,6 +25,8 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 pub use daemon::DaemonConfig;
+pub use invite_token::InviteToken;
+pub use journal::JournalConfig;
 pub use mailbox::{ImapAuth, ImapConfig, ImapSecurity, MailboxConfig, MaildirConfig, TokenSource};
 pub use notify::{DEFAULT_CHANGE_PASSWORD_HINT, NotifyConfig};
 pub use pattern::{AllowedHost, PatternError, UrlPattern};
@@ -53,6 +57,8 @@ pub struct Config {
     pub policy: PolicyConfig,
     /// The service itself: state directory, concurrency.
     pub daemon: DaemonConfig,
+    /// The journal's key, how long kept passwords and originals live.
+    pub journal: JournalConfig,
 }
 
 /// Size limits.
@@ -145,6 +151,8 @@ struct RawConfig {
     policy: policy::RawPolicy,
     #[serde(default)]
     daemon: daemon::RawDaemon,
+    #[serde(default)]
+    journal: journal::RawJournal,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -231,7 +239,20 @@ impl Config {
             notify: raw.notify.validate(base_dir)?,
             policy,
             daemon: raw.daemon.validate(base_dir)?,
+            journal: raw.journal.validate()?,
         })
+    }
+
+    /// How the journal is opened: its key (the credential `journal.key_credential`
+    /// when systemd passes it, else the key file, created only when `create_key`) and how
+    /// long kept passwords live.
+    pub fn journal_settings(&self, create_key: bool) -> crate::journal::OpenSettings {
+        let state_dir = &self.daemon.state_dir;
+        crate::journal::OpenSettings {
+            key: crate::journal::KeyPlace::from_env(state_dir, &self.journal.key_credential),
+            create_key,
+            kept_password: self.journal.kept_password(),
+        }
     }
 
     /// The platform with this name (case-insensitive).

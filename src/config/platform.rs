@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
-use super::{AllowedHost, CssSelector, Invalid, UrlPattern};
+use super::{AllowedHost, CssSelector, Invalid, InviteToken, UrlPattern};
 
 /// A validated platform profile.
 #[derive(Debug, Clone)]
@@ -15,6 +15,8 @@ pub struct Platform {
     pub name: String,
     /// A link is this platform's invite when, unwrapped, it matches one of these.
     pub invite_links: Vec<UrlPattern>,
+    /// Where invite links carry their token: forwards with one token are one invite.
+    pub invite_token: Option<InviteToken>,
     /// The only hosts the signup may visit, redirects included.
     pub allowed_hosts: Vec<AllowedHost>,
     /// CSS selector of the signup form; `None` means the first form with a password input.
@@ -232,6 +234,7 @@ impl Default for FailureMarkers {
 pub(super) struct RawPlatform {
     name: String,
     invite_links: Vec<String>,
+    invite_token: Option<String>,
     allowed_hosts: Vec<String>,
     signup_form: Option<String>,
     #[serde(default)]
@@ -320,7 +323,9 @@ impl RawPlatform {
                 .unwrap_or(defaults.password_rejected_texts),
             password_rejected_selector,
         };
+        let invite_token = self.invite_token.map(|t| InviteToken::parse(key, &t));
         Ok(Platform {
+            invite_token: invite_token.transpose()?,
             name,
             invite_links,
             allowed_hosts,

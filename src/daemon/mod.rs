@@ -8,6 +8,7 @@
 pub mod fault;
 mod filing;
 pub mod health;
+pub mod housekeeping;
 mod intake;
 pub mod job;
 pub mod same_invite;
@@ -146,8 +147,9 @@ impl Services {
     /// that ended with a human before reaching the platform (no account, no password
     /// kept: a rejected forward) took nothing, so a later, acceptable forward may still
     /// use the link.
-    /// Links are compared as invites ([`same_invite::invite_key`]): a forward that added
-    /// `utm_source` or upper-cased the host is the same invite.
+    /// Links are compared as invites ([`same_invite::invite_key_on`]): a forward that
+    /// added `utm_source` or upper-cased the host is the same invite, and so is one with
+    /// the same token where the profile names it (`invite_token`).
     pub async fn already_handled(&self, record: &JobRecord) -> Result<Option<JobId>, DaemonError> {
         let job = record.id;
         let (Some(url), Some(platform)) = (&record.invite_url, record.platform.clone()) else {
@@ -164,8 +166,11 @@ impl Services {
     }
 
     /// The journal's key of the invite `url` on `platform` ([`same_invite`]).
-    pub fn invite_key(&self, _platform: &str, url: &str) -> InviteKey {
-        InviteKey::of(&same_invite::invite_key(url))
+    /// The profile's `invite_token` counts from when it is set: a job recorded before
+    /// keeps the key it had.
+    pub fn invite_key(&self, platform: &str, url: &str) -> InviteKey {
+        let profile = self.config.platform(platform);
+        InviteKey::of(&same_invite::invite_key_on(url, profile))
     }
 
     /// Keys the invites an older version recorded without one, so that the duplicate
@@ -264,8 +269,13 @@ fn took_link(record: &JobRecord) -> bool {
     match record.state {
         Received | Extracted => false,
         Vetted | SigningUp | SignedUp | Notified => true,
+        // A kept password that expired still marks a submission whose outcome nobody
+        // knows: the link stays taken.
         NeedsHuman | Ticketed | Filed => {
-            record.reason.is_none() || record.account_created || record.has_password
+            record.reason.is_none()
+                || record.account_created
+                || record.has_password
+                || record.password_expired_at.is_some()
         }
     }
 }
@@ -277,6 +287,7 @@ pub async fn run(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<Summary, DaemonError> {
     services.key_old_invites().await?;
+    housekeeping::tidy(&services).await?;
     let token = services.shutdown.clone();
     let stopper = tokio::spawn(async move {
         shutdown.await;
@@ -284,9 +295,11 @@ pub async fn run(
         token.cancel();
     });
     let wiper = tokio::spawn(wipe_erased_passwords(Arc::clone(&services)));
+    let tidier = tokio::spawn(housekeeping::every_interval(Arc::clone(&services)));
     let result = intake::run(Arc::clone(&services), mode).await;
     stopper.abort();
     wiper.abort();
+    tidier.abort();
     let _ = services.journal.wipe_if_pending().await;
     result
 }

@@ -4,10 +4,14 @@
 //! same invite: scheme and host case-folded and the default port dropped (the URL parser
 //! does both), no fragment or user info (never sent as part of the request that matters),
 //! no tracking parameters (mail and ad platforms add `utm_*`, `fbclid`, …; the platform
-//! ignores them), and the remaining parameters sorted. The key is only compared, never
-//! visited: the signup still opens the link as the forward had it.
+//! ignores them), and the remaining parameters sorted. Where the platform's profile says
+//! where the token is (`invite_token`), the key is the token alone: a client that added a
+//! parameter nobody knows still forwards the same invite. The key is only compared,
+//! never visited: the signup still opens the link as the forward had it.
 
 use url::Url;
+
+use crate::config::{InviteToken, Platform};
 
 /// Query parameters that only say where a click came from.
 const TRACKING: &[&str] = &[
@@ -38,6 +42,47 @@ fn is_tracking(name: &str) -> bool {
     name.starts_with("utm_") || TRACKING.contains(&name.as_str())
 }
 
+/// The key of the invite `url` on `platform`: its token where the profile names it and
+/// the link has one, else [`invite_key`].
+pub fn invite_key_on(url: &str, platform: Option<&Platform>) -> String {
+    let token = platform.and_then(|p| Some((p, p.invite_token.as_ref()?)));
+    match token.and_then(|(platform, place)| token_of(url, platform, place)) {
+        Some(token) => format!("token:{token}"),
+        None => invite_key(url),
+    }
+}
+
+/// The token in `url` where `place` says, percent-decoded; `None` when it has none.
+fn token_of(url: &str, platform: &Platform, place: &InviteToken) -> Option<String> {
+    let parsed = Url::parse(url.trim()).ok()?;
+    let token = match place {
+        InviteToken::Query(name) => parsed
+            .query_pairs()
+            .find(|(key, _)| key == name.as_str())
+            .map(|(_, value)| value.into_owned()),
+        InviteToken::Path => {
+            // Spans index the link as written; the path is taken from the same text.
+            let text = url.trim();
+            let path_end = text.find(['?', '#']).unwrap_or(text.len());
+            let span = platform
+                .invite_links
+                .iter()
+                .find_map(|p| p.wildcard_spans(text))?
+                .into_iter()
+                // A `*` at the end of the pattern runs on into the query: the path's part.
+                .map(|span| span.start..span.end.min(path_end))
+                .find(|span| !span.is_empty())?;
+            let raw = text.get(span)?;
+            Some(
+                percent_encoding::percent_decode_str(raw)
+                    .decode_utf8_lossy()
+                    .into_owned(),
+            )
+        }
+    };
+    token.filter(|t| !t.is_empty())
+}
+
 /// The invite `url` in a normal form; an unparsable link is its own key.
 pub fn invite_key(url: &str) -> String {
     let Ok(mut parsed) = Url::parse(url.trim()) else {
@@ -63,7 +108,52 @@ pub fn invite_key(url: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::invite_key;
+    use std::path::Path;
+
+    use super::{invite_key, invite_key_on};
+    use crate::config::Config;
+
+    fn platform(links: &str, token: &str) -> crate::config::Platform {
+        let text = format!(
+            "[[platform]]\nname = \"P\"\ninvite_links = [\"{links}\"]\n\
+             allowed_hosts = [\"p.test\"]\ninvite_token = \"{token}\"\n"
+        );
+        let config = Config::from_toml(&text, Path::new("/etc/onbehalf/onbehalf.toml"));
+        config.unwrap().platforms.remove(0)
+    }
+
+    #[test]
+    fn the_token_is_the_key_where_the_profile_names_it() {
+        let by_query = platform("https://p.test/accept?*", "query:token");
+        let key = |url: &str| invite_key_on(url, Some(&by_query));
+        let plain = key("https://p.test/accept?token=T1");
+        for same in [
+            "https://p.test/accept?token=T1&ref=mail-client",
+            "https://P.TEST/accept?lang=de&token=T%31&utm_source=x",
+        ] {
+            assert_eq!(key(same), plain, "{same}");
+        }
+        assert_ne!(key("https://p.test/accept?token=T2&ref=mail-client"), plain);
+        // No token in the link: compared as a whole link.
+        assert_eq!(
+            key("https://p.test/accept?code=T1"),
+            invite_key("https://p.test/accept?code=T1")
+        );
+        let by_path = platform("https://p.test/join/*", "path");
+        let key = |url: &str| invite_key_on(url, Some(&by_path));
+        assert_eq!(
+            key("https://p.test/join/abc?src=x"),
+            key("https://p.test/join/abc")
+        );
+        assert_ne!(
+            key("https://p.test/join/abd"),
+            key("https://p.test/join/abc")
+        );
+        assert_eq!(
+            invite_key_on("https://p.test/join/abc?x=1", None),
+            invite_key("https://p.test/join/abc?x=1")
+        );
+    }
 
     #[test]
     fn one_invite_written_several_ways_has_one_key() {

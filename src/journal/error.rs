@@ -110,6 +110,91 @@ pub enum JournalError {
         /// Its state.
         state: JobState,
     },
+    /// The key source could not be read.
+    #[error("cannot read the journal's key from {path}")]
+    KeyRead {
+        /// The credential or key file.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The key file may be read by others than its owner.
+    #[error(
+        "cannot use the journal's key file {path}: its mode {mode:04o} lets others read it; \
+         run `chmod 600 {path}` (only onbehalf's user may read it) and start again"
+    )]
+    KeyMode {
+        /// The key file.
+        path: PathBuf,
+        /// Its permission bits.
+        mode: u32,
+    },
+    /// The key source holds too few bytes to be a key.
+    #[error(
+        "cannot use the journal's key from {path}: it holds {found} bytes, at least 32 \
+         random bytes are needed (e.g. `head -c 32 /dev/urandom`)"
+    )]
+    KeyTooShort {
+        /// The credential or key file.
+        path: PathBuf,
+        /// How many bytes it holds.
+        found: usize,
+    },
+    /// The key file could not be created at first start.
+    #[error("cannot create the journal's key file {path}")]
+    KeyCreate {
+        /// The key file.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The system gave no random bytes for a key or a nonce.
+    #[error("cannot get random bytes from the system to seal a password")]
+    NoRandom,
+    /// Encryption failed (it does not, for a password of sane length).
+    #[error("cannot seal {0}'s password")]
+    Seal(JobId),
+    /// A sealed password does not open with this key.
+    #[error(
+        "cannot open {0}'s sealed password with this journal key: the key is not the one \
+         it was sealed with (another key file or credential), or the journal was altered; \
+         the password is kept: start onbehalf with the right key"
+    )]
+    Unseal(JobId),
+    /// A password must be sealed or opened, and this command has no key.
+    #[error(
+        "cannot seal or open {0}'s password: this command found no journal key (neither \
+         the systemd credential nor the key file beside the journal); run it where the \
+         service's key is readable"
+    )]
+    NoKey(JobId),
+    /// `retry` on a job whose kept password expired.
+    #[error(
+        "cannot retry {job}: the password kept for it expired and was erased at {at} \
+         (journal.kept_password_days), so the account may exist with a password nobody \
+         knows; check on the platform: if the account exists, have the user reset its \
+         password, else sign the user up by hand"
+    )]
+    PasswordExpired {
+        /// The job.
+        job: JobId,
+        /// When the password was erased (RFC 3339 UTC).
+        at: String,
+    },
+    /// `retry` from the start on a job whose original retention deleted.
+    #[error(
+        "cannot retry {job}: its original message was deleted from the journal at {at} \
+         (journal.keep_originals_days); the message is still in the needs-human folder: \
+         forward it to the support mailbox again to start a new job"
+    )]
+    OriginalGone {
+        /// The job.
+        job: JobId,
+        /// When the original was deleted (RFC 3339 UTC).
+        at: String,
+    },
 }
 
 /// Attaches what was being done to a SQLite error.

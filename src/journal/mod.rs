@@ -53,6 +53,8 @@
 
 mod error;
 mod hold;
+mod housekeeping;
+mod key;
 mod password;
 mod pending;
 mod places;
@@ -76,6 +78,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 pub use error::JournalError;
 pub use hold::HOLD_GROUP_VAR;
+pub use key::{DEFAULT_KEY_CREDENTIAL, KEY_FILE_NAME, KeyPlace, KeySource};
 pub use pending::Pending;
 pub use places::{LAST_MAILBOX_CHECK, uidvalidity_key};
 pub use schema::FILE_NAME;
@@ -85,6 +88,7 @@ pub use types::{
 };
 
 use error::Context;
+use key::SealKey;
 use reads::Reads;
 use rows::Failure;
 use types::normalize_message_id;
@@ -102,6 +106,10 @@ pub struct Journal {
     path: Option<PathBuf>,
     /// What the writer tells the handles.
     shared: Arc<Shared>,
+    /// Seals and opens passwords; `None` for a command that found no key and needs none.
+    key: Option<Arc<SealKey>>,
+    /// How long a password kept for a human's `retry` lives.
+    kept_password: Duration,
     /// The writer's connection, for tests that look at its settings between writes.
     #[cfg(test)]
     write_conn: Arc<Mutex<Connection>>,
@@ -114,6 +122,34 @@ struct Shared {
     /// Signalled when an erase was left for a later checkpoint (see
     /// [`Journal::wipe_wanted`]).
     wipe_wanted: tokio::sync::Notify,
+}
+
+/// How a journal file is opened: where its key comes from and how long a kept password
+/// lives.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OpenSettings {
+    /// Where the key that seals passwords comes from.
+    pub key: KeyPlace,
+    /// Whether to create the key file when there is neither a credential nor a key file
+    /// (the daemon does at its first start; `status` and `retry` do not).
+    pub create_key: bool,
+    /// How long a password kept for a human's `retry` lives before it is erased.
+    pub kept_password: Duration,
+}
+
+/// The default for [`OpenSettings::kept_password`]: a week.
+pub const DEFAULT_KEPT_PASSWORD: Duration = Duration::from_secs(7 * 24 * 3600);
+
+impl OpenSettings {
+    /// The daemon's defaults for `state_dir`: the key from `$CREDENTIALS_DIRECTORY/
+    /// journal-key`, else the key file (created if missing), passwords kept a week.
+    pub fn new(state_dir: &Path) -> Self {
+        Self {
+            key: KeyPlace::from_env(state_dir, DEFAULT_KEY_CREDENTIAL),
+            create_key: true,
+            kept_password: DEFAULT_KEPT_PASSWORD,
+        }
+    }
 }
 
 /// The longest an erased password waits in the WAL for its checkpoint.
@@ -145,29 +181,43 @@ impl std::fmt::Debug for Journal {
 }
 
 impl Journal {
-    /// Opens `state_dir/journal.sqlite3`, creating the directory (0700) and the file
-    /// (0600) if needed and bringing its schema up to date.
+    /// Opens `state_dir/journal.sqlite3` with [`OpenSettings::new`]: creating the
+    /// directory (0700), the file (0600) and the key file if needed, and bringing its
+    /// schema up to date.
     pub fn open(state_dir: &Path) -> Result<Self, JournalError> {
-        let path = state_dir.join(FILE_NAME);
-        let conn = schema::open_file(state_dir)?;
-        Self::start(conn, Reads::files(path.clone()), Some(path))
+        Self::open_with(state_dir, &OpenSettings::new(state_dir))
     }
 
-    /// A journal that lives in memory only (for tests and `extract`-style dry runs).
+    /// Opens `state_dir/journal.sqlite3` with its key from `settings`. The key is loaded
+    /// first (a key file others may read stops the start), and passwords a journal from
+    /// before encryption holds in plain text are sealed with it.
+    pub fn open_with(state_dir: &Path, settings: &OpenSettings) -> Result<Self, JournalError> {
+        let path = state_dir.join(FILE_NAME);
+        let mut conn = schema::open_file(state_dir)?;
+        let key = settings.key.load(settings.create_key)?.map(Arc::new);
+        if let Some(key) = &key {
+            password::seal_plain_passwords(&mut conn, key, &path)?;
+        }
+        let conn = Arc::new(Mutex::new(conn));
+        Self::start_shared(conn, Reads::files(path.clone()), Some(path), key, settings)
+    }
+
+    /// A journal that lives in memory only (for tests and `extract`-style dry runs),
+    /// sealing with a random key of its own.
     pub fn open_in_memory() -> Result<Self, JournalError> {
         let conn = Arc::new(Mutex::new(schema::open_memory()?));
         let reads = Reads::Shared(Arc::clone(&conn));
-        Self::start_shared(conn, reads, None)
-    }
-
-    fn start(conn: Connection, reads: Reads, path: Option<PathBuf>) -> Result<Self, JournalError> {
-        Self::start_shared(Arc::new(Mutex::new(conn)), reads, path)
+        let key = Some(Arc::new(SealKey::ephemeral()?));
+        let settings = OpenSettings::new(Path::new(":memory:"));
+        Self::start_shared(conn, reads, None, key, &settings)
     }
 
     fn start_shared(
         conn: Arc<Mutex<Connection>>,
         reads: Reads,
         path: Option<PathBuf>,
+        key: Option<Arc<SealKey>>,
+        settings: &OpenSettings,
     ) -> Result<Self, JournalError> {
         let shared = Arc::new(Shared {
             wipe_pending: AtomicBool::new(false),
@@ -194,6 +244,8 @@ impl Journal {
             reads,
             path,
             shared,
+            key,
+            kept_password: settings.kept_password,
             #[cfg(test)]
             write_conn,
         })

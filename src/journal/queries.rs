@@ -3,7 +3,6 @@
 //! In: a job id or a limit. Out: owned [`JobRecord`]s and [`Transition`]s for the daemon's
 //! resume on start and for `onbehalf status`.
 
-
 use super::error::{Context, JournalError};
 use super::rows::{self, JOB_COLUMNS};
 use super::types::{InviteKey, JobId, JobRecord, JobState, Transition};

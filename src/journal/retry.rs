@@ -4,10 +4,11 @@
 //! In: the job and, optionally, the login the operator vouches for. Out: the state the
 //! job went back to (one write, synced: what follows is an outside effect).
 
-use rusqlite::params;
+use rusqlite::{Connection, OptionalExtension, params};
 
-use super::rows;
-use super::types::{JobId, JobState};
+use super::key::SealKey;
+use super::rows::{self, Failure};
+use super::types::{JobId, JobRecord, JobState};
 use super::{Durability, Journal, JournalError, Pending, refused};
 
 impl Journal {
@@ -26,6 +27,7 @@ impl Journal {
     /// a form pre-filled with it, and owed credentials go to it.
     pub fn retry_as(&self, job: JobId, login: Option<&str>) -> Pending<JobState> {
         let login = login.map(str::to_owned);
+        let key = self.seal_key();
         self.write(
             Durability::Synced,
             move || format!("retry {job}"),
@@ -54,13 +56,15 @@ impl Journal {
                     (true, false) => JobState::SigningUp,
                     (false, _) => JobState::Received,
                 };
+                refuse_what_is_gone(&record, to)?;
                 rows::execute(
                     tx,
-                    "UPDATE jobs SET reason = NULL, detail = NULL, needs_human_folder = 0 \
-                     WHERE id = ?1",
+                    "UPDATE jobs SET reason = NULL, detail = NULL, needs_human_folder = 0, \
+                     password_expires_at = NULL WHERE id = ?1",
                     [job.0],
                 )?;
                 if let Some(login) = login {
+                    reseal_for(tx, key.as_deref(), &record, login)?;
                     rows::execute(
                         tx,
                         "UPDATE jobs SET login = ?2 WHERE id = ?1",
@@ -77,4 +81,54 @@ impl Journal {
             },
         )
     }
+}
+
+/// A job whose kept password expired cannot go round again: the account may exist with
+/// a password nobody knows. One whose original retention deleted cannot start over.
+fn refuse_what_is_gone(record: &JobRecord, to: JobState) -> Result<(), Failure> {
+    let job = record.id;
+    if let Some(at) = &record.password_expired_at {
+        return Err(JournalError::PasswordExpired {
+            job,
+            at: at.clone(),
+        }
+        .into());
+    }
+    if let (JobState::Received, Some(at)) = (to, &record.original_deleted_at) {
+        return Err(JournalError::OriginalGone {
+            job,
+            at: at.clone(),
+        }
+        .into());
+    }
+    Ok(())
+}
+
+/// The sealed password is bound to its login: a login an operator corrects takes it
+/// along, sealed again for the new login.
+fn reseal_for(
+    tx: &Connection,
+    key: Option<&SealKey>,
+    record: &JobRecord,
+    login: &str,
+) -> Result<(), Failure> {
+    let job = record.id;
+    let sealed: Option<Vec<u8>> = tx
+        .prepare_cached("SELECT sealed_cipher FROM jobs WHERE id = ?1")?
+        .query_row([job.0], |row| row.get(0))
+        .optional()?
+        .flatten();
+    let old_login = record.login.as_deref().unwrap_or_default();
+    let Some(sealed) = sealed.filter(|_| old_login != login) else {
+        return Ok(());
+    };
+    let key = key.ok_or(JournalError::NoKey(job))?;
+    let password = key.open(job, old_login, &sealed)?;
+    let sealed = key.seal(job, login, &password)?;
+    rows::execute(
+        tx,
+        "UPDATE jobs SET sealed_cipher = ?2 WHERE id = ?1",
+        params![job.0, sealed],
+    )?;
+    Ok(())
 }

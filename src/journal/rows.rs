@@ -34,8 +34,9 @@ impl From<JournalError> for Failure {
 /// The columns [`job_from_row`] reads, in its order.
 pub(super) const JOB_COLUMNS: &str = "id, state, source, location, uidvalidity, uid, \
     message_id, platform, invite_url, invitee, requester, subject, login, \
-    sealed_password IS NOT NULL, account_created, reason, detail, created_at, updated_at, \
-    needs_human_folder, ticket_refused";
+    (sealed_password IS NOT NULL OR sealed_cipher IS NOT NULL), account_created, reason, \
+    detail, created_at, updated_at, needs_human_folder, ticket_refused, password_expires_at, \
+    password_expired_at, original_deleted_at";
 
 /// Reads one row selected with [`JOB_COLUMNS`].
 pub(super) fn job_from_row(row: &Row<'_>) -> rusqlite::Result<JobRecord> {
@@ -61,6 +62,9 @@ pub(super) fn job_from_row(row: &Row<'_>) -> rusqlite::Result<JobRecord> {
         updated_at: row.get(18)?,
         needs_human_folder: row.get(19)?,
         ticket_refused: row.get(20)?,
+        password_expires_at: row.get(21)?,
+        password_expired_at: row.get(22)?,
+        original_deleted_at: row.get(23)?,
     })
 }
 
@@ -131,13 +135,15 @@ pub(super) fn append_history(
     Ok(())
 }
 
-/// Overwrites the sealed password with NULL; `secure_delete` zeroes the old bytes in the
-/// page. Returns whether there was one. The caller checkpoints after committing.
+/// Overwrites the sealed password (and a plain-text one from before encryption) with
+/// NULL; `secure_delete` zeroes the old bytes in the page. Returns whether there was one.
+/// The caller checkpoints after committing.
 pub(super) fn erase_password(conn: &Connection, job: JobId) -> rusqlite::Result<bool> {
     let erased = conn
         .prepare_cached(
-            "UPDATE jobs SET sealed_password = NULL \
-             WHERE id = ?1 AND sealed_password IS NOT NULL",
+            "UPDATE jobs SET sealed_password = NULL, sealed_cipher = NULL, \
+             password_expires_at = NULL \
+             WHERE id = ?1 AND (sealed_password IS NOT NULL OR sealed_cipher IS NOT NULL)",
         )?
         .execute([job.0])?;
     Ok(erased > 0)

@@ -89,7 +89,14 @@ const MIGRATIONS: &[&str] = &[
     );",
     // 2: the mail server's answer when it refused a job's ticket for good.
     "ALTER TABLE jobs ADD COLUMN ticket_refused TEXT;",
-    // 3: a digest of the job's invite in its normal form, so a duplicate forward is
+    // 3: the password sealed with the journal's key (`sealed_password` only holds a
+    // plain-text one from an older journal until the first keyed open re-seals it), when
+    // a kept password expires or expired, and when retention deleted the original.
+    "ALTER TABLE jobs ADD COLUMN sealed_cipher BLOB;
+     ALTER TABLE jobs ADD COLUMN password_expires_at TEXT;
+     ALTER TABLE jobs ADD COLUMN password_expired_at TEXT;
+     ALTER TABLE jobs ADD COLUMN original_deleted_at TEXT;",
+    // 4: a digest of the job's invite in its normal form, so a duplicate forward is
     // found by an index instead of by reading every job of the platform. NULL for jobs
     // recorded before this step until the daemon fills them in at start.
     "ALTER TABLE jobs ADD COLUMN invite_key TEXT;

@@ -346,6 +346,14 @@ pub struct JobRecord {
     /// The mail server's answer when it refused the job's ticket for good; `retry` sends
     /// the ticket again.
     pub ticket_refused: Option<String>,
+    /// When a password kept for a human's `retry` will be erased (RFC 3339 UTC), set when
+    /// the job needed a human with its password kept (`journal.kept_password_days`).
+    pub password_expires_at: Option<String>,
+    /// When a kept password expired and was erased: the account may exist with a password
+    /// nobody knows any more, so `retry` refuses and the invite stays taken.
+    pub password_expired_at: Option<String>,
+    /// When the original message was deleted by retention (`journal.keep_originals_days`).
+    pub original_deleted_at: Option<String>,
 }
 
 /// One entry of a job's history.

@@ -22,6 +22,7 @@ pub(crate) fn platform_with_hosts(allowed_hosts: Vec<AllowedHost>) -> Platform {
     Platform {
         name: "Test".to_owned(),
         invite_links: Vec::new(),
+        invite_token: None,
         allowed_hosts,
         signup_form: None,
         password_fields: Vec::new(),

@@ -311,6 +311,11 @@ async fn one_invite_written_three_ways_is_one_post_and_two_duplicate_tickets() {
 
     env.once_ok();
 
+    assert_one_signup_and_duplicates(&env, 2);
+}
+
+/// One POST made Jane's account; every other forward became a duplicate ticket.
+fn assert_one_signup_and_duplicates(env: &Env, duplicates: usize) {
     let posts = env
         .sim
         .requests()
@@ -321,8 +326,37 @@ async fn one_invite_written_three_ways_is_one_post_and_two_duplicate_tickets() {
     assert_eq!(env.accounts(), [JANE]);
     let mails = env.mails();
     let tickets = mails::tickets(&mails);
-    assert_eq!(tickets.len(), 2);
+    assert_eq!(tickets.len(), duplicates);
     for ticket in &tickets {
         assert!(ticket.text.contains("duplicate_forward"), "{}", ticket.text);
     }
+}
+
+/// With `invite_token` naming the token's place, forwards with the same token are one
+/// invite even when a client added a parameter nobody knows (which the normal form of a
+/// link keeps, so without the setting that forward would be a second invite).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_token_forwarded_four_ways_is_one_post_when_the_profile_names_it() {
+    let env = Env::start().await;
+    let text = std::fs::read_to_string(&env.config).unwrap();
+    let named = text.replacen(
+        "tick_checkboxes = [\"accept_terms\"]\n",
+        "tick_checkboxes = [\"accept_terms\"]\ninvite_token = \"query:token\"\n",
+        1,
+    );
+    assert_ne!(named, text);
+    std::fs::write(&env.config, named).unwrap();
+    let url = forward::invite(&env.sim, JANE);
+    env.secret(&forward::token_of(&url));
+    let tracked = format!("{url}&utm_source=newsletter");
+    let shouted = url.replacen("://localhost", "://LOCALHOST", 1);
+    let unknown = format!("{url}&ref=mail-client-7");
+    assert_ne!(shouted, url);
+    for link in [&url, &tracked, &shouted, &unknown] {
+        env.append(&Forward::by_invitee(JANE, link).build()).await;
+    }
+
+    env.once_ok();
+
+    assert_one_signup_and_duplicates(&env, 3);
 }

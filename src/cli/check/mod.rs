@@ -4,13 +4,15 @@
 //! (works, or not needed, but deserves attention) or `✗` (followed by what to change):
 //! every key valid, the secrets readable (never printed), the mailbox (reachable, TLS,
 //! login, folders, IDLE), the SMTP server (reachable, TLS, AUTH; no mail sent), each
-//! platform's allowed hosts over HTTPS, and the settings that load but would not work
-//! well. Exit status 0 without `✗`, 1 with, 2 when the file cannot be loaded.
+//! platform's allowed hosts over HTTPS, the settings that load but would not work well,
+//! and the journal's key (credential or key file) with its retention. Exit status 0
+//! without `✗`, 1 with, 2 when the file cannot be loaded.
 //!
 //! The network checks run at once, each under its own timeout, so the command takes as
 //! long as the slowest server, not their sum.
 
 mod imap;
+mod journal;
 mod line;
 mod secrets;
 mod settings;
@@ -84,6 +86,7 @@ pub async fn check(config: &Config) -> Vec<Line> {
     lines.extend(settings::policy(config));
     lines.extend(settings::notify(config));
     lines.extend(settings::job_deadline(config));
+    lines.extend(journal::journal(config));
     lines
 }
 

@@ -51,9 +51,10 @@ pub(super) async fn ticket_step(
         job_id: job.to_string(),
         headline: headline.to_owned(),
         detail: format!(
-            "{}\n\n{}",
+            "{}\n\n{}{}",
             record.detail.clone().unwrap_or_default(),
-            next_step.replace("JOB", &job.to_string())
+            next_step.replace("JOB", &job.to_string()),
+            kept_until(record)
         ),
         reason,
         tried: history
@@ -104,6 +105,19 @@ async fn junk(services: &Services, job: crate::journal::JobId) -> Result<Step, D
         .transition(job, JobState::Ticketed, note)
         .await?;
     Ok(Step::Next)
+}
+
+/// Until when a password kept for `retry` lives, when one is kept.
+fn kept_until(record: &JobRecord) -> String {
+    match (&record.password_expires_at, record.has_password) {
+        (Some(at), true) => format!(
+            "\n\nThe generated password is kept, sealed, until {at} \
+             (journal.kept_password_days); after that it is erased and `onbehalf retry {}` \
+             can no longer mail it.",
+            record.id
+        ),
+        _ => String::new(),
+    }
 }
 
 /// The first From address of a message, if it has one.

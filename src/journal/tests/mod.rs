@@ -3,6 +3,8 @@
 //! erased bytes, crashes) is in tests/journal.rs.
 
 mod groups;
+mod housekeeping;
+mod key;
 mod messages;
 mod password;
 mod reads;
@@ -83,6 +85,15 @@ fn take(journal: &Journal, job: JobId, to: JobState) -> Result<(), JournalError>
         JobState::Received => journal.retry(job).wait().map(|_| ()),
         other => journal.transition(job, other, "step").wait(),
     }
+}
+
+/// Ends `job` with a human and its ticket sent: what `retry` and expiry work on.
+fn ticketed(journal: &Journal, job: JobId, reason: &str) {
+    journal.needs_human(job, reason, "detail").wait().unwrap();
+    journal
+        .transition(job, JobState::Ticketed, "ticket sent")
+        .wait()
+        .unwrap();
 }
 
 fn pw() -> Secret {
