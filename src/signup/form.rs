@@ -14,7 +14,9 @@ use scraper::{ElementRef, Html, Selector};
 use url::Url;
 use zeroize::Zeroizing;
 
+use super::autofill::{self, Purpose};
 use super::entries::EntryList;
+use super::names::Unfilled;
 use super::password::PageRules;
 use crate::config::Platform;
 
@@ -88,6 +90,11 @@ pub struct FormSpec {
     pub password_rules: PageRules,
     /// Reasons not to submit the form as is (required fields nobody filled).
     pub blockers: Vec<String>,
+    /// The required fields left empty, by label (their blockers are in `blockers`);
+    /// [`FormSpec::fill_names`] fills the name fields among them.
+    pub unfilled: Vec<Unfilled>,
+    /// Whether the form asks for the family name in a field of its own.
+    pub family_name_field: bool,
 }
 
 /// The request a form submission makes. The body holds the password: it is wiped on drop.
@@ -256,6 +263,9 @@ fn build(
         .find(|c| !is_disabled(c))
         .or_else(|| controls.iter().find(|c| is_submit_button(c)));
     let mut entries = EntryList::default();
+    entries.new_password_form = controls
+        .iter()
+        .any(|c| is_password_input(c) && autofill::purpose(c) == Purpose::NewPassword);
     for control in &controls {
         let is_submitter = submitter.is_some_and(|s| s.id() == control.id());
         entries.add(control, is_submitter, platform);
@@ -284,6 +294,8 @@ fn build(
         login: entries.login,
         password_rules: entries.rules,
         blockers: entries.blockers,
+        unfilled: entries.unfilled,
+        family_name_field: entries.family_name_field,
     })
 }
 

@@ -4,7 +4,7 @@
 use super::*;
 
 fn recipient(text: &str) -> Option<String> {
-    forwarded_recipient(text, text.len())
+    forwarded_recipient(text, text.len()).map(|r| r.address)
 }
 
 #[test]
@@ -83,12 +83,16 @@ fn picks_the_block_closest_before_the_link() {
                 jane@partner.test\nSubject: invite\n\nLINK\n";
     let link = text.find("LINK").unwrap();
     assert_eq!(
-        forwarded_recipient(text, link).as_deref(),
+        forwarded_recipient(text, link)
+            .map(|r| r.address)
+            .as_deref(),
         Some("jane@partner.test")
     );
     let early = text.find("see below").unwrap();
     assert_eq!(
-        forwarded_recipient(text, early).as_deref(),
+        forwarded_recipient(text, early)
+            .map(|r| r.address)
+            .as_deref(),
         Some("help@corp.example")
     );
 }
@@ -128,4 +132,30 @@ fn hostile_lines_of_colons_are_read_quickly() {
     let started = std::time::Instant::now();
     assert_eq!(recipient(&line), None);
     assert!(started.elapsed() < std::time::Duration::from_secs(5));
+}
+
+#[test]
+fn the_display_name_comes_with_the_address() {
+    let named = |to: &str| {
+        let text = format!(
+            "---------- Forwarded message ---------\nFrom: Engage <i@engage.example.com>\n\
+             Subject: invite\nTo: {to}\n\nLINK\n"
+        );
+        forwarded_recipient(&text, text.len()).and_then(|r| r.name)
+    };
+    for (to, expected) in [
+        ("Jane Doe <jane@partner.test>", Some("Jane Doe")),
+        ("\"Doe, Jane\" <jane@partner.test>", Some("Doe, Jane")),
+        ("Jane  Doe [mailto:jane@partner.test]", Some("Jane Doe")),
+        ("Jane Doe <mailto:jane@partner.test>", Some("Jane Doe")),
+        (
+            "Jane Doe <jane@partner.test>, Tom <tom@partner.test>",
+            Some("Jane Doe"),
+        ),
+        ("\"jane@partner.test\" <jane@partner.test>", None),
+        ("<jane@partner.test>", None),
+        ("jane@partner.test", None),
+    ] {
+        assert_eq!(named(to).as_deref(), expected, "{to:?}");
+    }
 }
