@@ -7,6 +7,7 @@ use std::time::Duration;
 use serde::Deserialize;
 
 use super::{AllowedHost, CssSelector, Invalid, UrlPattern};
+use crate::signup::words;
 
 /// A validated platform profile.
 #[derive(Debug, Clone)]
@@ -171,7 +172,8 @@ impl Default for FailureMarkers {
     /// already registered, password rejected, so the expired-link texts name the link or
     /// invitation ("this email is already used" must not read as an expired link), and
     /// the password texts come last because signup forms often show a standing hint
-    /// such as "password must be 8 characters or more".
+    /// such as "password must be 8 characters or more". Besides English, the messages of
+    /// every language of [`crate::signup::words`].
     fn default() -> Self {
         Self {
             link_expired_texts: strings(&[
@@ -191,7 +193,10 @@ impl Default for FailureMarkers {
                 "invitation not found",
                 "invitation token is invalid",
                 "invitation token provided is not valid",
-            ]),
+            ])
+            .into_iter()
+            .chain(words::link_expired().map(str::to_owned))
+            .collect(),
             link_expired_selector: None,
             already_registered_texts: strings(&[
                 "already registered",
@@ -205,7 +210,10 @@ impl Default for FailureMarkers {
                 "already been used",
                 "is already used",
                 "already signed up",
-            ]),
+            ])
+            .into_iter()
+            .chain(words::already_registered().map(str::to_owned))
+            .collect(),
             already_registered_selector: None,
             password_rejected_texts: strings(&[
                 "password must",

@@ -18,6 +18,7 @@ use super::autofill::{self, Purpose};
 use super::entries::EntryList;
 use super::names::Unfilled;
 use super::password::PageRules;
+use super::words;
 use crate::config::Platform;
 
 /// What `ProbedForm` shows instead of a password.
@@ -157,38 +158,31 @@ pub fn find(doc: &Html, page_url: &Url, platform: &Platform) -> Result<FormSpec,
 /// Why [`find`] found no signup form on a page that has only sign-in forms.
 pub const SIGN_IN_ONLY: &str = "the page has a sign-in form, not a signup form";
 
-/// Whether `form` signs in to an existing account, judged as password managers do: a
-/// password field marked `current-password`, or a single password field with no
-/// `new-password` and a sign-in action or submit text. Password plus confirmation is
-/// a signup form.
+/// Whether `form` signs in to an existing account, judged as password managers do, by
+/// its structure first: a password field marked `new-password` makes it a signup form,
+/// one marked `current-password` a sign-in form. Otherwise a single password field
+/// (no confirmation) signs in when the form posts to a sign-in path (`/login`,
+/// `/users/sign_in`, `/session`, `/auth`…), offers a "forgot password" link, or its
+/// button says sign in in one of the languages of [`words`].
 fn is_sign_in_form(doc: &Html, form: ElementRef) -> bool {
     let controls = controls(doc, form);
-    let passwords: Vec<&ElementRef> = controls.iter().filter(|c| is_password_input(c)).collect();
-    let autocomplete = |c: &ElementRef| {
-        c.value()
-            .attr("autocomplete")
-            .unwrap_or_default()
-            .to_ascii_lowercase()
-    };
-    if passwords
+    let passwords: Vec<Purpose> = controls
         .iter()
-        .any(|p| autocomplete(p).contains("new-password"))
-    {
+        .filter(|c| is_password_input(c))
+        .map(autofill::purpose)
+        .collect();
+    if passwords.contains(&Purpose::NewPassword) {
         return false;
     }
-    if passwords
-        .iter()
-        .any(|p| autocomplete(p).contains("current-password"))
-    {
+    if passwords.contains(&Purpose::CurrentPassword) {
         return true;
     }
-    let action = form.value().attr("action").unwrap_or_default();
+    if passwords.len() != 1 {
+        return false;
+    }
     let submit_text: String = controls
         .iter()
-        .filter(|c| matches!(c.value().name(), "button" | "input"))
-        .filter(|c| {
-            matches!(input_type(c).as_str(), "submit" | "image") || c.value().name() == "button"
-        })
+        .filter(|c| is_submit_button(c) || c.value().name() == "button")
         .map(|c| {
             format!(
                 "{} {} ",
@@ -197,13 +191,44 @@ fn is_sign_in_form(doc: &Html, form: ElementRef) -> bool {
             )
         })
         .collect();
-    let says_sign_in = |text: &str| {
-        let text = text.to_ascii_lowercase().replace(['-', '_', ' '], "");
-        ["login", "signin", "logon"]
-            .iter()
-            .any(|w| text.contains(w))
-    };
-    passwords.len() == 1 && (says_sign_in(action) || says_sign_in(&submit_text))
+    sign_in_path(form.value().attr("action").unwrap_or_default())
+        || offers_forgotten_password(form)
+        || words::says_sign_in(&collapse(&submit_text.to_lowercase()))
+}
+
+/// Whether a form's action ends in a path frameworks give sign-in (Rails' `/session`,
+/// Devise's `/users/sign_in`, Django's `/accounts/login/`, `/auth`, `/login.php`…).
+fn sign_in_path(action: &str) -> bool {
+    let path = action.split(['?', '#']).next().unwrap_or_default();
+    let path = path.split_once("://").map_or(path, |(_, rest)| {
+        rest.find('/').map_or("", |at| &rest[at..])
+    });
+    let last = path.rsplit('/').find(|s| !s.is_empty()).unwrap_or_default();
+    let stem = last.split('.').next().unwrap_or_default();
+    let stem: String = stem
+        .chars()
+        .filter(|c| !matches!(c, '-' | '_'))
+        .flat_map(char::to_lowercase)
+        .collect();
+    matches!(
+        stem.as_str(),
+        "login" | "signin" | "logon" | "session" | "sessions" | "auth" | "authenticate"
+    )
+}
+
+/// Whether a link inside the form offers to reset a forgotten password, by its address
+/// (`/users/password/new`, `/forgot-password`, `/password/reset`) or its text.
+fn offers_forgotten_password(form: ElementRef) -> bool {
+    form.select(&selector("a")).any(|a| {
+        let href = a.value().attr("href").unwrap_or_default().to_lowercase();
+        let by_href = href.contains("forgot")
+            || (href.contains("password")
+                && ["reset", "recover", "lost", "new"]
+                    .iter()
+                    .any(|w| href.contains(w)));
+        by_href
+            || words::says_forgot_password(&collapse(&a.text().collect::<String>().to_lowercase()))
+    })
 }
 
 /// The listed elements that belong to `form`, in tree order.

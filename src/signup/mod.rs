@@ -48,6 +48,7 @@ pub mod names;
 pub mod page;
 pub mod password;
 pub mod session;
+pub mod words;
 
 use std::collections::HashMap;
 use std::future::Future;
