@@ -258,12 +258,24 @@ impl<'m> Documents<'m> {
     /// The original's recipient: the forwarded header block before the link, else the
     /// `To:` of the attached message the link is in. Where the link stands several times
     /// (the user pasted it above the forward too), the place inside a forward wins.
+    /// Its display name may come from another body naming the same address: an HTML
+    /// part may show the bare address where the plain-text part has the name, and a
+    /// name written with the invitee's address is the invitee's.
     fn recipient_for(&self, hit: &Hit<'_>) -> Option<header_block::Recipient> {
-        hit.places.iter().find_map(|place| {
+        let mut first = hit.places.iter().find_map(|place| {
             let doc = self.docs.get(place.doc)?;
             header_block::forwarded_recipient(&doc.text, place.at)
                 .or_else(|| doc.attached_to.clone())
-        })
+        })?;
+        if first.name.is_none() {
+            first.name = self
+                .docs
+                .iter()
+                .filter_map(|d| header_block::forwarded_recipient(&d.text, d.text.len()))
+                .filter(|r| r.address.eq_ignore_ascii_case(&first.address))
+                .find_map(|r| r.name);
+        }
+        Some(first)
     }
 }
 
