@@ -7,7 +7,6 @@ use std::time::Duration;
 use serde::Deserialize;
 
 use super::{AllowedHost, CssSelector, Invalid, UrlPattern};
-use crate::signup::words;
 
 /// A validated platform profile.
 #[derive(Debug, Clone)]
@@ -172,11 +171,10 @@ impl Default for FailureMarkers {
     /// already registered, password rejected, so the expired-link texts name the link or
     /// invitation ("this email is already used" must not read as an expired link), and
     /// the password texts come last because signup forms often show a standing hint
-    /// such as "password must be 8 characters or more". Besides English, the messages of
-    /// every language of [`crate::signup::words`].
+    /// such as "password must be 8 characters or more". Other languages: [`crate::signup::words`].
     fn default() -> Self {
         Self {
-            link_expired_texts: strings(&[
+            link_expired_texts: crate::signup::words::link_expired(&[
                 "expired",
                 "no longer valid",
                 "link has already been used",
@@ -193,12 +191,9 @@ impl Default for FailureMarkers {
                 "invitation not found",
                 "invitation token is invalid",
                 "invitation token provided is not valid",
-            ])
-            .into_iter()
-            .chain(words::link_expired().map(str::to_owned))
-            .collect(),
+            ]),
             link_expired_selector: None,
-            already_registered_texts: strings(&[
+            already_registered_texts: crate::signup::words::already_registered(&[
                 "already registered",
                 "already have an account",
                 "already has an account",
@@ -210,10 +205,7 @@ impl Default for FailureMarkers {
                 "already been used",
                 "is already used",
                 "already signed up",
-            ])
-            .into_iter()
-            .chain(words::already_registered().map(str::to_owned))
-            .collect(),
+            ]),
             already_registered_selector: None,
             password_rejected_texts: strings(&[
                 "password must",

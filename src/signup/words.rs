@@ -351,16 +351,24 @@ pub fn says_forgot_password(text: &str) -> bool {
         .any(|phrase| text.contains(phrase))
 }
 
-/// The link-expired messages of every language but English.
-pub fn link_expired() -> impl Iterator<Item = &'static str> {
-    WORDS.iter().flat_map(|w| w.link_expired.iter().copied())
+/// The `english` link-expired messages, then those of every other language.
+pub fn link_expired(english: &[&str]) -> Vec<String> {
+    let others = WORDS.iter().flat_map(|w| w.link_expired.iter());
+    english
+        .iter()
+        .chain(others)
+        .map(|t| (*t).to_owned())
+        .collect()
 }
 
-/// The already-registered messages of every language but English.
-pub fn already_registered() -> impl Iterator<Item = &'static str> {
-    WORDS
+/// The `english` already-registered messages, then those of every other language.
+pub fn already_registered(english: &[&str]) -> Vec<String> {
+    let others = WORDS.iter().flat_map(|w| w.already_registered.iter());
+    english
         .iter()
-        .flat_map(|w| w.already_registered.iter().copied())
+        .chain(others)
+        .map(|t| (*t).to_owned())
+        .collect()
 }
 
 #[cfg(test)]
