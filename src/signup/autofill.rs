@@ -110,13 +110,22 @@ fn guess_from_key(key: &str) -> Purpose {
     }
 }
 
+/// A label that is exactly a name field's usual wording, in the languages of
+/// [`super::words`] (French `Nom` is the family name, Spanish `Nombre` the given one).
 fn guess_from_label(label: &str) -> Purpose {
     let label = label.to_lowercase();
-    let label = label.trim_end_matches([':', '*', ' ']);
+    let label = label.trim_end_matches([':', '：', '*', ' ']);
     match label {
-        "first name" | "given name" | "given names" | "forename" => Purpose::GivenName,
-        "last name" | "family name" | "surname" => Purpose::FamilyName,
-        "name" | "full name" | "your name" => Purpose::FullName,
+        "first name" | "given name" | "given names" | "forename" | "prénom" | "vorname"
+        | "nombre" | "nome" | "primeiro nome" | "voornaam" | "förnamn" | "fornavn" | "imię"
+        | "jméno" | "名" | "имя" => Purpose::GivenName,
+        "last name" | "family name" | "surname" | "nom" | "nom de famille" | "nachname"
+        | "familienname" | "apellido" | "apellidos" | "cognome" | "sobrenome" | "achternaam"
+        | "efternamn" | "efternavn" | "etternavn" | "nazwisko" | "příjmení" | "姓" | "фамилия" => {
+            Purpose::FamilyName
+        }
+        "name" | "full name" | "your name" | "nom complet" | "nome completo"
+        | "nombre completo" | "氏名" | "姓名" => Purpose::FullName,
         _ => Purpose::Unknown,
     }
 }
@@ -234,6 +243,14 @@ mod tests {
             (
                 r#"<label for="a">Surname</label><input id="a" name="q1">"#,
                 Purpose::FamilyName,
+            ),
+            (
+                r#"<label for="b">Nachname *</label><input id="b" name="q2">"#,
+                Purpose::FamilyName,
+            ),
+            (
+                r#"<label>Prénom : <input name="q3"></label>"#,
+                Purpose::GivenName,
             ),
             (r#"<input name="city">"#, Purpose::Unknown),
         ] {
