@@ -62,6 +62,29 @@ pub(super) struct Recipient {
     pub name: Option<String>,
 }
 
+/// Lines looked at for a name beside an address: the address stands in a header block
+/// once or twice, and a hostile body may repeat it a million times.
+const MAX_NAME_LOOKS: usize = 8;
+
+/// The display name written with `address` on a `To:` line of `text` (any block), if
+/// any: the same person, named where another body showed only the address.
+pub(super) fn name_beside(text: &str, address: &str) -> Option<String> {
+    text.match_indices(address)
+        .take(MAX_NAME_LOOKS)
+        .find_map(|(at, _)| {
+            let start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+            let end = text[at..].find('\n').map_or(text.len(), |i| at + i);
+            if end - start > MAX_RUN_TOGETHER_LINE {
+                return None;
+            }
+            let (_, line) = clean_lines(&text[start..end]).next()?;
+            let fields = fields_of(&line)?;
+            let to = fields.iter().find(|f| f.role == Some(Role::To))?;
+            let recipient = first_recipient(&to.value)?;
+            recipient.name.filter(|_| recipient.address == address)
+        })
+}
+
 /// The first address in a `To` value and the display name before it.
 fn first_recipient(text: &str) -> Option<Recipient> {
     let found = EMAIL.as_ref()?.find(text)?;

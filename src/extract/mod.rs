@@ -271,9 +271,7 @@ impl<'m> Documents<'m> {
             first.name = self
                 .docs
                 .iter()
-                .filter_map(|d| header_block::forwarded_recipient(&d.text, d.text.len()))
-                .filter(|r| r.address.eq_ignore_ascii_case(&first.address))
-                .find_map(|r| r.name);
+                .find_map(|d| header_block::name_beside(&d.text, &first.address));
         }
         Some(first)
     }

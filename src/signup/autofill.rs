@@ -142,7 +142,7 @@ pub fn human_name(el: &ElementRef) -> String {
 }
 
 /// The label text of `el`, by the accessible-name order browsers use for inputs.
-fn label_text(el: &ElementRef) -> Option<String> {
+pub(super) fn label_text(el: &ElementRef) -> Option<String> {
     let root = el.ancestors().filter_map(ElementRef::wrap).last()?;
     let texts = |els: Vec<ElementRef>| {
         let text = els

@@ -332,14 +332,9 @@ fn takes_password(
 
 /// ` (labelled "I accept the terms")` when a `<label>` wraps or names the control.
 fn label_hint(el: &ElementRef) -> String {
-    let wrapping = el
-        .ancestors()
-        .filter_map(ElementRef::wrap)
-        .find(|a| a.value().name() == "label");
-    let text = wrapping.map(|l| collapse(&l.text().collect::<String>()));
-    match text {
-        Some(t) if !t.is_empty() => format!(" (labelled {:?})", truncate(&t, 80)),
-        _ => String::new(),
+    match autofill::label_text(el) {
+        Some(t) => format!(" (labelled {:?})", truncate(&t, 80)),
+        None => String::new(),
     }
 }
 

@@ -159,3 +159,23 @@ fn the_display_name_comes_with_the_address() {
         assert_eq!(named(to).as_deref(), expected, "{to:?}");
     }
 }
+
+#[test]
+fn a_name_is_found_beside_the_same_address_on_a_to_line_only() {
+    let text = "Hi\n> To: \"Doe, Jane\" <jane@partner.test>\n> Subject: x\n";
+    assert_eq!(
+        name_beside(text, "jane@partner.test").as_deref(),
+        Some("Doe, Jane")
+    );
+    // Another address's name, or the address outside a To line, names nobody.
+    assert_eq!(name_beside(text, "tom@partner.test"), None);
+    let prose = "Please add Jane Doe <jane@partner.test> to the team\n";
+    assert_eq!(name_beside(prose, "jane@partner.test"), None);
+    let from = "From: Jane Doe <jane@partner.test>\n";
+    assert_eq!(name_beside(from, "jane@partner.test"), None);
+    // A million mentions are not each looked at.
+    let hostile = "jane@partner.test ".repeat(1_000_000);
+    let started = std::time::Instant::now();
+    assert_eq!(name_beside(&hostile, "jane@partner.test"), None);
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+}
