@@ -3,7 +3,10 @@
 //! In: the profile, the invite URL, the options and the caller's [`SubmitGuard`]. Out:
 //! the [`Account`] or a [`SignupFailure`] (see the module docs of [`super`] for the
 //! choices made). A refused password is retried with a fresh one on the re-rendered form
-//! (fresh CSRF token), at most [`SUBMISSIONS`] submissions in all.
+//! (fresh CSRF token), at most [`SUBMISSIONS`] submissions in all. The form's empty name
+//! fields are filled from [`SignupOptions::invitee_name`] each time it is read, and a
+//! failure after the invite opened its form says the link may be used up now
+//! ([`MAY_BE_USED_UP`]).
 
 use url::Url;
 

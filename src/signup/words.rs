@@ -15,7 +15,7 @@
 
 /// One language's words.
 pub struct Words {
-    /// BCP 47 tag: each language has its detection test in `form_sign_in_tests.rs`.
+    /// BCP 47 tag: each language has its detection test in `words_tests.rs`.
     pub code: &'static str,
     /// Submit texts of a sign-in form.
     pub sign_in: &'static [&'static str],
