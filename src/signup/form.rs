@@ -180,20 +180,19 @@ fn is_sign_in_form(doc: &Html, form: ElementRef) -> bool {
     if passwords.len() != 1 {
         return false;
     }
-    let submit_text: String = controls
-        .iter()
-        .filter(|c| is_submit_button(c) || c.value().name() == "button")
-        .map(|c| {
-            format!(
-                "{} {} ",
-                c.text().collect::<String>(),
-                c.value().attr("value").unwrap_or_default()
-            )
-        })
-        .collect();
+    let says_sign_in = |c: &ElementRef| {
+        let text = c.text().collect::<String>();
+        let value = c.value().attr("value").unwrap_or_default();
+        [text.as_str(), value]
+            .iter()
+            .any(|t| words::says_sign_in(&collapse(&t.to_lowercase())))
+    };
     sign_in_path(form.value().attr("action").unwrap_or_default())
         || offers_forgotten_password(form)
-        || words::says_sign_in(&collapse(&submit_text.to_lowercase()))
+        || controls
+            .iter()
+            .filter(|c| is_submit_button(c) || c.value().name() == "button")
+            .any(says_sign_in)
 }
 
 /// Whether a form's action ends in a path frameworks give sign-in (Rails' `/session`,

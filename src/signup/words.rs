@@ -17,7 +17,8 @@
 pub struct Words {
     /// BCP 47 tag: each language has its detection test in `words_tests.rs`.
     pub code: &'static str,
-    /// Submit texts of a sign-in form.
+    /// Submit texts of a sign-in form; one written `=word` counts only as the button's
+    /// whole text (German `Jetzt anmelden` often signs up, `Anmelden` signs in).
     pub sign_in: &'static [&'static str],
     /// Texts of a "forgot password" link.
     pub forgot_password: &'static [&'static str],
@@ -65,7 +66,7 @@ pub const WORDS: &[Words] = &[
     },
     Words {
         code: "de",
-        sign_in: &["anmelden", "einloggen", "login"],
+        sign_in: &["=anmelden", "einloggen", "login"],
         forgot_password: &["passwort vergessen", "kennwort vergessen"],
         link_expired: &[
             "einladung ist abgelaufen",
@@ -116,7 +117,7 @@ pub const WORDS: &[Words] = &[
     },
     Words {
         code: "it",
-        sign_in: &["accedi", "entra", "effettua l'accesso"],
+        sign_in: &["accedi", "=entra", "effettua l'accesso"],
         forgot_password: &["password dimenticata", "hai dimenticato la password"],
         link_expired: &[
             "invito è scaduto",
@@ -324,10 +325,14 @@ pub const WORDS: &[Words] = &[
 /// any language, as whole words (`Log-in` too; not `Signing up`, nor `central`).
 pub fn says_sign_in(text: &str) -> bool {
     let text = text.replace(['-', '_'], " ");
+    let alone = text.trim_matches(|c: char| !c.is_alphanumeric());
     WORDS
         .iter()
         .flat_map(|w| w.sign_in)
-        .any(|phrase| contains_words(&text, phrase))
+        .any(|phrase| match phrase.strip_prefix('=') {
+            Some(word) => alone == word,
+            None => contains_words(&text, phrase),
+        })
 }
 
 /// Whether `phrase` stands in `text` as whole words; scripts written without spaces

@@ -264,6 +264,8 @@ fn signup_forms_stay_signup_forms() {
         ("/invitations/accept", "", "Join Central"),
         ("/x", "", "Continue signing up"),
         ("/x", "", "Konto erstellen"),
+        ("/x", "", "Jetzt kostenlos anmelden"),
+        ("/x", "", "Entra nel team"),
         // new-password wins over a sign-in path or word.
         ("/login", r#"autocomplete="new-password""#, "Log in"),
     ] {
