@@ -29,7 +29,9 @@ enum Command {
     /// print the link underneath, without visiting anything.
     Unwrap(cli::unwrap::UnwrapArgs),
     /// Sign up once for a pasted invite link in a fresh session and print the outcome;
-    /// with --dry-run, show the form that would be sent and submit nothing.
+    /// with --dry-run, show the form that would be sent and submit nothing. Opening the
+    /// link is a visit: on platforms that mark an invite accepted when it is first
+    /// opened, a dry run or a failed attempt may use the invite up.
     Signup(cli::signup::SignupArgs),
     /// Run the service: watch the support mailbox and handle every forwarded invite as
     /// it arrives, until SIGTERM or Ctrl-C (this is what systemd starts).

@@ -77,6 +77,9 @@ reasons! {
     BlockedRedirect => "blocked_redirect",
     /// A page the stage cannot interpret, or a form it must not submit.
     UnexpectedPage => "unexpected_page",
+    /// The signup form requires a field nothing can fill (neither the platform nor the
+    /// invitee's name in the forwarded original): a phone number, a one-time code…
+    RequiredFieldEmpty => "required_field_empty",
     /// Connection, TLS or timeout trouble.
     Network => "network",
     /// The signup form would create the account for another address than the invitee
@@ -118,6 +121,7 @@ impl Reason {
             Self::FormNotFound => "the signup page has no usable form",
             Self::BlockedRedirect => "the invite link redirected to a host that is not allowed",
             Self::UnexpectedPage => "the platform answered with an unexpected page",
+            Self::RequiredFieldEmpty => "the signup form requires a field onbehalf cannot fill in",
             Self::Network => "the platform could not be reached",
             Self::LoginMismatch => {
                 "the signup page would create the account for a different address than the invitee"
@@ -163,6 +167,10 @@ impl Reason {
             | Self::UnexpectedPage
             | Self::BlockedRedirect => {
                 "Sign the user up by hand, and tell the operators: the platform profile may need updating."
+            }
+            Self::RequiredFieldEmpty => {
+                "Sign the user up by hand, filling in the field the ticket names (ask the user \
+                 for it if needed); nothing was submitted."
             }
             Self::LoginMismatch => {
                 "Check which address the invitation is really for (the ticket names both); nothing \

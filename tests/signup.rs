@@ -21,6 +21,8 @@ use onbehalf_sim::{AccountRecord, Behaviour, InviteSpec, SimOptions, Simulator};
 mod cli;
 #[path = "signup/fences.rs"]
 mod fences;
+#[path = "signup/fields.rs"]
+mod fields;
 #[path = "signup/promises.rs"]
 mod promises;
 

@@ -60,6 +60,7 @@ fn invite_line(file: &str, invite: &Invite, as_json: bool) -> String {
             "platform": invite.platform,
             "invite_url": invite.invite_url,
             "invitee": invite.invitee,
+            "invitee_name": invite.invitee_name,
             "requester": invite.requester,
         })
         .to_string();

@@ -22,6 +22,9 @@ pub struct SignupArgs {
     #[arg(long, value_name = "NAME")]
     platform: Option<String>,
     /// Open the invite and show the form that would be sent, without submitting it.
+    /// Opening it is a visit: a platform that marks an invite accepted when it is first
+    /// opened counts it as the use, so after a dry run (or any failed attempt) the link
+    /// may be used up.
     #[arg(long)]
     dry_run: bool,
     /// Print one JSON object.
@@ -39,6 +42,10 @@ pub struct SignupArgs {
     /// submitted (login_mismatch).
     #[arg(long, value_name = "ADDRESS")]
     invitee: Option<String>,
+    /// The invitee's name as the invitation's To line shows it ("Jane Doe" or
+    /// "Doe, Jane"): it fills required name fields the platform left empty.
+    #[arg(long, value_name = "NAME")]
+    invitee_name: Option<String>,
     /// The invite link, as pasted from the email; `-` reads it from standard input, so the
     /// token is not in the process list or the shell history.
     #[arg(value_name = "URL")]
@@ -70,6 +77,7 @@ pub fn run(args: &SignupArgs) -> u8 {
             address_overrides,
             dry_run: args.dry_run,
             expected_login: args.invitee.clone(),
+            invitee_name: args.invitee_name.clone(),
         },
         Err(message) => {
             eprintln!("onbehalf: {message}");
@@ -232,6 +240,7 @@ fn print_probe(outcome: Result<ProbedForm, SignupFailure>, as_json: bool) -> u8 
             "action": form.action,
             "fields": fields,
             "problems": form.problems,
+            "note": signup::MAY_BE_USED_UP,
         });
         println!("{out}");
     } else {
@@ -243,6 +252,7 @@ fn print_probe(outcome: Result<ProbedForm, SignupFailure>, as_json: bool) -> u8 
         for problem in &form.problems {
             println!("but it would not submit: {problem}");
         }
+        println!("note: {}", signup::MAY_BE_USED_UP);
     }
     if form.problems.is_empty() {
         super::EXIT_OK

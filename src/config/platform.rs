@@ -173,10 +173,10 @@ impl Default for FailureMarkers {
     /// already registered, password rejected, so the expired-link texts name the link or
     /// invitation ("this email is already used" must not read as an expired link), and
     /// the password texts come last because signup forms often show a standing hint
-    /// such as "password must be 8 characters or more".
+    /// such as "password must be 8 characters or more". Other languages: [`crate::signup::words`].
     fn default() -> Self {
         Self {
-            link_expired_texts: strings(&[
+            link_expired_texts: crate::signup::words::link_expired(&[
                 "expired",
                 "no longer valid",
                 "link has already been used",
@@ -195,7 +195,7 @@ impl Default for FailureMarkers {
                 "invitation token provided is not valid",
             ]),
             link_expired_selector: None,
-            already_registered_texts: strings(&[
+            already_registered_texts: crate::signup::words::already_registered(&[
                 "already registered",
                 "already have an account",
                 "already has an account",

@@ -181,6 +181,8 @@ fn invite_of(record: &JobRecord) -> Result<extract::Invite, DaemonError> {
             .map(|url| url.expose().to_owned())
             .ok_or(DaemonError::JobIncomplete(record.id))?,
         invitee: record.invitee.clone(),
+        // Not journaled: the signup step reads it again from the original.
+        invitee_name: None,
         requester: record.requester.clone(),
         subject: record.subject.clone(),
         message_id: record.message_id.clone(),

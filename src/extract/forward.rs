@@ -8,6 +8,7 @@
 //! dropped level by level ([`dismantle`]), never by recursion. The recipient named in an
 //! inline forward's header block is found by [`super::header_block`].
 
+use super::header_block::Recipient;
 use mail_parser::{Message, MessagePart, MimeHeaders, PartType};
 
 /// Deeper nesting than this is not followed (hostile messages nest hundreds of levels).
@@ -27,7 +28,7 @@ pub(super) struct Body<'m> {
     pub content: &'m str,
     /// The first `To:` address of the message this body belongs to, when it is an
     /// attached original (depth > 0). The outer message's `To:` is the support mailbox.
-    pub attached_to: Option<String>,
+    pub attached_to: Option<Recipient>,
 }
 
 /// Everything readable in a message.
@@ -48,9 +49,17 @@ pub(super) fn collect_bodies<'m>(message: &'m Message<'m>) -> Bodies<'m> {
     let mut stack = vec![(message, 0usize)];
     while let Some((msg, depth)) = stack.pop() {
         let attached_to = (depth > 0)
-            .then(|| msg.to().and_then(|a| a.first()).and_then(|a| a.address()))
+            .then(|| msg.to().and_then(|a| a.first()))
             .flatten()
-            .map(str::to_owned);
+            .and_then(|a| {
+                Some(Recipient {
+                    address: a.address()?.to_owned(),
+                    name: a
+                        .name()
+                        .map(|n| n.split_whitespace().collect::<Vec<_>>().join(" "))
+                        .filter(|n| !n.is_empty() && !n.contains('@')),
+                })
+            });
         let html = msg.html_bodies().filter_map(html_content);
         let text = msg.text_bodies().filter_map(text_content);
         for (content, kind) in html

@@ -3,7 +3,9 @@
 //!
 //! In: the text of one body (plain text, or HTML rendered to text) and the byte offset of
 //! a link in it. Out: the first address of the `To` field of the closest header block
-//! before the link, or `None` when unsure (never a guess).
+//! before the link, with the display name written before it (`Jane Doe <jane@…>`,
+//! `"Doe, Jane" <…>`, Outlook's `Jane Doe [mailto:…]`), or `None` when unsure (never a
+//! guess).
 //!
 //! A block starts at a forward marker (a line of dashes or underscores with or without
 //! words, or a known marker such as "Begin forwarded message:") or at any run of
@@ -51,12 +53,54 @@ const MAX_COLONS: usize = 64;
 /// beyond the table (`Importance`, `Attachments`); prose has many lines with colons.
 const MAX_UNKNOWN_RUN: usize = 3;
 
-/// The first email address in `text`.
-pub(super) fn first_address(text: &str) -> Option<String> {
-    let email = EMAIL.as_ref()?;
-    email
-        .find(text)
-        .map(|m| m.as_str().trim_matches('.').to_owned())
+/// The original's recipient as its header block names it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct Recipient {
+    /// The address.
+    pub address: String,
+    /// The display name written before it, when there is one and it is not an address.
+    pub name: Option<String>,
+}
+
+/// Lines looked at for a name beside an address: the address stands in a header block
+/// once or twice, and a hostile body may repeat it a million times.
+const MAX_NAME_LOOKS: usize = 8;
+
+/// The display name written with `address` on a `To:` line of `text` (any block), if
+/// any: the same person, named where another body showed only the address.
+pub(super) fn name_beside(text: &str, address: &str) -> Option<String> {
+    text.match_indices(address)
+        .take(MAX_NAME_LOOKS)
+        .find_map(|(at, _)| {
+            let start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+            let end = text[at..].find('\n').map_or(text.len(), |i| at + i);
+            if end - start > MAX_RUN_TOGETHER_LINE {
+                return None;
+            }
+            let (_, line) = clean_lines(&text[start..end]).next()?;
+            let fields = fields_of(&line)?;
+            let to = fields.iter().find(|f| f.role == Some(Role::To))?;
+            let recipient = first_recipient(&to.value)?;
+            recipient.name.filter(|_| recipient.address == address)
+        })
+}
+
+/// The first address in a `To` value and the display name before it.
+fn first_recipient(text: &str) -> Option<Recipient> {
+    let found = EMAIL.as_ref()?.find(text)?;
+    let address = found.as_str().trim_matches('.').to_owned();
+    let before = text[..found.start()].trim_end();
+    let before = before
+        .strip_suffix("mailto:")
+        .unwrap_or(before)
+        .trim_end_matches(['<', '[', '(', '"', '\'', ' ', '\t']);
+    let name = before
+        .trim_start_matches(['"', '\'', ' ', '\t'])
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    let name = Some(name).filter(|n| !n.is_empty() && !n.contains('@') && !n.contains(['<', '>']));
+    Some(Recipient { address, name })
 }
 
 /// A header field of a block: its role (`None` for a label the table does not know).
@@ -90,11 +134,11 @@ impl Block {
     }
 
     /// The block's first recipient field decides: its first address, or none.
-    fn recipient(&self) -> Option<String> {
+    fn recipient(&self) -> Option<Recipient> {
         self.fields
             .iter()
             .find(|f| f.role == Some(Role::To))
-            .and_then(|f| first_address(&f.value))
+            .and_then(|f| first_recipient(&f.value))
     }
 
     /// Whether a line of `fields` continues this block: a known label always does; an
@@ -230,7 +274,7 @@ fn glued(before: Option<char>, label: &str) -> bool {
 /// The recipient (`To:`) of the forwarded header block closest before byte `before` in
 /// `text`: the block of the message the link belongs to. `None` when that block names
 /// no recipient address.
-pub(super) fn forwarded_recipient(text: &str, before: usize) -> Option<String> {
+pub(super) fn forwarded_recipient(text: &str, before: usize) -> Option<Recipient> {
     let mut last: Option<Block> = None;
     let mut current = Block::default();
     let mut close = |block: &mut Block, after_marker: bool| {

@@ -33,6 +33,9 @@ pub struct Invite {
     pub invite_url: String,
     /// The address the forwarded original was sent to, when the forward shows it.
     pub invitee: Option<String>,
+    /// The display name written with that address (`"Doe, Jane" <jane@…>`), when there
+    /// is one and it is not an address: it fills required name fields on signup forms.
+    pub invitee_name: Option<String>,
     /// The address of whoever sent the forward to the support mailbox.
     pub requester: Option<String>,
     /// The subject of the forward as the support mailbox received it.
@@ -119,14 +122,18 @@ fn read(message: &Message<'_>, config: &Config) -> Result<Invite, Rejection> {
     let bodies = forward::collect_bodies(message);
     let documents = Documents::from_bodies(&bodies);
     match find_invites(&documents, &config.platforms) {
-        Found::One(hit) => Ok(Invite {
-            platform: hit.platform.name.clone(),
-            invitee: documents.recipient_for(&hit),
-            invite_url: hit.url,
-            requester,
-            subject: message.subject().map(str::to_owned),
-            message_id: message.message_id().map(str::to_owned),
-        }),
+        Found::One(hit) => {
+            let recipient = documents.recipient_for(&hit);
+            Ok(Invite {
+                platform: hit.platform.name.clone(),
+                invitee: recipient.as_ref().map(|r| r.address.clone()),
+                invitee_name: recipient.and_then(|r| r.name),
+                invite_url: hit.url,
+                requester,
+                subject: message.subject().map(str::to_owned),
+                message_id: message.message_id().map(str::to_owned),
+            })
+        }
         Found::Several(hits) => Err(ambiguous(&hits, requester)),
         Found::None { opaque } => Err(nothing_found(&bodies, opaque, requester)),
     }
@@ -173,7 +180,7 @@ struct Document<'m> {
     text: std::borrow::Cow<'m, str>,
     anchors: Vec<html::Anchor>,
     kind: BodyKind,
-    attached_to: Option<String>,
+    attached_to: Option<header_block::Recipient>,
 }
 
 struct Documents<'m> {
@@ -251,12 +258,22 @@ impl<'m> Documents<'m> {
     /// The original's recipient: the forwarded header block before the link, else the
     /// `To:` of the attached message the link is in. Where the link stands several times
     /// (the user pasted it above the forward too), the place inside a forward wins.
-    fn recipient_for(&self, hit: &Hit<'_>) -> Option<String> {
-        hit.places.iter().find_map(|place| {
+    /// Its display name may come from another body naming the same address: an HTML
+    /// part may show the bare address where the plain-text part has the name, and a
+    /// name written with the invitee's address is the invitee's.
+    fn recipient_for(&self, hit: &Hit<'_>) -> Option<header_block::Recipient> {
+        let mut first = hit.places.iter().find_map(|place| {
             let doc = self.docs.get(place.doc)?;
             header_block::forwarded_recipient(&doc.text, place.at)
                 .or_else(|| doc.attached_to.clone())
-        })
+        })?;
+        if first.name.is_none() {
+            first.name = self
+                .docs
+                .iter()
+                .find_map(|d| header_block::name_beside(&d.text, &first.address));
+        }
+        Some(first)
     }
 }
 

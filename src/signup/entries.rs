@@ -4,7 +4,13 @@
 //! tick). Out: an [`EntryList`]: the entries in tree order (password fields marked, not
 //! filled), the pre-filled email, the password inputs' stated rules, and the reasons not
 //! to submit (required fields nobody filled, required checkboxes the profile does not
-//! name, an email that is missing, ambiguous or not an address).
+//! name, an email that is missing, ambiguous or not an address), with the required
+//! fields left empty listed apart ([`Unfilled`]) so the invitee's name can fill some.
+//!
+//! What a control asks for comes from its `autocomplete` token first ([`autofill`]): a
+//! `current-password` field in a form that also has a `new-password` one is not given
+//! the new password, and a `one-time-code` field is never filled (only the invitee
+//! receives the code).
 //!
 //! The login is what a person would check before clicking: the email input they see. A
 //! hidden input is never the login (a page may carry the inviter's address there), and
@@ -12,7 +18,9 @@
 
 use scraper::ElementRef;
 
+use super::autofill::{self, Purpose};
 use super::form::{Entry, collapse, input_type, is_disabled, is_submit_button, selector, truncate};
+use super::names::Unfilled;
 use super::password::PageRules;
 use crate::config::Platform;
 
@@ -23,6 +31,13 @@ pub(super) struct EntryList {
     pub(super) login: Option<String>,
     pub(super) rules: PageRules,
     pub(super) blockers: Vec<String>,
+    /// Required fields left empty (their blockers are in `blockers` too).
+    pub(super) unfilled: Vec<Unfilled>,
+    /// Whether the form has a family-name field.
+    pub(super) family_name_field: bool,
+    /// The form has a `new-password` field, so a `current-password` one is not for the
+    /// new password.
+    pub(super) new_password_form: bool,
     unticked_required_radios: Vec<String>,
     /// Pre-filled values of the inputs that may hold the login, in tree order.
     login_candidates: Vec<String>,
@@ -46,7 +61,7 @@ impl EntryList {
         }
         let required = el.value().attr("required").is_some();
         match el.value().name() {
-            "input" if takes_password(el, &name, platform) => {
+            "input" if takes_password(el, &name, platform, self.new_password_form) => {
                 self.rules.merge(page_rules(el));
                 self.entries.push(Entry::Password { name });
             }
@@ -54,7 +69,7 @@ impl EntryList {
             "select" => {
                 let values = selected_options(el);
                 if required && values.iter().all(String::is_empty) {
-                    self.blockers.push(missing(&name));
+                    self.add_unfilled(el, &name);
                 }
                 for value in values {
                     self.entries.push(Entry::Value {
@@ -66,7 +81,7 @@ impl EntryList {
             "textarea" => {
                 let value = normalize_newlines(&el.text().collect::<String>());
                 if required && value.is_empty() {
-                    self.blockers.push(missing(&name));
+                    self.add_unfilled(el, &name);
                 }
                 self.entries.push(Entry::Value { name, value });
             }
@@ -128,10 +143,13 @@ impl EntryList {
                 if kind == "email" {
                     value = value.trim().to_owned();
                 }
-                if required && value.is_empty() && kind != "hidden" {
-                    self.blockers.push(missing(&name));
+                let purpose = autofill::purpose(el);
+                self.family_name_field |= purpose == Purpose::FamilyName && kind != "hidden";
+                let code = purpose == Purpose::OneTimeCode;
+                if (required || code) && value.is_empty() && kind != "hidden" {
+                    self.add_unfilled(el, &name);
                 }
-                if holds_login(el, &kind, &name, platform) && !value.trim().is_empty() {
+                if holds_login(el, &kind, &name, purpose, &value, platform) {
                     self.login_candidates.push(value.trim().to_owned());
                 }
                 self.entries.push(Entry::Value { name, value });
@@ -141,6 +159,34 @@ impl EntryList {
 }
 
 impl EntryList {
+    /// Records a required field left empty (about to be pushed as the next entry), with
+    /// a blocker naming it by its label.
+    fn add_unfilled(&mut self, el: &ElementRef, name: &str) {
+        let (label, purpose) = (autofill::human_name(el), autofill::purpose(el));
+        let blocker = match purpose {
+            Purpose::OneTimeCode => format!(
+                "the form asks for a one-time code ({label}, field {name:?}), which only the \
+                 invitee receives"
+            ),
+            Purpose::CurrentPassword => format!(
+                "the form asks for the current password of an existing account ({label}, \
+                 field {name:?})"
+            ),
+            _ => format!(
+                "the form requires {label} (field {name:?}), which the platform left empty \
+                 and nothing here can fill"
+            ),
+        };
+        self.blockers.push(blocker.clone());
+        self.unfilled.push(Unfilled {
+            field: name.to_owned(),
+            label,
+            purpose,
+            entry: self.entries.len(),
+            blocker,
+        });
+    }
+
     /// Adds the required radio groups left without a choice (known only once every
     /// control has been seen).
     pub(super) fn finish(mut self) -> Self {
@@ -194,22 +240,30 @@ impl EntryList {
     }
 }
 
-/// Whether the control may hold the account's email: the profile's `login_field`, else a
-/// visible `email` input, or a visible text input whose `autocomplete` token or name says
-/// email (the token first: it is what browsers fill by).
-fn holds_login(el: &ElementRef, kind: &str, name: &str, platform: &Platform) -> bool {
+/// Whether the control holds the account's email: the profile's `login_field`, else a
+/// visible, pre-filled `email` input, or a visible text input whose `autocomplete` says
+/// `email` (or, with no token, whose name says email), or a `username` one pre-filled
+/// with an address (the token first: it is what browsers fill by).
+fn holds_login(
+    el: &ElementRef,
+    kind: &str,
+    name: &str,
+    purpose: Purpose,
+    value: &str,
+    platform: &Platform,
+) -> bool {
+    if value.trim().is_empty() {
+        return false;
+    }
     if let Some(field) = &platform.login_field {
         return field == name;
     }
-    // The field name is the last token of `autocomplete` ("section-x shipping email").
-    let token = el
-        .value()
-        .attr("autocomplete")
-        .and_then(|a| a.split_ascii_whitespace().last())
-        .map(str::to_ascii_lowercase);
+    let by_name = purpose == Purpose::Unknown && name.to_ascii_lowercase().contains("email");
     let email_like = kind == "email"
         || (matches!(kind, "text" | "")
-            && (token.as_deref() == Some("email") || name.to_ascii_lowercase().contains("email")));
+            && (purpose == Purpose::Email
+                || by_name
+                || (purpose == Purpose::Username && value.contains('@'))));
     email_like && !is_hidden(el)
 }
 
@@ -260,29 +314,27 @@ fn shown_value(value: &str) -> String {
     format!("{:?}", truncate(value, 80))
 }
 
-/// The profile's `password_fields` when it names some, else every password input.
-fn takes_password(el: &ElementRef, name: &str, platform: &Platform) -> bool {
+/// The profile's `password_fields` when it names some, else every password input but a
+/// `current-password` one beside a `new-password` one.
+fn takes_password(
+    el: &ElementRef,
+    name: &str,
+    platform: &Platform,
+    new_password_form: bool,
+) -> bool {
     if platform.password_fields.is_empty() {
         input_type(el) == "password"
+            && !(new_password_form && autofill::purpose(el) == Purpose::CurrentPassword)
     } else {
         platform.password_fields.iter().any(|p| p == name)
     }
 }
 
-fn missing(name: &str) -> String {
-    format!("the form requires {name:?}, which the platform left empty")
-}
-
 /// ` (labelled "I accept the terms")` when a `<label>` wraps or names the control.
 fn label_hint(el: &ElementRef) -> String {
-    let wrapping = el
-        .ancestors()
-        .filter_map(ElementRef::wrap)
-        .find(|a| a.value().name() == "label");
-    let text = wrapping.map(|l| collapse(&l.text().collect::<String>()));
-    match text {
-        Some(t) if !t.is_empty() => format!(" (labelled {:?})", truncate(&t, 80)),
-        _ => String::new(),
+    match autofill::label_text(el) {
+        Some(t) => format!(" (labelled {:?})", truncate(&t, 80)),
+        None => String::new(),
     }
 }
 

@@ -3,7 +3,10 @@
 //! In: the profile, the invite URL, the options and the caller's [`SubmitGuard`]. Out:
 //! the [`Account`] or a [`SignupFailure`] (see the module docs of [`super`] for the
 //! choices made). A refused password is retried with a fresh one on the re-rendered form
-//! (fresh CSRF token), at most [`SUBMISSIONS`] submissions in all.
+//! (fresh CSRF token), at most [`SUBMISSIONS`] submissions in all. The form's empty name
+//! fields are filled from [`SignupOptions::invitee_name`] each time it is read, and a
+//! failure after the invite opened its form says the link may be used up now
+//! ([`MAY_BE_USED_UP`]).
 
 use url::Url;
 
@@ -80,7 +83,32 @@ pub(crate) async fn sign_up_with(
     lookup: Lookup,
 ) -> Result<Account, SignupFailure> {
     page::check_success_configured(platform)?;
-    let (session, mut form, standing) = open(platform, invite_url, options, lookup).await?;
+    let (session, form, standing) = open(platform, invite_url, options, lookup).await?;
+    submit_opened(platform, options, guard, session, form, standing)
+        .await
+        .map_err(opened_first)
+}
+
+/// What a failure after the invite opened its form adds: some platforms mark an invite
+/// accepted when it is first opened, so the link may not work for the next person.
+pub const MAY_BE_USED_UP: &str = "The invite link was opened, and platforms that mark an \
+    invite accepted when it is first opened may count that as its use: the link may be used \
+    up now.";
+
+fn opened_first(mut failure: SignupFailure) -> SignupFailure {
+    failure.detail = format!("{} {MAY_BE_USED_UP}", failure.detail);
+    failure
+}
+
+/// Fills in and submits the form the invite opened (see [`sign_up`]).
+async fn submit_opened(
+    platform: &Platform,
+    options: &SignupOptions,
+    guard: &mut impl SubmitGuard,
+    session: Session,
+    mut form: FormSpec,
+    standing: Standing,
+) -> Result<Account, SignupFailure> {
     let login = ready_to_submit(platform, &form)?;
     check_login(&login, options)?;
     if options.dry_run {
@@ -138,7 +166,7 @@ pub(crate) async fn sign_up_with(
             return Err(with_attempts(failure, attempt));
         }
         tracing::info!(attempt, "signup: password refused, trying a fresh one");
-        form = rerendered_form(platform, view, &login).map_err(|f| f.refused(true))?;
+        form = rerendered_form(platform, view, &login, options).map_err(|f| f.refused(true))?;
     }
 }
 
@@ -172,7 +200,8 @@ async fn open(
     let view = read_page(platform, fetched).await?;
     let form_ok = (200..300).contains(&view.status);
     match view.form {
-        Ok(form) if form_ok => {
+        Ok(mut form) if form_ok => {
+            form.fill_names(options.invitee_name.as_deref());
             tracing::info!(page = %shown(platform, &view.url), "signup: found the signup form");
             Ok((session, form, view.standing))
         }
@@ -184,8 +213,15 @@ async fn open(
 fn ready_to_submit(platform: &Platform, form: &FormSpec) -> Result<String, SignupFailure> {
     refuse_get(platform, form)?;
     if !form.blockers.is_empty() {
+        // A field only a person can fill says what to do; other blockers are the
+        // profile's or the page's trouble.
+        let reason = if form.unfilled.is_empty() {
+            Reason::UnexpectedPage
+        } else {
+            Reason::RequiredFieldEmpty
+        };
         return Err(SignupFailure::new(
-            Reason::UnexpectedPage,
+            reason,
             format!("{} (nothing was submitted)", form.blockers.join("; ")),
         ));
     }
@@ -289,9 +325,10 @@ fn rerendered_form(
     platform: &Platform,
     view: PageView,
     login: &str,
+    options: &SignupOptions,
 ) -> Result<FormSpec, SignupFailure> {
     let describe = page::describe(&view);
-    let form = view.form.map_err(|why| {
+    let mut form = view.form.map_err(|why| {
         SignupFailure::new(
             Reason::PasswordRejected,
             format!("the password was refused and the page offers no form to try again: {why} ({describe})"),
@@ -299,6 +336,7 @@ fn rerendered_form(
         .submitted(true)
     })?;
     refuse_get(platform, &form).map_err(|f| f.submitted(true))?;
+    form.fill_names(options.invitee_name.as_deref());
     match &form.login {
         Some(again) if again.eq_ignore_ascii_case(login) && form.blockers.is_empty() => Ok(form),
         _ => Err(SignupFailure::new(

@@ -14,8 +14,11 @@ use scraper::{ElementRef, Html, Selector};
 use url::Url;
 use zeroize::Zeroizing;
 
+use super::autofill::{self, Purpose};
 use super::entries::EntryList;
+use super::names::Unfilled;
 use super::password::PageRules;
+use super::words;
 use crate::config::Platform;
 
 /// What `ProbedForm` shows instead of a password.
@@ -88,6 +91,11 @@ pub struct FormSpec {
     pub password_rules: PageRules,
     /// Reasons not to submit the form as is (required fields nobody filled).
     pub blockers: Vec<String>,
+    /// The required fields left empty, by label (their blockers are in `blockers`);
+    /// [`FormSpec::fill_names`] fills the name fields among them.
+    pub unfilled: Vec<Unfilled>,
+    /// Whether the form asks for the family name in a field of its own.
+    pub family_name_field: bool,
 }
 
 /// The request a form submission makes. The body holds the password: it is wiped on drop.
@@ -150,53 +158,76 @@ pub fn find(doc: &Html, page_url: &Url, platform: &Platform) -> Result<FormSpec,
 /// Why [`find`] found no signup form on a page that has only sign-in forms.
 pub const SIGN_IN_ONLY: &str = "the page has a sign-in form, not a signup form";
 
-/// Whether `form` signs in to an existing account, judged as password managers do: a
-/// password field marked `current-password`, or a single password field with no
-/// `new-password` and a sign-in action or submit text. Password plus confirmation is
-/// a signup form.
+/// Whether `form` signs in to an existing account, judged as password managers do, by
+/// its structure first: a password field marked `new-password` makes it a signup form,
+/// one marked `current-password` a sign-in form. Otherwise a single password field
+/// (no confirmation) signs in when the form posts to a sign-in path (`/login`,
+/// `/users/sign_in`, `/session`, `/auth`…), offers a "forgot password" link, or its
+/// button says sign in in one of the languages of [`words`].
 fn is_sign_in_form(doc: &Html, form: ElementRef) -> bool {
     let controls = controls(doc, form);
-    let passwords: Vec<&ElementRef> = controls.iter().filter(|c| is_password_input(c)).collect();
-    let autocomplete = |c: &ElementRef| {
-        c.value()
-            .attr("autocomplete")
-            .unwrap_or_default()
-            .to_ascii_lowercase()
-    };
-    if passwords
+    let passwords: Vec<Purpose> = controls
         .iter()
-        .any(|p| autocomplete(p).contains("new-password"))
-    {
+        .filter(|c| is_password_input(c))
+        .map(autofill::purpose)
+        .collect();
+    if passwords.contains(&Purpose::NewPassword) {
         return false;
     }
-    if passwords
-        .iter()
-        .any(|p| autocomplete(p).contains("current-password"))
-    {
+    if passwords.contains(&Purpose::CurrentPassword) {
         return true;
     }
-    let action = form.value().attr("action").unwrap_or_default();
-    let submit_text: String = controls
-        .iter()
-        .filter(|c| matches!(c.value().name(), "button" | "input"))
-        .filter(|c| {
-            matches!(input_type(c).as_str(), "submit" | "image") || c.value().name() == "button"
-        })
-        .map(|c| {
-            format!(
-                "{} {} ",
-                c.text().collect::<String>(),
-                c.value().attr("value").unwrap_or_default()
-            )
-        })
-        .collect();
-    let says_sign_in = |text: &str| {
-        let text = text.to_ascii_lowercase().replace(['-', '_', ' '], "");
-        ["login", "signin", "logon"]
+    if passwords.len() != 1 {
+        return false;
+    }
+    let says_sign_in = |c: &ElementRef| {
+        let text = c.text().collect::<String>();
+        let value = c.value().attr("value").unwrap_or_default();
+        [text.as_str(), value]
             .iter()
-            .any(|w| text.contains(w))
+            .any(|t| words::says_sign_in(&collapse(&t.to_lowercase())))
     };
-    passwords.len() == 1 && (says_sign_in(action) || says_sign_in(&submit_text))
+    sign_in_path(form.value().attr("action").unwrap_or_default())
+        || offers_forgotten_password(form)
+        || controls
+            .iter()
+            .filter(|c| is_submit_button(c) || c.value().name() == "button")
+            .any(says_sign_in)
+}
+
+/// Whether a form's action ends in a path frameworks give sign-in (Rails' `/session`,
+/// Devise's `/users/sign_in`, Django's `/accounts/login/`, `/auth`, `/login.php`…).
+fn sign_in_path(action: &str) -> bool {
+    let path = action.split(['?', '#']).next().unwrap_or_default();
+    let path = path.split_once("://").map_or(path, |(_, rest)| {
+        rest.find('/').map_or("", |at| &rest[at..])
+    });
+    let last = path.rsplit('/').find(|s| !s.is_empty()).unwrap_or_default();
+    let stem = last.split('.').next().unwrap_or_default();
+    let stem: String = stem
+        .chars()
+        .filter(|c| !matches!(c, '-' | '_'))
+        .flat_map(char::to_lowercase)
+        .collect();
+    matches!(
+        stem.as_str(),
+        "login" | "signin" | "logon" | "session" | "sessions" | "auth" | "authenticate"
+    )
+}
+
+/// Whether a link inside the form offers to reset a forgotten password, by its address
+/// (`/users/password/new`, `/forgot-password`, `/password/reset`) or its text.
+fn offers_forgotten_password(form: ElementRef) -> bool {
+    form.select(&selector("a")).any(|a| {
+        let href = a.value().attr("href").unwrap_or_default().to_lowercase();
+        let by_href = href.contains("forgot")
+            || (href.contains("password")
+                && ["reset", "recover", "lost", "new"]
+                    .iter()
+                    .any(|w| href.contains(w)));
+        by_href
+            || words::says_forgot_password(&collapse(&a.text().collect::<String>().to_lowercase()))
+    })
 }
 
 /// The listed elements that belong to `form`, in tree order.
@@ -256,6 +287,9 @@ fn build(
         .find(|c| !is_disabled(c))
         .or_else(|| controls.iter().find(|c| is_submit_button(c)));
     let mut entries = EntryList::default();
+    entries.new_password_form = controls
+        .iter()
+        .any(|c| is_password_input(c) && autofill::purpose(c) == Purpose::NewPassword);
     for control in &controls {
         let is_submitter = submitter.is_some_and(|s| s.id() == control.id());
         entries.add(control, is_submitter, platform);
@@ -284,6 +318,8 @@ fn build(
         login: entries.login,
         password_rules: entries.rules,
         blockers: entries.blockers,
+        unfilled: entries.unfilled,
+        family_name_field: entries.family_name_field,
     })
 }
 

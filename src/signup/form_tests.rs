@@ -391,3 +391,74 @@ fn an_autocomplete_email_token_marks_the_login_whatever_the_name() {
         Some("ada@example.test")
     );
 }
+
+#[test]
+fn autocomplete_tokens_find_the_login_before_names() {
+    // The token says email, with a section and a shipping prefix, in upper case; the
+    // name says nothing.
+    let html = r#"<form method="post"><input name="f1" autocomplete="section-a SHIPPING Email"
+        value="ann@example.org"><input type="password" name="p"></form>"#;
+    assert_eq!(
+        find_in(html, &platform()).unwrap().login.as_deref(),
+        Some("ann@example.org")
+    );
+    // A username field pre-filled with an address is the login; one holding a user name
+    // is not, and does not make the email ambiguous.
+    let html = r#"<form method="post"><input name="login" autocomplete="username"
+        value="ann@example.org"><input type="password" name="p"></form>"#;
+    assert_eq!(
+        find_in(html, &platform()).unwrap().login.as_deref(),
+        Some("ann@example.org")
+    );
+    let html = r#"<form method="post"><input name="handle" autocomplete="username" value="ann_l">
+        <input type="email" name="mail" value="ann@example.org">
+        <input type="password" name="p"></form>"#;
+    let form = find_in(html, &platform()).unwrap();
+    assert_eq!(form.login.as_deref(), Some("ann@example.org"));
+    assert!(form.blockers.is_empty(), "{:?}", form.blockers);
+    // A field whose token names something else is not the login, whatever its name.
+    let html = r#"<form method="post"><input name="email_owner" autocomplete="organization"
+        value="boss@example.org"><input type="email" name="e" value="ann@example.org">
+        <input type="password" name="p"></form>"#;
+    assert_eq!(
+        find_in(html, &platform()).unwrap().login.as_deref(),
+        Some("ann@example.org")
+    );
+}
+
+#[test]
+fn only_new_password_fields_take_the_password_beside_a_current_one() {
+    let html = r#"<form method="post"><input type="email" name="e" value="ann@example.org">
+        <label for="cur">Current password</label>
+        <input type="password" id="cur" name="current" autocomplete="current-password" required>
+        <input type="password" name="new" autocomplete="new-password">
+        <input type="password" name="again" autocomplete="new-password"></form>"#;
+    let form = find_in(html, &platform()).unwrap();
+    assert_eq!(
+        values(&form),
+        pairs(&[
+            ("e", "ann@example.org"),
+            ("current", ""),
+            ("new", REDACTED),
+            ("again", REDACTED),
+        ])
+    );
+    let all = form.blockers.join(" | ");
+    assert!(
+        all.contains("current password") && all.contains("Current password"),
+        "{all}"
+    );
+    assert_eq!(form.unfilled[0].field, "current");
+}
+
+#[test]
+fn a_one_time_code_field_is_never_filled_and_names_itself() {
+    let html = r#"<form method="post"><input type="email" name="e" value="ann@example.org">
+        <input name="otp" inputmode="numeric" autocomplete="one-time-code" aria-label="Code from your phone">
+        <input type="password" name="p"></form>"#;
+    let mut form = find_in(html, &platform()).unwrap();
+    form.fill_names(Some("Ann Lee"));
+    let all = form.blockers.join(" | ");
+    assert!(all.contains("one-time code (Code from your phone"), "{all}");
+    assert!(values(&form).contains(&("otp".to_owned(), String::new())));
+}

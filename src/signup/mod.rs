@@ -21,7 +21,10 @@
 //! Choices worth knowing:
 //! - A required checkbox (accepting terms, say) is ticked only when the profile names it in
 //!   `tick_checkboxes`; otherwise nothing is submitted and the failure says to add it. A
-//!   required text field that the platform did not pre-fill stops the stage the same way.
+//!   required text field that the platform did not pre-fill stops the stage
+//!   (`required_field_empty`, naming the field by its label), unless it asks for a name
+//!   ([`autofill`] reads what a field is for) and [`SignupOptions::invitee_name`] can
+//!   fill it ([`names`]).
 //! - The login is the one visible email input the platform pre-filled (or the profile's
 //!   `login_field`), validated as an address; hidden inputs never count, since a page can
 //!   carry the inviter's address there. A form without exactly one such address is not
@@ -36,13 +39,16 @@
 //!   could not see where a connection really goes.
 
 pub mod address;
+pub mod autofill;
 mod encode;
 mod entries;
 mod flow;
 pub mod form;
+pub mod names;
 pub mod page;
 pub mod password;
 pub mod session;
+pub mod words;
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -55,7 +61,7 @@ use crate::reason::Reason;
 use crate::secret::Secret;
 
 pub use entries::address_problem as login_problem;
-pub use flow::{probe, sign_up};
+pub use flow::{MAY_BE_USED_UP, probe, sign_up};
 
 /// The account the stage created.
 #[derive(Debug, Clone)]
@@ -145,6 +151,11 @@ pub struct SignupOptions {
     /// original, or an operator's correction). A form pre-filled with another address is
     /// not submitted (`login_mismatch`); `None` takes the form's login as it is.
     pub expected_login: Option<String>,
+    /// The invitee's display name in the forwarded original (`"Doe, Jane"`): it fills
+    /// the signup form's required name fields the platform left empty
+    /// ([`FormSpec::fill_names`](form::FormSpec::fill_names)); `None` leaves them to a
+    /// person (`required_field_empty`).
+    pub invitee_name: Option<String>,
     /// Connect to this address for that host name (lower-case) instead of resolving it:
     /// the operator's explicit choice (the demo points the platform's name at the local
     /// simulator), so these addresses pass the private-address guard.

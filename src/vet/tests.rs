@@ -4,6 +4,7 @@ fn invite(requester: Option<&str>) -> Invite {
     Invite {
         platform: "Engage".to_owned(),
         invite_url: "https://engage.example.com/invitations/accept?token=t".to_owned(),
+        invitee_name: None,
         invitee: Some("jane@partner.test".to_owned()),
         requester: requester.map(str::to_owned),
         subject: None,

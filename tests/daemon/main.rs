@@ -28,6 +28,7 @@ mod support;
 
 mod crashes;
 mod drops;
+mod fields;
 mod forward;
 mod groups;
 mod happy;

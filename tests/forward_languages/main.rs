@@ -299,3 +299,40 @@ fn no_recipient_address_gives_no_invitee() {
         assert_eq!(invite.invitee, None, "{}", layout.client);
     }
 }
+
+/// The invitee's display name travels with the address: from a quoted header block, and
+/// from an original attached as `message/rfc822`; never an address as a name.
+#[test]
+fn the_invitees_display_name_is_read_with_the_address() {
+    let config = config();
+    let inline = |to: &str| {
+        format!(
+            "From: Jane Requester <jane.requester@partner.test>\r\nTo: support@corp.example\r\n\
+             Subject: Fwd: x\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\
+             \r\n---------- Forwarded message ---------\r\nFrom: {SENDER}\r\nDate: Mon, 2 Nov \
+             2026\r\nSubject: {SUBJECT}\r\nTo: {to}\r\n\r\n{}",
+            original_body("").replace('\n', "\r\n")
+        )
+    };
+    for (to, name) in [
+        ("\"Doe, Jane\" <jane@partner.test>", Some("Doe, Jane")),
+        ("Jane Doe <jane@partner.test>", Some("Jane Doe")),
+        ("\"jane@partner.test\" <jane@partner.test>", None),
+        ("<jane@partner.test>", None),
+    ] {
+        let invite = extract(inline(to).as_bytes(), &config).expect(to);
+        assert_eq!(invite.invitee.as_deref(), Some("jane@partner.test"), "{to}");
+        assert_eq!(invite.invitee_name.as_deref(), name, "{to}");
+    }
+    let attached = format!(
+        "From: Jane Requester <jane.requester@partner.test>\r\nTo: support@corp.example\r\n\
+         Subject: Fwd: x\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=b\r\n\
+         \r\n--b\r\nContent-Type: text/plain\r\n\r\nPlease help\r\n--b\r\n\
+         Content-Type: message/rfc822\r\n\r\nFrom: {SENDER}\r\nTo: =?utf-8?q?Ren=C3=A9e_M=C3=BCller?= \
+         <renee@partner.test>\r\nSubject: {SUBJECT}\r\nContent-Type: text/plain\r\n\r\n{}\r\n--b--\r\n",
+        original_body("").replace('\n', "\r\n")
+    );
+    let invite = extract(attached.as_bytes(), &config).expect("attached");
+    assert_eq!(invite.invitee.as_deref(), Some("renee@partner.test"));
+    assert_eq!(invite.invitee_name.as_deref(), Some("Renée Müller"));
+}

@@ -106,6 +106,27 @@ async fn dry_run_shows_the_form_and_submits_nothing() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dry_run_warns_it_may_use_the_invite_up_and_the_real_run_then_says_used() {
+    let env = Env::start().await;
+    let config = env.config_path(ENGAGE_EXTRAS);
+    let (url, token) = env.invite(Behaviour::UsedOnFirstView);
+    let (code, _, text) = onbehalf(args(&config, &["--dry-run", &url])).await;
+    assert_eq!(code, 0, "{text}");
+    assert!(text.contains("may be used up now"), "{text}");
+    let (code, json, text) = onbehalf(args(&config, &["--json", &url])).await;
+    assert_eq!(code, 1, "{text}");
+    assert_eq!(json["reason"], "link_expired", "{text}");
+    let detail = json["detail"].as_str().unwrap();
+    assert!(detail.contains("already been used"), "{text}");
+    assert!(!text.contains(&token));
+    assert!(env.sim.accounts().is_empty());
+
+    let (code, _, text) = onbehalf(vec!["signup".to_owned(), "--help".to_owned()]).await;
+    assert_eq!(code, 0, "{text}");
+    assert!(text.contains("used up"), "--help says so: {text}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_link_no_platform_claims_is_a_usage_error() {
     let env = Env::start().await;
     let config = env.config_path(ENGAGE_EXTRAS);

@@ -241,7 +241,7 @@ fn services(
     let signup = SignupOptions {
         address_overrides: hosts.iter().map(|h| (h.clone(), sim.addr())).collect(),
         dry_run: false,
-        expected_login: None,
+        ..SignupOptions::default()
     };
     let mailbox = Mailbox::Maildir(onbehalf::mailbox::MaildirMailbox::new(maildir));
     Ok(Arc::new(Services::new(

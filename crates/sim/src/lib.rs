@@ -11,7 +11,8 @@
 //! - `GET /invitations/accept?token=T` (or `GET /join/T`, the token in the path as
 //!   django-invitations has it) starts a session bound to the invite and redirects (303)
 //!   to `/signup`; unknown, used and expired links get pages saying so (or, for
-//!   [`Behaviour::SignInOnceUsed`], a redirect to the sign-in page with a flash message).
+//!   [`Behaviour::SignInOnceUsed`], a redirect to the sign-in page with a flash message;
+//!   [`Behaviour::UsedOnFirstView`] counts the first opening as the use).
 //! - `GET /signup` renders the pre-filled form `form#signup` after an unrelated form.
 //! - `POST /signup` checks the session, the CSRF token, the invited email, the terms and
 //!   the password policy (8–16 characters; upper, lower, digit and one of `!@#$%^&*`,
@@ -153,6 +154,16 @@ pub enum Behaviour {
     /// account is created for whatever email the form sends back, as apps that let an
     /// invitee sign up under another address do.
     EmailFromQuery,
+    /// The invite knows only the email: the form's first and last name fields (still
+    /// `required`, `autocomplete` given-name/family-name) arrive empty.
+    NamesNotPrefilled,
+    /// The form also requires a phone number (`autocomplete="tel"`, labelled "Mobile
+    /// phone"), which the platform never pre-fills.
+    RequiresPhone,
+    /// The invite is marked accepted when its link is first opened, as some platforms do:
+    /// the session that opened it can still sign up, but any later visit of the link
+    /// says "This invitation has already been used".
+    UsedOnFirstView,
 }
 
 /// An invite to issue.

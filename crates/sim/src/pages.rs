@@ -99,6 +99,9 @@ pub(super) struct SignupView<'a> {
     /// Errors beside their fields instead of in a list above the form, and a standing
     /// "Already have an account? Sign in" ([`super::Behaviour::StandingSignInHint`]).
     pub field_errors: bool,
+    /// The phone number field's value, when the form asks for one
+    /// ([`super::Behaviour::RequiresPhone`]).
+    pub phone: Option<&'a str>,
 }
 
 impl SignupView<'_> {
@@ -211,6 +214,14 @@ pub(super) fn signup(view: &SignupView<'_>) -> String {
         );
     }
     form += &text_field("email", "Email", view.email, "type=\"email\" readonly");
+    if let Some(phone) = view.phone {
+        form += &text_field(
+            "phone",
+            "Mobile phone",
+            phone,
+            "type=\"tel\" autocomplete=\"tel\" required",
+        );
+    }
     let _ = write!(
         form,
         "  <div class=\"field\">\n    <label for=\"timezone\">Time zone</label>\n    {}\n  </div>\n",

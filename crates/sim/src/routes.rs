@@ -210,6 +210,11 @@ fn open_invite(app: &App, token: String, email: Option<String>) -> Response {
         }
         _ => {}
     }
+    if invite.spec.behaviour == Behaviour::UsedOnFirstView && invite.gets > 1 {
+        let text = "This invitation has already been used. Log in instead.";
+        let html = pages::message("Invitation already used", text, Some(("/login", "Log in")));
+        return page(StatusCode::OK, html);
+    }
     if invite.used && invite.spec.behaviour == Behaviour::SignInOnceUsed {
         let id = memory.new_session(None, None, Duration::ZERO);
         if let Some(session) = memory.sessions.get_mut(&id) {

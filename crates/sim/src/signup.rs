@@ -55,10 +55,11 @@ pub(super) async fn show(State(app): State<App>, headers: HeaderMap) -> Response
         return page(StatusCode::OK, pages::spa_shell(&session.csrf));
     }
     let spec = &invite.spec;
+    let names_blank = spec.behaviour == Behaviour::NamesNotPrefilled;
     let view = SignupView {
         csrf: &session.csrf,
-        first_name: &spec.first_name,
-        last_name: &spec.last_name,
+        first_name: if names_blank { "" } else { &spec.first_name },
+        last_name: if names_blank { "" } else { &spec.last_name },
         email: session.email_from_link.as_deref().unwrap_or(&spec.email),
         inviter: inviter(invite),
         timezone: DEFAULT_TIMEZONE,
@@ -66,6 +67,7 @@ pub(super) async fn show(State(app): State<App>, headers: HeaderMap) -> Response
         max_length: stated_max(invite),
         pattern: stated_max(invite) != state::MAX_PASSWORD,
         field_errors: field_errors(invite),
+        phone: asks_phone(invite).then_some(""),
     };
     page(StatusCode::OK, pages::signup(&view))
 }
@@ -108,6 +110,11 @@ pub(super) async fn submit(
     } else {
         create(&app, &mut memory, &id, &token, &email, &fields)
     }
+}
+
+/// Whether the form asks for a phone number ([`Behaviour::RequiresPhone`]).
+fn asks_phone(invite: &Invite) -> bool {
+    invite.spec.behaviour == Behaviour::RequiresPhone
 }
 
 /// Whether the page has a standing sign-in hint and errors beside their fields.
@@ -211,6 +218,9 @@ fn problems(memory: &Memory, token: &str, email: &str, fields: &Submitted) -> Ve
     if fields.get("last_name").trim().is_empty() {
         errors.push("Last name can't be blank".to_owned());
     }
+    if asks_phone(invite) && fields.get("phone").trim().is_empty() {
+        errors.push("Mobile phone can't be blank".to_owned());
+    }
     if !TIMEZONES
         .iter()
         .any(|(value, _)| *value == fields.get("timezone"))
@@ -254,6 +264,7 @@ fn rerender(
         max_length: stated_max(invite),
         pattern: stated_max(invite) != state::MAX_PASSWORD,
         field_errors: field_errors(invite),
+        phone: asks_phone(invite).then(|| fields.get("phone")),
     };
     page(StatusCode::UNPROCESSABLE_ENTITY, pages::signup(&view))
 }

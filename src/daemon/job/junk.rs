@@ -37,6 +37,7 @@ fn sender_authenticated(raw: &[u8], policy: &PolicyConfig) -> bool {
         platform: String::new(),
         invite_url: String::new(),
         invitee: None,
+        invitee_name: None,
         requester: Some(sender),
         subject: None,
         message_id: None,

@@ -4,7 +4,7 @@
 use super::*;
 
 fn recipient(text: &str) -> Option<String> {
-    forwarded_recipient(text, text.len())
+    forwarded_recipient(text, text.len()).map(|r| r.address)
 }
 
 #[test]
@@ -83,12 +83,16 @@ fn picks_the_block_closest_before_the_link() {
                 jane@partner.test\nSubject: invite\n\nLINK\n";
     let link = text.find("LINK").unwrap();
     assert_eq!(
-        forwarded_recipient(text, link).as_deref(),
+        forwarded_recipient(text, link)
+            .map(|r| r.address)
+            .as_deref(),
         Some("jane@partner.test")
     );
     let early = text.find("see below").unwrap();
     assert_eq!(
-        forwarded_recipient(text, early).as_deref(),
+        forwarded_recipient(text, early)
+            .map(|r| r.address)
+            .as_deref(),
         Some("help@corp.example")
     );
 }
@@ -127,5 +131,51 @@ fn hostile_lines_of_colons_are_read_quickly() {
     let line = format!("From: {}\n", "A:".repeat(1_000_000));
     let started = std::time::Instant::now();
     assert_eq!(recipient(&line), None);
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+}
+
+#[test]
+fn the_display_name_comes_with_the_address() {
+    let named = |to: &str| {
+        let text = format!(
+            "---------- Forwarded message ---------\nFrom: Engage <i@engage.example.com>\n\
+             Subject: invite\nTo: {to}\n\nLINK\n"
+        );
+        forwarded_recipient(&text, text.len()).and_then(|r| r.name)
+    };
+    for (to, expected) in [
+        ("Jane Doe <jane@partner.test>", Some("Jane Doe")),
+        ("\"Doe, Jane\" <jane@partner.test>", Some("Doe, Jane")),
+        ("Jane  Doe [mailto:jane@partner.test]", Some("Jane Doe")),
+        ("Jane Doe <mailto:jane@partner.test>", Some("Jane Doe")),
+        (
+            "Jane Doe <jane@partner.test>, Tom <tom@partner.test>",
+            Some("Jane Doe"),
+        ),
+        ("\"jane@partner.test\" <jane@partner.test>", None),
+        ("<jane@partner.test>", None),
+        ("jane@partner.test", None),
+    ] {
+        assert_eq!(named(to).as_deref(), expected, "{to:?}");
+    }
+}
+
+#[test]
+fn a_name_is_found_beside_the_same_address_on_a_to_line_only() {
+    let text = "Hi\n> To: \"Doe, Jane\" <jane@partner.test>\n> Subject: x\n";
+    assert_eq!(
+        name_beside(text, "jane@partner.test").as_deref(),
+        Some("Doe, Jane")
+    );
+    // Another address's name, or the address outside a To line, names nobody.
+    assert_eq!(name_beside(text, "tom@partner.test"), None);
+    let prose = "Please add Jane Doe <jane@partner.test> to the team\n";
+    assert_eq!(name_beside(prose, "jane@partner.test"), None);
+    let from = "From: Jane Doe <jane@partner.test>\n";
+    assert_eq!(name_beside(from, "jane@partner.test"), None);
+    // A million mentions are not each looked at.
+    let hostile = "jane@partner.test ".repeat(1_000_000);
+    let started = std::time::Instant::now();
+    assert_eq!(name_beside(&hostile, "jane@partner.test"), None);
     assert!(started.elapsed() < std::time::Duration::from_secs(5));
 }
