@@ -40,6 +40,7 @@ fn vetted_job(journal: &Journal, uid: u32) -> JobId {
         invite_key: InviteKey::of(&url),
         invite_url: Secret::new(url),
         invitee: Some("ann@example.org".into()),
+        invitee_name: None,
         requester: Some("ann@example.org".into()),
         subject: None,
         message_id: None,

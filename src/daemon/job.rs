@@ -181,8 +181,7 @@ fn invite_of(record: &JobRecord) -> Result<extract::Invite, DaemonError> {
             .map(|url| url.expose().to_owned())
             .ok_or(DaemonError::JobIncomplete(record.id))?,
         invitee: record.invitee.clone(),
-        // Not journaled: the signup step reads it again from the original.
-        invitee_name: None,
+        invitee_name: record.invitee_name.clone(),
         requester: record.requester.clone(),
         subject: record.subject.clone(),
         message_id: record.message_id.clone(),

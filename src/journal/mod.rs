@@ -418,7 +418,7 @@ impl Journal {
                     tx,
                     "UPDATE jobs SET platform = ?2, invite_url = ?3, invitee = ?4, \
                      requester = ?5, subject = ?6, message_id = COALESCE(message_id, ?7), \
-                     invite_key = ?8 WHERE id = ?1",
+                     invite_key = ?8, invitee_name = ?9 WHERE id = ?1",
                     params![
                         job.0,
                         invite.platform,
@@ -428,6 +428,7 @@ impl Journal {
                         invite.subject,
                         normalize_message_id(invite.message_id.as_deref()),
                         invite.invite_key.as_str(),
+                        invite.invitee_name,
                     ],
                 )?;
                 Ok(())

@@ -36,7 +36,7 @@ pub(super) const JOB_COLUMNS: &str = "id, state, source, location, uidvalidity, 
     message_id, platform, invite_url, invitee, requester, subject, login, \
     (sealed_password IS NOT NULL OR sealed_cipher IS NOT NULL), account_created, reason, \
     detail, created_at, updated_at, needs_human_folder, ticket_refused, password_expires_at, \
-    password_expired_at, original_deleted_at";
+    password_expired_at, original_deleted_at, invitee_name";
 
 /// Reads one row selected with [`JOB_COLUMNS`].
 pub(super) fn job_from_row(row: &Row<'_>) -> rusqlite::Result<JobRecord> {
@@ -65,6 +65,7 @@ pub(super) fn job_from_row(row: &Row<'_>) -> rusqlite::Result<JobRecord> {
         password_expires_at: row.get(21)?,
         password_expired_at: row.get(22)?,
         original_deleted_at: row.get(23)?,
+        invitee_name: row.get(24)?,
     })
 }
 

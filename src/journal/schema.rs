@@ -101,6 +101,8 @@ const MIGRATIONS: &[&str] = &[
     // recorded before this step until the daemon fills them in at start.
     "ALTER TABLE jobs ADD COLUMN invite_key TEXT;
      CREATE INDEX jobs_platform_invite_key ON jobs(platform, invite_key);",
+    // 5: the invitee's display name, so a signup need not read the original again.
+    "ALTER TABLE jobs ADD COLUMN invitee_name TEXT;",
 ];
 
 /// Opens (creating if needed) `state_dir/journal.sqlite3` with the newest schema.

@@ -246,6 +246,8 @@ pub struct InviteRecord {
     pub invite_url: Secret,
     /// The address the original invite went to.
     pub invitee: Option<String>,
+    /// The invitee's display name in the forwarded original (fills required name fields).
+    pub invitee_name: Option<String>,
     /// Who forwarded it.
     pub requester: Option<String>,
     /// The forward's subject.
@@ -263,6 +265,7 @@ impl InviteRecord {
             platform: invite.platform.clone(),
             invite_url: Secret::new(invite.invite_url.clone()),
             invitee: invite.invitee.clone(),
+            invitee_name: invite.invitee_name.clone(),
             requester: invite.requester.clone(),
             subject: invite.subject.clone(),
             message_id: invite.message_id.clone(),
@@ -321,6 +324,8 @@ pub struct JobRecord {
     pub invite_url: Option<Secret>,
     /// The address the invite went to.
     pub invitee: Option<String>,
+    /// The invitee's display name in the forwarded original, when it had one.
+    pub invitee_name: Option<String>,
     /// Who forwarded it.
     pub requester: Option<String>,
     /// The forward's subject.

@@ -52,29 +52,15 @@ impl SubmitGuard for JournalGuard<'_> {
     }
 }
 
-/// The invitee's display name in the forwarded original, read again from it (the
-/// journal keeps the address only); `None` when an operator's `retry --login` chose
-/// another address than the one the name was written with.
-async fn invitee_name(services: &Services, record: &JobRecord) -> Option<String> {
-    let invitee = record.invitee.clone()?;
-    if record
+/// The invitee's display name from the forwarded original; `None` when an operator's
+/// `retry --login` chose another address than the one the name was written with.
+fn invitee_name(record: &JobRecord) -> Option<String> {
+    let invitee = record.invitee.as_ref()?;
+    let other_login = record
         .login
         .as_ref()
-        .is_some_and(|l| !l.eq_ignore_ascii_case(&invitee))
-    {
-        return None;
-    }
-    let raw = services.raw(record.id).await.ok()?;
-    let config = services.config.clone();
-    // Extract is CPU work over hostile input: keep it off the async workers.
-    let invite = tokio::task::spawn_blocking(move || crate::extract::extract(&raw, &config))
-        .await
-        .ok()?
-        .ok()?;
-    let same = invite
-        .invitee
-        .is_some_and(|a| a.eq_ignore_ascii_case(&invitee));
-    invite.invitee_name.filter(|_| same)
+        .is_some_and(|l| !l.eq_ignore_ascii_case(invitee));
+    record.invitee_name.clone().filter(|_| !other_login)
 }
 
 pub(super) async fn signup_step(
@@ -93,7 +79,7 @@ pub(super) async fn signup_step(
     // The account must be for the invitee, or for the address an operator gave `retry`.
     let options = signup::SignupOptions {
         expected_login: record.login.clone().or_else(|| invite.invitee.clone()),
-        invitee_name: invitee_name(services, record).await,
+        invitee_name: invitee_name(record),
         ..services.signup.clone()
     };
     let allowed = services.config.daemon.job_deadline;

@@ -31,6 +31,7 @@ fn invite(url: &str) -> InviteRecord {
         platform: "Engage".into(),
         invite_url: Secret::new(url),
         invitee: Some("ann@example.org".into()),
+        invitee_name: None,
         requester: Some("ann@example.org".into()),
         subject: Some("Fwd: You are invited".into()),
         message_id: None,
