@@ -12,7 +12,6 @@ use std::net::TcpListener;
 use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::Duration;
 
 use onbehalf::config::{Config, Engine, Platform};
 use onbehalf::reason::Reason;
@@ -52,6 +51,10 @@ fn platform(sim: &Simulator, dir: &Path, extra: &str) -> Platform {
     std::fs::write(&path, toml).unwrap();
     Config::load(&path).unwrap().platforms[0].clone()
 }
+
+/// The tests run one at a time: each checks that no process of this test binary is left
+/// unreaped, which another test's browser could be for a moment.
+static SERIAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 fn engine() -> BrowserEngine {
     BrowserEngine::new(BrowserSettings::default(), 2)
@@ -119,6 +122,7 @@ fn zombie_children() -> Vec<u32> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn creates_the_account_and_the_third_party_host_sees_nothing() {
+    let _serial = SERIAL.lock().await;
     let (canary_url, hits) = canary();
     let (sim, dir) = start(&canary_url).await;
     let platform = platform(&sim, dir.path(), "");
@@ -154,6 +158,7 @@ async fn creates_the_account_and_the_third_party_host_sees_nothing() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_used_invite_is_link_expired_and_a_refused_password_is_retried() {
+    let _serial = SERIAL.lock().await;
     let (canary_url, _) = canary();
     let (sim, dir) = start(&canary_url).await;
     let platform = platform(&sim, dir.path(), "");
@@ -254,6 +259,7 @@ impl SubmitGuard for KillAtSeal<'_> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_browser_killed_after_the_seal_is_uncertain_and_a_dead_browser_is_replaced() {
+    let _serial = SERIAL.lock().await;
     let (canary_url, _) = canary();
     let (sim, dir) = start(&canary_url).await;
     let platform = platform(&sim, dir.path(), "");
@@ -291,6 +297,7 @@ async fn a_browser_killed_after_the_seal_is_uncertain_and_a_dead_browser_is_repl
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn auto_starts_the_browser_only_for_an_app_shell() {
+    let _serial = SERIAL.lock().await;
     let _ = rustls::crypto::ring::default_provider().install_default();
     let options = SignupOptions::default();
     let engine = engine();

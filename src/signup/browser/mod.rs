@@ -25,6 +25,7 @@ pub mod process;
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::time::Duration;
 
 use chromiumoxide::Page;
 use chromiumoxide::cdp::browser_protocol::browser::BrowserContextId;
@@ -213,11 +214,15 @@ impl BrowserEngine {
         }
     }
 
+    /// Closes the job's page and disposes of its context (cookies, storage, cache go
+    /// with it); bounded, as a dead browser may not answer.
     async fn close_context(&self, page: Page, context: BrowserContextId) {
-        let _ = page.close().await;
+        let bound = Duration::from_secs(5);
+        let _ = tokio::time::timeout(bound, page.close()).await;
         let running = self.running.lock().await;
         if let Some(browser) = running.as_ref() {
-            let _ = browser.browser.dispose_browser_context(context).await;
+            let disposing = browser.browser.dispose_browser_context(context);
+            let _ = tokio::time::timeout(bound, disposing).await;
         }
     }
 

@@ -43,6 +43,7 @@ impl Running {
             .respect_https_errors()
             .disable_cache()
             .launch_timeout(Duration::from_secs(20))
+            .request_timeout(Duration::from_secs(10))
             .args([
                 "--host-resolver-rules=MAP * ~NOTFOUND".to_owned(),
                 "--disable-sync".to_owned(),
@@ -69,7 +70,16 @@ impl Running {
                     executable: settings.executable.clone(),
                     problem: e.to_string(),
                 })?;
-        let handler = tokio::spawn(async move { while events.next().await.is_some() {} });
+        // A connection error ends the handler (and with it every pending command), so a
+        // browser that died is noticed at once instead of at each command's timeout.
+        let handler = tokio::spawn(async move {
+            while let Some(event) = events.next().await {
+                if let Err(e) = event {
+                    tracing::warn!(error = %e, "browser: the DevTools connection failed");
+                    break;
+                }
+            }
+        });
         tracing::info!("browser: started");
         Ok(Running {
             browser,
