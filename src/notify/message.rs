@@ -295,6 +295,26 @@ fn build_error(
     }
 }
 
+/// The browser's screenshot (`page.png`) and visible text (`page.txt`) of a failed
+/// browser signup, after the original.
+fn with_evidence(parts: MultiPart, evidence: &crate::signup::Evidence) -> MultiPart {
+    use lettre::message::header::{ContentDisposition, ContentType};
+    let png = ContentType::parse("image/png").unwrap_or(ContentType::TEXT_PLAIN);
+    parts
+        .singlepart(
+            SinglePart::builder()
+                .header(png)
+                .header(ContentDisposition::attachment("page.png"))
+                .body(evidence.screenshot_png.clone()),
+        )
+        .singlepart(
+            SinglePart::builder()
+                .header(ContentType::TEXT_PLAIN)
+                .header(ContentDisposition::attachment("page.txt"))
+                .body(evidence.visible_text.clone()),
+        )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -314,24 +334,4 @@ mod tests {
         assert_eq!(reply_subject("RE: Fwd: Invite"), "RE: Fwd: Invite");
         assert_eq!(reply_subject("Fwd:\r\n Invite"), "Re: Fwd: Invite");
     }
-}
-
-/// The browser's screenshot (`page.png`) and visible text (`page.txt`) of a failed
-/// browser signup, after the original.
-fn with_evidence(parts: MultiPart, evidence: &crate::signup::Evidence) -> MultiPart {
-    use lettre::message::header::{ContentDisposition, ContentType};
-    let png = ContentType::parse("image/png").unwrap_or(ContentType::TEXT_PLAIN);
-    parts
-        .singlepart(
-            SinglePart::builder()
-                .header(png)
-                .header(ContentDisposition::attachment("page.png"))
-                .body(evidence.screenshot_png.clone()),
-        )
-        .singlepart(
-            SinglePart::builder()
-                .header(ContentType::TEXT_PLAIN)
-                .header(ContentDisposition::attachment("page.txt"))
-                .body(evidence.visible_text.clone()),
-        )
 }

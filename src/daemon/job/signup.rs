@@ -92,10 +92,10 @@ pub(super) async fn signup_step(
                 return Ok(Step::Next);
             }
             Err(mut failure) => {
-                if let Some(evidence) = failure.evidence.take() {
-                    if let Ok(mut kept) = services.evidence.lock() {
-                        kept.insert(job, evidence);
-                    }
+                if let (Some(evidence), Ok(mut kept)) =
+                    (failure.evidence.take(), services.evidence.lock())
+                {
+                    kept.insert(job, evidence);
                 }
                 failure.detail = format!("{} ({engine})", failure.detail);
                 failure

@@ -141,10 +141,10 @@ impl Relay {
             .await
         {
             Ok(answer) => {
-                if event.resource_type == ResourceType::Document {
-                    if let Ok(mut status) = self.seen.document_status.lock() {
-                        *status = Some(answer.status);
-                    }
+                if event.resource_type == ResourceType::Document
+                    && let Ok(mut status) = self.seen.document_status.lock()
+                {
+                    *status = Some(answer.status);
                 }
                 let _ = self.page.execute(fulfil(id, answer)).await;
                 self.seen.answered.fetch_add(1, Ordering::SeqCst);
