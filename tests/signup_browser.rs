@@ -331,3 +331,49 @@ async fn auto_starts_the_browser_only_for_an_app_shell() {
     assert_eq!(engine.launches(), 1);
     engine.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_signups_at_once_share_one_browser_in_separate_contexts() {
+    let _serial = SERIAL.lock().await;
+    let (canary_url, hits) = canary();
+    let (sim, dir) = start(&canary_url).await;
+    let platform = platform(&sim, dir.path(), "");
+    let engine = engine();
+    let options = SignupOptions::default();
+    let ann =
+        sim.issue_invite(InviteSpec::new("ann@partner.test", "Ann", "Lee").token("tokSECRETe1"));
+    let bob =
+        sim.issue_invite(InviteSpec::new("bob@partner.test", "Bob", "Ray").token("tokSECRETe2"));
+    let started = std::time::Instant::now();
+    let (mut guard_a, mut guard_b) = (NoGuard, NoGuard);
+    let (a, b) = tokio::join!(
+        engine.sign_up(&platform, &ann, &options, &mut guard_a),
+        engine.sign_up(&platform, &bob, &options, &mut guard_b),
+    );
+    let both = started.elapsed();
+    let peak = engine.memory().await;
+    let (a, b) = (a.unwrap(), b.unwrap());
+    assert_eq!(
+        (a.login.as_str(), b.login.as_str()),
+        ("ann@partner.test", "bob@partner.test")
+    );
+    assert!(sim.password_works("ann@partner.test", a.password.expose()));
+    assert!(sim.password_works("bob@partner.test", b.password.expose()));
+    assert_eq!(engine.launches(), 1);
+    assert_eq!(hits.load(Ordering::SeqCst), 0);
+    // A warm browser: one more signup alone.
+    let cid =
+        sim.issue_invite(InviteSpec::new("cid@partner.test", "Cid", "Oz").token("tokSECRETe3"));
+    let started = std::time::Instant::now();
+    engine
+        .sign_up(&platform, &cid, &options, &mut NoGuard)
+        .await
+        .unwrap();
+    let warm = started.elapsed();
+    eprintln!(
+        "figures: two signups at once {both:?} (cold browser included), one warm signup \
+         {warm:?}, browser PSS after the pair {} MB",
+        peak / (1024 * 1024)
+    );
+    engine.shutdown().await;
+}
