@@ -291,7 +291,9 @@ async fn a_browser_killed_after_the_seal_is_uncertain_and_a_dead_browser_is_repl
         .unwrap();
     assert!(sim.password_works("ann@partner.test", account.password.expose()));
     assert_eq!(engine.launches(), 2);
+    let closing = std::time::Instant::now();
     engine.shutdown().await;
+    eprintln!("figures: shutdown took {:?}", closing.elapsed());
     assert_eq!(zombie_children(), Vec::<u32>::new());
 }
 
@@ -376,4 +378,40 @@ async fn two_signups_at_once_share_one_browser_in_separate_contexts() {
         peak / (1024 * 1024)
     );
     engine.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_browser_is_replaced_after_jobs_per_process_jobs() {
+    let _serial = SERIAL.lock().await;
+    let (canary_url, _) = canary();
+    let (sim, dir) = start(&canary_url).await;
+    let platform = platform(&sim, dir.path(), "");
+    let settings = BrowserSettings {
+        jobs_per_process: 1,
+        ..BrowserSettings::default()
+    };
+    let engine = BrowserEngine::new(settings, 2);
+    let options = SignupOptions::default();
+    let first = sim.issue_invite(jane("tokSECRETf1"));
+    engine
+        .sign_up(&platform, &first, &options, &mut NoGuard)
+        .await
+        .unwrap();
+    let old_profile = engine.profile_dir().await.unwrap();
+    let second =
+        sim.issue_invite(InviteSpec::new("ann@partner.test", "Ann", "Lee").token("tokSECRETf2"));
+    engine
+        .sign_up(&platform, &second, &options, &mut NoGuard)
+        .await
+        .unwrap();
+    assert_eq!(engine.launches(), 2);
+    assert!(process::processes_of(&old_profile).is_empty());
+    assert!(
+        !old_profile.exists(),
+        "the replaced browser's profile directory is left"
+    );
+    let closing = std::time::Instant::now();
+    engine.shutdown().await;
+    eprintln!("figures: shutdown took {:?}", closing.elapsed());
+    assert_eq!(zombie_children(), Vec::<u32>::new());
 }

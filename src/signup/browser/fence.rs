@@ -263,3 +263,25 @@ fn fulfil(
     );
     params
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_url_carrying_the_password_plain_or_encoded_is_recognised() {
+        let password = Secret::new("Ab3$x y&Z!".to_owned());
+        let encoded: String =
+            url::form_urlencoded::byte_serialize(password.expose().as_bytes()).collect();
+        let percent = "Ab3%24x%20y%26Z%21";
+        for url in [
+            format!("https://p.test/s?pw={encoded}"),
+            format!("https://p.test/s?pw={percent}"),
+            "https://p.test/s#Ab3$x y&Z!".to_owned(),
+        ] {
+            assert!(carries(&url, &password), "{url}");
+        }
+        assert!(!carries("https://p.test/signup?token=abc", &password));
+        assert!(!carries("https://p.test/", &Secret::new(String::new())));
+    }
+}
