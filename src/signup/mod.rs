@@ -17,6 +17,8 @@
 //! - [`page`]: read a response: success, or why not.
 //! - [`password`]: the generator.
 //! - `flow.rs`: [`sign_up`] and [`probe`], which tie these together.
+//! - [`browser`]: the same signup in headless Chromium (`engine = "browser"`/`"auto"`),
+//!   reusing the form and page logic above on the rendered page.
 //!
 //! Choices worth knowing:
 //! - A required checkbox (accepting terms, say) is ticked only when the profile names it in
