@@ -22,7 +22,8 @@
 //! - [`journal`]: the crash-safe record of every job (SQLite): states, history, the
 //!   sealed password while it is needed.
 //! - [`signup`]: an invite link → the account created in a fresh session with a generated
-//!   password, or a failure with a reason a support agent understands.
+//!   password, or a failure with a reason a support agent understands; over HTTP, or in
+//!   headless Chromium (`signup::browser`) for pages built by JavaScript.
 //! - [`notify`]: the credentials mail, the requester note and the ticket, over SMTP.
 //! - [`net`]: what every stage that talks to a server shares (TLS).
 //! - [`secret`]: the redacting type every password and token lives in.

@@ -9,6 +9,7 @@
 //! section's `validate` builds typed values. Relative paths in the file are resolved
 //! against the file's own directory.
 
+mod browser;
 mod daemon;
 mod invite_token;
 mod journal;
@@ -24,6 +25,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+pub use browser::{BrowserSettings, Engine};
 pub use daemon::DaemonConfig;
 pub use invite_token::InviteToken;
 pub use journal::JournalConfig;
@@ -59,6 +61,8 @@ pub struct Config {
     pub daemon: DaemonConfig,
     /// The journal's key, how long kept passwords and originals live.
     pub journal: JournalConfig,
+    /// How the browser engine runs (`[browser]`).
+    pub browser: BrowserSettings,
 }
 
 /// Size limits.
@@ -153,6 +157,8 @@ struct RawConfig {
     daemon: daemon::RawDaemon,
     #[serde(default)]
     journal: journal::RawJournal,
+    #[serde(default)]
+    browser: browser::RawBrowser,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -240,6 +246,7 @@ impl Config {
             policy,
             daemon: raw.daemon.validate(base_dir)?,
             journal: raw.journal.validate()?,
+            browser: raw.browser.validate()?,
         })
     }
 

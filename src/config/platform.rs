@@ -17,6 +17,8 @@ pub struct Platform {
     pub invite_links: Vec<UrlPattern>,
     /// Where invite links carry their token: forwards with one token are one invite.
     pub invite_token: Option<InviteToken>,
+    /// Which engine signs up: `http`, `browser` or `auto`.
+    pub engine: super::Engine,
     /// The only hosts the signup may visit, redirects included.
     pub allowed_hosts: Vec<AllowedHost>,
     /// CSS selector of the signup form; `None` means the first form with a password input.
@@ -235,6 +237,8 @@ pub(super) struct RawPlatform {
     name: String,
     invite_links: Vec<String>,
     invite_token: Option<String>,
+    #[serde(default)]
+    engine: super::Engine,
     allowed_hosts: Vec<String>,
     signup_form: Option<String>,
     #[serde(default)]
@@ -327,6 +331,7 @@ impl RawPlatform {
         Ok(Platform {
             invite_token: invite_token.transpose()?,
             name,
+            engine: self.engine,
             invite_links,
             allowed_hosts,
             signup_form,

@@ -129,3 +129,33 @@ symbols = "!?"
             .matches("https://localhost:8443/home")
     );
 }
+
+#[test]
+fn the_engine_defaults_to_http_and_the_browser_settings_validate() {
+    let config = load(MINIMAL).unwrap();
+    assert_eq!(config.platforms[0].engine, Engine::Http);
+    assert_eq!(config.browser, BrowserSettings::default());
+    assert_eq!(config.daemon.browser_concurrency, 2);
+    let with = MINIMAL.replace("name = \"Engage\"", "name = \"Engage\"\nengine = \"auto\"")
+        + "[browser]\nexecutable = \"/opt/chromium\"\njobs_per_process = 5\n\
+         memory_limit_mb = 300\nsignup_deadline = \"30s\"\n";
+    let config = load(&with).unwrap();
+    assert_eq!(config.platforms[0].engine, Engine::Auto);
+    assert_eq!(config.browser.jobs_per_process, 5);
+    assert_eq!(config.browser.memory_limit, 300 * 1024 * 1024);
+    assert!(
+        load(&MINIMAL.replace(
+            "name = \"Engage\"",
+            "name = \"Engage\"\nengine = \"chrome\""
+        ))
+        .is_err()
+    );
+    assert_eq!(
+        invalid_key(&format!("{MINIMAL}[browser]\njobs_per_process = 0\n")),
+        "browser.jobs_per_process"
+    );
+    assert_eq!(
+        invalid_key(&format!("{MINIMAL}[daemon]\nbrowser_concurrency = 0\n")),
+        "daemon.browser_concurrency"
+    );
+}

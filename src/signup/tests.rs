@@ -20,6 +20,7 @@ use crate::config::{AllowedHost, FailureMarkers, PasswordPolicy, Platform, UrlPa
 /// A platform profile allowing `hosts`, with test-friendly timeouts.
 pub(crate) fn platform_with_hosts(allowed_hosts: Vec<AllowedHost>) -> Platform {
     Platform {
+        engine: crate::config::Engine::Http,
         name: "Test".to_owned(),
         invite_links: Vec::new(),
         invite_token: None,

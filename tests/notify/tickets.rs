@@ -247,3 +247,32 @@ Content-Transfer-Encoding: base64\r\n\
         "the big part was attached"
     );
 }
+
+#[tokio::test]
+async fn a_browser_failure_ticket_carries_the_screenshot_and_the_page_text() {
+    let server = SmtpServer::start(SmtpOptions::starttls().with_auth(USER, SMTP_PASSWORD));
+    let (config, _dir) = load(&server, "starttls", Some(SMTP_PASSWORD), "");
+    let png = b"\x89PNG\r\n\x1a\nnot really an image, but bytes that must arrive as sent".to_vec();
+    let mut with_evidence = ticket("job-36", UTF8_ORIGINAL.as_bytes());
+    with_evidence.evidence = Some(onbehalf::signup::Evidence {
+        screenshot_png: png.clone(),
+        visible_text: "Sign up\nPassword must be at most 10 characters".to_owned(),
+    });
+    notifier(&config).send_ticket(&with_evidence).await.unwrap();
+
+    let received = server.wait_for_messages(1, WAIT);
+    let message = parse(&received[0].raw);
+    // The original first, as in every ticket, then the page.
+    assert_eq!(message.attachments().count(), 3);
+    let named = |name: &str| {
+        message
+            .attachments()
+            .find(|a| a.attachment_name() == Some(name))
+            .unwrap_or_else(|| panic!("no attachment {name}"))
+    };
+    let screenshot = named("page.png");
+    assert_eq!(screenshot.content_type().unwrap().subtype(), Some("png"));
+    assert_eq!(screenshot.contents(), png.as_slice());
+    let text = named("page.txt");
+    assert!(String::from_utf8_lossy(text.contents()).contains("at most 10 characters"));
+}

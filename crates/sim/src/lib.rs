@@ -20,9 +20,16 @@
 //! - `GET /home` greets the logged-in user in `h1.welcome`; `GET`/`POST /login` and
 //!   `POST /logout` do what they say.
 //!
+//! With [`Frontend::ScriptBuilt`] the same invites, policy and [`Behaviour`]s sit behind
+//! a single-page app instead: the invite link serves an app shell whose script fetches
+//! `GET /api/invitations/T`, renders the form and submits `POST /api/invitations/T/accept`
+//! (JSON, CSRF token in a header), routing in the browser to `/home` or to
+//! `/invitations/error`. The module `spa` says how in detail.
+//!
 //! Layout: [`tls`] mints certificates, `state` holds invites, sessions and accounts,
-//! `routes` with `signup` and `login` answer requests, `pages` renders HTML, and
-//! `server` accepts connections.
+//! `routes` with `signup` and `login` answer requests (`spa` for the script-built
+//! frontend, its script in `spa/app.js`), `pages` renders HTML, and `server` accepts
+//! connections.
 
 // Unit tests see every dev-dependency, which only integration tests use.
 #![cfg_attr(test, allow(unused_crate_dependencies))]
@@ -32,6 +39,7 @@ mod pages;
 mod routes;
 mod server;
 mod signup;
+mod spa;
 mod state;
 pub mod tls;
 
@@ -57,6 +65,12 @@ pub struct SimOptions {
     pub hostnames: Vec<String>,
     /// Added to every response.
     pub latency: Duration,
+    /// How the signup page is built: by the server, or by a script in the browser.
+    pub frontend: Frontend,
+    /// A URL the [`Frontend::ScriptBuilt`] app shell loads with `<script src>`, as a
+    /// real app loads its analytics host's script. Clients that keep to the platform's
+    /// host never request it.
+    pub third_party_script: Option<String>,
 }
 
 impl Default for SimOptions {
@@ -65,8 +79,22 @@ impl Default for SimOptions {
             tls: true,
             hostnames: vec!["localhost".to_owned()],
             latency: Duration::ZERO,
+            frontend: Frontend::ServerRendered,
+            third_party_script: None,
         }
     }
+}
+
+/// How the invite's signup page reaches the browser.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Frontend {
+    /// The server renders `form#signup` in HTML, posts and redirects (the flow above).
+    #[default]
+    ServerRendered,
+    /// A single-page app: the invite link answers an app shell with no form; its script
+    /// fetches the invite as JSON, renders the form with controlled inputs, posts JSON
+    /// and routes in the browser (see `spa`).
+    ScriptBuilt,
 }
 
 /// Why the simulator could not start.
@@ -304,6 +332,8 @@ impl Simulator {
             state: Arc::clone(&state),
             secure_cookies: options.tls,
             latency: options.latency,
+            frontend: options.frontend,
+            third_party_script: options.third_party_script.clone(),
         };
         let stop = CancellationToken::new();
         let task = tokio::spawn(server::serve(

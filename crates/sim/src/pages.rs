@@ -141,13 +141,19 @@ fn timezone_select(selected: &str) -> String {
     out
 }
 
+/// The HTML `pattern` a form states for passwords of at most `max_length` characters.
+pub(super) fn password_pattern(max_length: usize) -> String {
+    format!(
+        "[A-Za-z0-9{SYMBOLS}]{{{},{max_length}}}",
+        MIN_PASSWORD.min(max_length)
+    )
+}
+
 fn password_input(name: &str, label: &str, view: &SignupView<'_>) -> String {
     let pattern = if view.pattern {
         format!(
-            " pattern=\"[A-Za-z0-9{}]{{{},{}}}\"",
-            escape(SYMBOLS),
-            MIN_PASSWORD.min(view.max_length),
-            view.max_length
+            " pattern=\"{}\"",
+            escape(&password_pattern(view.max_length))
         )
     } else {
         String::new()
@@ -265,6 +271,24 @@ pub(super) fn spa_shell(csrf: &str) -> String {
          <script defer src=\"/assets/application.js\"></script>\n</head>\n<body>\n  \
          <noscript>You need to enable JavaScript to run this app.</noscript>\n  \
          <div id=\"root\"></div>\n</body>\n</html>\n",
+        escape(csrf)
+    )
+}
+
+/// The app shell of the script-built frontend: no form, a mount point and scripts
+/// (the app's own and, when set, a third party's).
+pub(super) fn app_shell(csrf: &str, third_party_script: Option<&str>) -> String {
+    let third_party = third_party_script.map_or_else(String::new, |src| {
+        format!("  <script async src=\"{}\"></script>\n", escape(src))
+    });
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n  <meta charset=\"utf-8\">\n  \
+         <meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">\n  \
+         <title>Engage</title>\n  <meta name=\"csrf-token\" content=\"{}\">\n  \
+         <link rel=\"stylesheet\" href=\"/assets/application.css\">\n  \
+         <script defer src=\"/assets/app.js\"></script>\n{third_party}</head>\n<body>\n  \
+         <noscript>You need to enable JavaScript to run this app.</noscript>\n  \
+         <div id=\"app\"></div>\n</body>\n</html>\n",
         escape(csrf)
     )
 }

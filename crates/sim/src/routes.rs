@@ -17,7 +17,7 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 
 use super::state::{self, State as Memory};
-use super::{Behaviour, RequestRecord, login, pages, signup};
+use super::{Behaviour, Frontend, RequestRecord, login, pages, signup, spa};
 
 /// The session cookie's name.
 const SESSION_COOKIE: &str = "_engage_session";
@@ -30,6 +30,10 @@ pub(super) struct App {
     pub secure_cookies: bool,
     /// Added to every response.
     pub latency: Duration,
+    /// Which signup pages the invite links lead to.
+    pub frontend: Frontend,
+    /// The third-party script the app shell loads, if any.
+    pub third_party_script: Option<String>,
 }
 
 impl App {
@@ -48,12 +52,16 @@ impl App {
 
 /// The application with its middleware.
 pub(super) fn router(app: App) -> Router {
-    Router::new()
+    let frontend = match app.frontend {
+        Frontend::ServerRendered => Router::new()
+            .route("/invitations/accept", get(accept_invite))
+            .route("/join/{token}", get(join))
+            .route("/home", get(home)),
+        Frontend::ScriptBuilt => spa::routes(),
+    };
+    frontend
         .route("/", get(root))
-        .route("/invitations/accept", get(accept_invite))
-        .route("/join/{token}", get(join))
         .route("/signup", get(signup::show).post(signup::submit))
-        .route("/home", get(home))
         .route("/login", get(login::show).post(login::submit))
         .route("/logout", post(login::logout))
         .route("/assets/application.css", get(stylesheet))
@@ -186,12 +194,21 @@ async fn join(
     open_invite(&app, token, query.get("email").cloned())
 }
 
+/// What an unknown invite link says.
+pub(super) const INVALID_LINK: &str = "This invitation link is invalid.";
+/// What an expired invite says.
+pub(super) const EXPIRED: &str =
+    "This invitation has expired. Ask your administrator for a new one.";
+/// What a used invite says where [`Behaviour::SignInOnceUsed`] sends the invitee.
+pub(super) const ALREADY_ACCEPTED: &str =
+    "This invitation has already been accepted. Log in to continue.";
+
 /// Binds a new session to the invite `token` (pre-filling `email` when the invite's
 /// behaviour takes it from the link) and sends the browser to the form.
 fn open_invite(app: &App, token: String, email: Option<String>) -> Response {
     let mut memory = state::lock(&app.state);
     let Some(invite) = memory.invites.get_mut(&token) else {
-        let text = "This invitation link is invalid.";
+        let text = INVALID_LINK;
         return page(
             StatusCode::NOT_FOUND,
             pages::message("Invitation not found", text, None),
@@ -204,7 +221,7 @@ fn open_invite(app: &App, token: String, email: Option<String>) -> Response {
             return rate_limited(*retry_after_secs);
         }
         Behaviour::Expired => {
-            let text = "This invitation has expired. Ask your administrator for a new one.";
+            let text = EXPIRED;
             let html = pages::message("Invitation expired", text, None);
             return page(StatusCode::GONE, html);
         }
@@ -218,8 +235,7 @@ fn open_invite(app: &App, token: String, email: Option<String>) -> Response {
     if invite.used && invite.spec.behaviour == Behaviour::SignInOnceUsed {
         let id = memory.new_session(None, None, Duration::ZERO);
         if let Some(session) = memory.sessions.get_mut(&id) {
-            session.flash =
-                Some("This invitation has already been accepted. Log in to continue.".to_owned());
+            session.flash = Some(ALREADY_ACCEPTED.to_owned());
         }
         drop(memory);
         return with_cookie(
@@ -228,7 +244,7 @@ fn open_invite(app: &App, token: String, email: Option<String>) -> Response {
         );
     }
     if invite.used {
-        let text = "This invitation has already been used. Log in instead.";
+        let text = signup::USED;
         let html = pages::message("Invitation already used", text, Some(("/login", "Log in")));
         return page(StatusCode::OK, html);
     }
@@ -245,7 +261,8 @@ fn open_invite(app: &App, token: String, email: Option<String>) -> Response {
     )
 }
 
-fn rate_limited(retry_after_secs: u64) -> Response {
+/// The 429 page a rate limiter in front of the app answers.
+pub(super) fn rate_limited(retry_after_secs: u64) -> Response {
     let text = format!("Too many requests. Please wait {retry_after_secs} seconds and try again.");
     let mut response = page(
         StatusCode::TOO_MANY_REQUESTS,

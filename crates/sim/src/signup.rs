@@ -18,10 +18,10 @@ use super::state::{self, Invite, State as Memory};
 use super::{AccountRecord, Behaviour};
 
 /// The submitted fields; for a repeated name the last value wins, as in Rails.
-struct Submitted(Vec<(String, String)>);
+pub(super) struct Submitted(pub Vec<(String, String)>);
 
 impl Submitted {
-    fn get(&self, name: &str) -> &str {
+    pub(super) fn get(&self, name: &str) -> &str {
         self.0
             .iter()
             .rev()
@@ -32,7 +32,7 @@ impl Submitted {
 
 /// The password length the form's HTML states: a stricter rule's when the invite's
 /// behaviour says the page states it, else the normal policy's.
-fn stated_max(invite: &Invite) -> usize {
+pub(super) fn stated_max(invite: &Invite) -> usize {
     match invite.spec.behaviour {
         Behaviour::StricterPassword {
             stated_in_html: true,
@@ -93,10 +93,14 @@ pub(super) async fn submit(
         return redirect(StatusCode::SEE_OTHER, to);
     };
     if let Some(refusal) = memory.invites.get_mut(&token).and_then(refuse) {
-        return refusal;
+        let html = pages::message(refusal.title(), refusal.text(), refusal.link());
+        return page(refusal.status(), html);
     }
     let email = signing_up_as(&memory, &id, &token);
-    let errors = problems(&memory, &token, &email, &fields);
+    let errors: Vec<String> = problems(&memory, &token, &email, &fields)
+        .into_iter()
+        .map(|problem| problem.message)
+        .collect();
     let behaviour = memory.invites.get(&token).map(|i| i.spec.behaviour.clone());
     if !errors.is_empty() {
         rerender(&mut memory, &id, &token, &email, &fields, &errors)
@@ -131,22 +135,37 @@ fn create_later(
     fields: Submitted,
     after: Duration,
 ) -> Response {
+    schedule_creation(app, token, email, fields, after);
+    let html = pages::message("Gateway timeout", GATEWAY_TIMEOUT, None);
+    page(StatusCode::GATEWAY_TIMEOUT, html)
+}
+
+/// What a gateway says when it gives up waiting for the backend.
+pub(super) const GATEWAY_TIMEOUT: &str = "The server took too long to respond.";
+
+/// Has the backend store the account `after` this, whatever the client was told.
+pub(super) fn schedule_creation(
+    app: &App,
+    token: String,
+    email: String,
+    fields: Submitted,
+    after: Duration,
+) {
     let state = app.state.clone();
     tokio::spawn(async move {
         tokio::time::sleep(after).await;
         store(&mut state::lock(&state), &token, &email, &fields);
     });
-    let html = pages::message(
-        "Gateway timeout",
-        "The server took too long to respond.",
-        None,
-    );
-    page(StatusCode::GATEWAY_TIMEOUT, html)
 }
 
 /// Uses up the invite and stores its account with the submitted password; returns the
 /// account's email.
-fn store(memory: &mut Memory, token: &str, email: &str, fields: &Submitted) -> Option<String> {
+pub(super) fn store(
+    memory: &mut Memory,
+    token: &str,
+    email: &str,
+    fields: &Submitted,
+) -> Option<String> {
     let invite = memory.invites.get_mut(token)?;
     invite.used = true;
     let workspace = invite.spec.workspace.clone();
@@ -161,7 +180,7 @@ fn store(memory: &mut Memory, token: &str, email: &str, fields: &Submitted) -> O
 }
 
 /// The hidden inviter address the form carries, for [`Behaviour::ShowsInviter`].
-fn inviter(invite: &Invite) -> Option<&str> {
+pub(super) fn inviter(invite: &Invite) -> Option<&str> {
     match &invite.spec.behaviour {
         Behaviour::ShowsInviter(inviter) => Some(inviter),
         _ => None,
@@ -170,7 +189,7 @@ fn inviter(invite: &Invite) -> Option<&str> {
 
 /// The email the account is created for: the invited one, or the one the link asked
 /// for ([`Behaviour::EmailFromQuery`]).
-fn signing_up_as(memory: &Memory, session: &str, token: &str) -> String {
+pub(super) fn signing_up_as(memory: &Memory, session: &str, token: &str) -> String {
     let from_link = memory
         .sessions
         .get(session)
@@ -179,61 +198,119 @@ fn signing_up_as(memory: &Memory, session: &str, token: &str) -> String {
     from_link.or(invited).unwrap_or_default()
 }
 
-/// Answers that come before validation: the one-off server error, a used invite.
-fn refuse(invite: &mut Invite) -> Option<Response> {
+/// Why a submission is turned away before validation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Refusal {
+    /// [`Behaviour::ServerErrorOnce`]'s first submission.
+    ServerError,
+    /// The invite has been used already.
+    Used,
+}
+
+impl Refusal {
+    pub(super) fn status(self) -> StatusCode {
+        match self {
+            Refusal::ServerError => StatusCode::SERVICE_UNAVAILABLE,
+            Refusal::Used => StatusCode::UNPROCESSABLE_ENTITY,
+        }
+    }
+
+    pub(super) fn title(self) -> &'static str {
+        match self {
+            Refusal::ServerError => "Service unavailable",
+            Refusal::Used => "Invitation already used",
+        }
+    }
+
+    pub(super) fn text(self) -> &'static str {
+        match self {
+            Refusal::ServerError => {
+                "We're sorry, but something went wrong. Please try again in a moment."
+            }
+            Refusal::Used => USED,
+        }
+    }
+
+    fn link(self) -> Option<(&'static str, &'static str)> {
+        (self == Refusal::Used).then_some(("/login", "Log in"))
+    }
+}
+
+/// What a used invite says.
+pub(super) const USED: &str = "This invitation has already been used. Log in instead.";
+
+/// Answers that come before validation (the one-off server error, a used invite);
+/// counts the submission.
+pub(super) fn refuse(invite: &mut Invite) -> Option<Refusal> {
     invite.posts += 1;
     if invite.spec.behaviour == Behaviour::ServerErrorOnce && invite.posts == 1 {
-        let text = "We're sorry, but something went wrong. Please try again in a moment.";
-        let html = pages::message("Service unavailable", text, None);
-        return Some(page(StatusCode::SERVICE_UNAVAILABLE, html));
+        return Some(Refusal::ServerError);
     }
-    if invite.used {
-        let text = "This invitation has already been used. Log in instead.";
-        let html = pages::message("Invitation already used", text, Some(("/login", "Log in")));
-        return Some(page(StatusCode::UNPROCESSABLE_ENTITY, html));
+    invite.used.then_some(Refusal::Used)
+}
+
+/// One thing wrong with a submission: the field it is about and the platform's words.
+pub(super) struct Problem {
+    /// The field's name, or `base` for the whole submission.
+    pub field: &'static str,
+    pub message: String,
+}
+
+fn problem(field: &'static str, message: impl Into<String>) -> Problem {
+    Problem {
+        field,
+        message: message.into(),
     }
-    None
 }
 
 /// Everything wrong with the submission, in the platform's words.
-fn problems(memory: &Memory, token: &str, email: &str, fields: &Submitted) -> Vec<String> {
+pub(super) fn problems(
+    memory: &Memory,
+    token: &str,
+    email: &str,
+    fields: &Submitted,
+) -> Vec<Problem> {
     let Some(invite) = memory.invites.get(token) else {
-        return vec!["This invitation is no longer valid.".to_owned()];
+        return vec![problem("base", "This invitation is no longer valid.")];
     };
     if !fields.get("email").eq_ignore_ascii_case(email) {
-        return vec!["Email does not match the invitation.".to_owned()];
+        return vec![problem("email", "Email does not match the invitation.")];
     }
     if memory
         .account_in(invite.spec.workspace.as_deref(), email)
         .is_some()
     {
-        return vec![
-            "An account with this email address already exists. Log in instead.".to_owned(),
-        ];
+        let text = "An account with this email address already exists. Log in instead.";
+        return vec![problem("email", text)];
     }
     let mut errors = Vec::new();
     if fields.get("first_name").trim().is_empty() {
-        errors.push("First name can't be blank".to_owned());
+        errors.push(problem("first_name", "First name can't be blank"));
     }
     if fields.get("last_name").trim().is_empty() {
-        errors.push("Last name can't be blank".to_owned());
+        errors.push(problem("last_name", "Last name can't be blank"));
     }
     if asks_phone(invite) && fields.get("phone").trim().is_empty() {
-        errors.push("Mobile phone can't be blank".to_owned());
+        errors.push(problem("phone", "Mobile phone can't be blank"));
     }
     if !TIMEZONES
         .iter()
         .any(|(value, _)| *value == fields.get("timezone"))
     {
-        errors.push("Time zone is not included in the list".to_owned());
+        errors.push(problem("timezone", "Time zone is not included in the list"));
     }
     let password = fields.get("password");
-    errors.extend(state::password_problems(password, invite.max_password()));
+    let policy = state::password_problems(password, invite.max_password());
+    errors.extend(policy.into_iter().map(|text| problem("password", text)));
     if password != fields.get("password_confirmation") {
-        errors.push("Password confirmation doesn't match Password".to_owned());
+        let text = "Password confirmation doesn't match Password";
+        errors.push(problem("password_confirmation", text));
     }
     if fields.get("accept_terms") != "1" {
-        errors.push("You must accept the terms of service".to_owned());
+        errors.push(problem(
+            "accept_terms",
+            "You must accept the terms of service",
+        ));
     }
     errors
 }

@@ -16,6 +16,8 @@ use scraper::{Html, Selector};
 mod behaviours;
 #[path = "sim/server.rs"]
 mod server;
+#[path = "sim/spa.rs"]
+mod spa;
 
 const GOOD_PASSWORD: &str = "Tr0ub4dor&3xyz!";
 

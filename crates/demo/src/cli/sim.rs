@@ -9,7 +9,7 @@ use std::net::{Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
 use std::time::Duration;
 
-use onbehalf_sim::{Behaviour, InviteSpec, SimOptions, Simulator};
+use onbehalf_sim::{Behaviour, Frontend, InviteSpec, SimOptions, Simulator};
 
 /// Arguments of `onbehalf-demo simulator`.
 #[derive(Debug, clap::Args)]
@@ -39,6 +39,10 @@ pub struct SimArgs {
     /// Milliseconds added to every response, to feel a slow network.
     #[arg(long, value_name = "MS", default_value_t = 0)]
     latency_ms: u64,
+    /// Serve the signup as a single-page app (an app shell whose script builds the form
+    /// from a JSON API), which only a browser can fill in.
+    #[arg(long)]
+    script_built: bool,
 }
 
 /// Runs the simulator until Ctrl-C; returns the exit status.
@@ -55,6 +59,12 @@ async fn serve(args: &SimArgs) -> u8 {
         tls: !args.http,
         hostnames: args.hostnames.clone(),
         latency: Duration::from_millis(args.latency_ms),
+        frontend: if args.script_built {
+            Frontend::ScriptBuilt
+        } else {
+            Frontend::ServerRendered
+        },
+        third_party_script: None,
     };
     let listen = SocketAddr::from((Ipv4Addr::LOCALHOST, args.port));
     let sim = match Simulator::start_on(options, listen).await {
