@@ -102,18 +102,18 @@ pub fn daemon_ready(state_dir: &Path) -> bool {
 }
 
 /// What [`deliver`] measured per arrival (the warm-up left out of the latencies).
-struct Delivered {
+pub struct Delivered {
     /// APPEND start → mail stored, seconds.
-    latencies: Vec<f64>,
+    pub latencies: Vec<f64>,
     /// APPEND start → Dovecot's EXISTS to an IDLE client, seconds.
-    announced: Vec<f64>,
+    pub announced: Vec<f64>,
     /// Unix time of every APPEND start, warm-up included.
-    starts: Vec<f64>,
+    pub starts: Vec<f64>,
 }
 
 /// Delivers `forwards[0]` as a warm-up, then each other one after a random pause,
 /// timing APPEND start → mail stored, and when Dovecot announced it to an IDLE client.
-fn deliver(
+pub fn deliver(
     servers: &Servers,
     service: &mut Service,
     forwards: &[Vec<u8>],
