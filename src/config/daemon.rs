@@ -32,6 +32,8 @@ pub struct DaemonConfig {
     /// How many jobs may talk to one platform at once, so a burst of forwards does not
     /// trip its rate limit.
     pub per_platform_concurrency: usize,
+    /// How many signups may run in the browser at once (each holds a browser tab).
+    pub browser_concurrency: usize,
     /// Where to serve metrics, if anywhere.
     pub metrics_listen: Option<SocketAddr>,
     /// How old the last successful mailbox check may be before health is reported bad.
@@ -49,6 +51,7 @@ impl Default for DaemonConfig {
             state_dir: default_state_dir(std::env::var_os("STATE_DIRECTORY")),
             concurrency: 8,
             per_platform_concurrency: 2,
+            browser_concurrency: 2,
             metrics_listen: None,
             stale_after: Duration::from_secs(600),
             shutdown_grace: Duration::from_secs(30),
@@ -63,6 +66,7 @@ pub(super) struct RawDaemon {
     state_dir: Option<PathBuf>,
     concurrency: Option<usize>,
     per_platform_concurrency: Option<usize>,
+    browser_concurrency: Option<usize>,
     metrics_listen: Option<String>,
     #[serde(default, with = "humantime_serde")]
     stale_after: Option<Duration>,
@@ -107,6 +111,16 @@ impl RawDaemon {
                 "use 1 or more (2 by default), or leave the key out",
             ));
         }
+        let browser_concurrency = self
+            .browser_concurrency
+            .unwrap_or(defaults.browser_concurrency);
+        if browser_concurrency == 0 {
+            return Err(Invalid::new(
+                "daemon.browser_concurrency",
+                "0 would never let a browser signup start",
+                "use 1 or more (2 by default), or leave the key out",
+            ));
+        }
         let stale_after = self.stale_after.unwrap_or(defaults.stale_after);
         if stale_after.is_zero() {
             return Err(Invalid::new(
@@ -128,6 +142,7 @@ impl RawDaemon {
             job_deadline,
             concurrency,
             per_platform_concurrency,
+            browser_concurrency,
             metrics_listen: self
                 .metrics_listen
                 .as_deref()

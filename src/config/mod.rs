@@ -9,6 +9,7 @@
 //! section's `validate` builds typed values. Relative paths in the file are resolved
 //! against the file's own directory.
 
+mod browser;
 mod daemon;
 mod mailbox;
 mod notify;
@@ -22,6 +23,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+pub use browser::{BrowserSettings, Engine};
 pub use daemon::DaemonConfig;
 pub use mailbox::{ImapAuth, ImapConfig, ImapSecurity, MailboxConfig, MaildirConfig, TokenSource};
 pub use notify::{DEFAULT_CHANGE_PASSWORD_HINT, NotifyConfig};
@@ -53,6 +55,8 @@ pub struct Config {
     pub policy: PolicyConfig,
     /// The service itself: state directory, concurrency.
     pub daemon: DaemonConfig,
+    /// How the browser engine runs (`[browser]`).
+    pub browser: BrowserSettings,
 }
 
 /// Size limits.
@@ -145,6 +149,8 @@ struct RawConfig {
     policy: policy::RawPolicy,
     #[serde(default)]
     daemon: daemon::RawDaemon,
+    #[serde(default)]
+    browser: browser::RawBrowser,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -231,6 +237,7 @@ impl Config {
             notify: raw.notify.validate(base_dir)?,
             policy,
             daemon: raw.daemon.validate(base_dir)?,
+            browser: raw.browser.validate()?,
         })
     }
 

@@ -15,6 +15,8 @@ pub struct Platform {
     pub name: String,
     /// A link is this platform's invite when, unwrapped, it matches one of these.
     pub invite_links: Vec<UrlPattern>,
+    /// Which engine signs up: `http`, `browser` or `auto`.
+    pub engine: super::Engine,
     /// The only hosts the signup may visit, redirects included.
     pub allowed_hosts: Vec<AllowedHost>,
     /// CSS selector of the signup form; `None` means the first form with a password input.
@@ -232,6 +234,8 @@ impl Default for FailureMarkers {
 pub(super) struct RawPlatform {
     name: String,
     invite_links: Vec<String>,
+    #[serde(default)]
+    engine: super::Engine,
     allowed_hosts: Vec<String>,
     signup_form: Option<String>,
     #[serde(default)]
@@ -322,6 +326,7 @@ impl RawPlatform {
         };
         Ok(Platform {
             name,
+            engine: self.engine,
             invite_links,
             allowed_hosts,
             signup_form,

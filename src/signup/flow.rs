@@ -145,7 +145,7 @@ pub(crate) async fn sign_up_with(
 /// Whether the page answering a submission is the platform refusing it: one of the
 /// profile's refusal markers on the signup form shown again. Anything else (a server
 /// error, a timeout, a page nobody recognises) leaves the outcome unknown.
-fn plainly_refused(view: &PageView, failure: &SignupFailure) -> bool {
+pub(super) fn plainly_refused(view: &PageView, failure: &SignupFailure) -> bool {
     view.marker.is_some()
         && view.form.is_ok()
         && !matches!(failure.reason, Reason::RateLimited | Reason::ServerError)
@@ -183,6 +183,12 @@ async fn open(
 /// The login, once the form is fit to be submitted on the invitee's behalf.
 fn ready_to_submit(platform: &Platform, form: &FormSpec) -> Result<String, SignupFailure> {
     refuse_get(platform, form)?;
+    ready_login(platform, form)
+}
+
+/// The login of a form with nothing that stops it being submitted (the browser engine
+/// lets the page's own script send the form, so its `method` does not matter there).
+pub(super) fn ready_login(platform: &Platform, form: &FormSpec) -> Result<String, SignupFailure> {
     if !form.blockers.is_empty() {
         return Err(SignupFailure::new(
             Reason::UnexpectedPage,
@@ -220,7 +226,7 @@ fn refuse_get(platform: &Platform, form: &FormSpec) -> Result<(), SignupFailure>
 /// Refuses a login that is not the address the account must be for. Addresses compare
 /// case-insensitively as a whole: a platform may change the case of either part, and
 /// telling `Ada@x` from `ada@x` apart would only send a person to the help desk.
-fn check_login(login: &str, options: &SignupOptions) -> Result<(), SignupFailure> {
+pub(super) fn check_login(login: &str, options: &SignupOptions) -> Result<(), SignupFailure> {
     match options.expected_login.as_deref().map(str::trim) {
         Some(expected) if !expected.eq_ignore_ascii_case(login) => Err(SignupFailure::new(
             Reason::LoginMismatch,
@@ -251,7 +257,10 @@ async fn read_page(platform: &Platform, fetched: Fetched) -> Result<PageView, Si
 
 /// A new password for `form`, drawn off the async workers (a page's patterns can make
 /// the drawing slow, up to the generator's caps).
-async fn fresh_password(platform: &Platform, form: &FormSpec) -> Result<Secret, SignupFailure> {
+pub(super) async fn fresh_password(
+    platform: &Platform,
+    form: &FormSpec,
+) -> Result<Secret, SignupFailure> {
     let (owned, rules) = (platform.clone(), form.password_rules.clone());
     tokio::task::spawn_blocking(move || generate_checked(&owned, &rules))
         .await
@@ -312,7 +321,7 @@ fn rerendered_form(
     }
 }
 
-fn with_attempts(mut failure: SignupFailure, attempts: usize) -> SignupFailure {
+pub(super) fn with_attempts(mut failure: SignupFailure, attempts: usize) -> SignupFailure {
     if failure.reason == Reason::PasswordRejected {
         failure.detail = format!(
             "{} — refused {attempts} times, each with a fresh password",

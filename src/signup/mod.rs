@@ -36,6 +36,7 @@
 //!   could not see where a connection really goes.
 
 pub mod address;
+pub mod browser;
 mod encode;
 mod entries;
 mod flow;

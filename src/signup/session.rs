@@ -173,6 +173,72 @@ impl Session {
         })
     }
 
+    /// A client fenced like a signup's that follows no redirect and keeps its own cookies:
+    /// the browser engine relays every request of its page through it ([`Session::relay`]),
+    /// and hands a redirect back to the browser, which asks for the next hop (checked
+    /// again) itself.
+    pub(crate) fn open_for_relay(
+        platform: &Platform,
+        options: &SignupOptions,
+        lookup: Lookup,
+    ) -> Result<Self, SignupFailure> {
+        let rule = AddressRule::for_platform(platform);
+        Self::build(platform, options, lookup, rule, redirect::Policy::none())
+    }
+
+    /// Sends one request as the browser asked for it (the caller checked `url`) and reads
+    /// the whole answer, up to `max_response_bytes`.
+    pub(crate) async fn relay(
+        &self,
+        method: &str,
+        url: &Url,
+        headers: &[(String, String)],
+        body: Option<Vec<u8>>,
+    ) -> Result<Relayed, SignupFailure> {
+        let method = reqwest::Method::from_bytes(method.as_bytes())
+            .map_err(|_| network(format!("cannot send a {method:?} request")))?;
+        let mut request = self.client.request(method, url.clone());
+        for (name, value) in headers {
+            request = request.header(name, value);
+        }
+        if let Some(body) = body {
+            request = request.body(body);
+        }
+        let mut response = request
+            .send()
+            .await
+            .map_err(|e| request_failure(&e, self.request_timeout))?;
+        let status = response.status().as_u16();
+        let headers = response
+            .headers()
+            .iter()
+            .filter_map(|(n, v)| Some((n.as_str().to_owned(), v.to_str().ok()?.to_owned())))
+            .collect();
+        let mut body = Vec::new();
+        while let Some(chunk) = response
+            .chunk()
+            .await
+            .map_err(|e| request_failure(&e, self.request_timeout))?
+        {
+            if body.len() + chunk.len() > self.max_body {
+                return Err(SignupFailure::new(
+                    Reason::UnexpectedPage,
+                    format!(
+                        "the answer from {} is larger than max_response_bytes ({} bytes)",
+                        shown(&self.platform, url),
+                        self.max_body
+                    ),
+                ));
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(Relayed {
+            status,
+            headers,
+            body,
+        })
+    }
+
     /// Sends `HEAD url` and returns the status, reading no body (for `check-config`).
     /// The caller checks `url` against the profile first ([`check_url`]); the error is
     /// reqwest's own, so the caller can tell a refused connection, an untrusted
@@ -267,6 +333,17 @@ impl Session {
             body: String::from_utf8_lossy(&body).into_owned(),
         })
     }
+}
+
+/// An answer relayed to the browser: status, headers and the whole body.
+#[derive(Debug)]
+pub(crate) struct Relayed {
+    /// The HTTP status.
+    pub status: u16,
+    /// The response headers, in order (those that are valid text).
+    pub headers: Vec<(String, String)>,
+    /// The body as received.
+    pub body: Vec<u8>,
 }
 
 const HTML: &str = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.8";
