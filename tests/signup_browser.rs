@@ -14,10 +14,10 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use onbehalf::config::{Config, Platform};
+use onbehalf::config::{Config, Engine, Platform};
 use onbehalf::reason::Reason;
 use onbehalf::secret::Secret;
-use onbehalf::signup::browser::{BrowserEngine, BrowserSettings, process};
+use onbehalf::signup::browser::{BrowserEngine, BrowserSettings, process, sign_up_with_engine};
 use onbehalf::signup::{NoGuard, SignupOptions, SubmitGuard};
 use onbehalf_sim::{Behaviour, Frontend, InviteSpec, SimOptions, Simulator};
 
@@ -150,4 +150,177 @@ async fn creates_the_account_and_the_third_party_host_sees_nothing() {
     );
     assert!(!profile.exists(), "the profile directory is left");
     assert_eq!(zombie_children(), Vec::<u32>::new());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_used_invite_is_link_expired_and_a_refused_password_is_retried() {
+    let (canary_url, _) = canary();
+    let (sim, dir) = start(&canary_url).await;
+    let platform = platform(&sim, dir.path(), "");
+    let engine = engine();
+    let url = sim.issue_invite(jane("tokSECRETb1"));
+    let options = SignupOptions::default();
+    engine
+        .sign_up(&platform, &url, &options, &mut NoGuard)
+        .await
+        .unwrap();
+    let again = engine
+        .sign_up(&platform, &url, &options, &mut NoGuard)
+        .await;
+    let failure = again.unwrap_err();
+    assert_eq!(failure.reason, Reason::LinkExpired, "{}", failure.detail);
+    assert!(!failure.submitted);
+    assert!(!failure.detail.contains("tokSECRET"), "{}", failure.detail);
+    assert_eq!(accepts(&sim), 1);
+
+    let stricter = Behaviour::StricterPassword {
+        max_length: 10,
+        stated_in_html: false,
+    };
+    let url = sim.issue_invite(
+        InviteSpec::new("ann@partner.test", "Ann", "Lee")
+            .token("tokSECRETb2")
+            .behaviour(stricter),
+    );
+    let mut kept = Keep(Vec::new());
+    let failure = engine
+        .sign_up(&platform, &url, &options, &mut kept)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        failure.reason,
+        Reason::PasswordRejected,
+        "{}",
+        failure.detail
+    );
+    assert_eq!(kept.0.len(), 3, "each submission sealed its own password");
+    let evidence = failure
+        .evidence
+        .clone()
+        .expect("a failure carries evidence");
+    assert!(evidence.screenshot_png.starts_with(b"\x89PNG\r\n\x1a\n"));
+    assert!(evidence.screenshot_png.len() > 1000);
+    assert!(!evidence.visible_text.trim().is_empty());
+    for password in &kept.0 {
+        assert!(!evidence.visible_text.contains(password.expose()));
+        assert!(!failure.detail.contains(password.expose()));
+    }
+    assert!(failure.submitted && failure.refused, "{failure:?}");
+    assert!(
+        failure.detail.contains("refused 3 times"),
+        "{}",
+        failure.detail
+    );
+    assert_eq!(accepts(&sim), 4);
+    assert!(sim.accounts().iter().all(|a| a.email != "ann@partner.test"));
+    assert_eq!(engine.launches(), 1, "one browser serves every job");
+    engine.shutdown().await;
+}
+
+/// Keeps every password it is asked to seal.
+struct Keep(Vec<Secret>);
+
+impl SubmitGuard for Keep {
+    fn before_submit(
+        &mut self,
+        _login: &str,
+        password: &Secret,
+    ) -> impl Future<Output = Result<(), String>> + Send {
+        self.0.push(password.clone());
+        async { Ok(()) }
+    }
+}
+
+/// Kills the browser right after the password is sealed, before the click.
+struct KillAtSeal<'a> {
+    engine: &'a BrowserEngine,
+    sealed: Option<Secret>,
+}
+
+impl SubmitGuard for KillAtSeal<'_> {
+    fn before_submit(
+        &mut self,
+        _login: &str,
+        password: &Secret,
+    ) -> impl Future<Output = Result<(), String>> + Send {
+        self.sealed = Some(password.clone());
+        let engine = self.engine;
+        async move {
+            kill_browser(engine).await;
+            Ok(())
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_browser_killed_after_the_seal_is_uncertain_and_a_dead_browser_is_replaced() {
+    let (canary_url, _) = canary();
+    let (sim, dir) = start(&canary_url).await;
+    let platform = platform(&sim, dir.path(), "");
+    let engine = engine();
+    let options = SignupOptions::default();
+    let url = sim.issue_invite(jane("tokSECRETc1"));
+    let mut guard = KillAtSeal {
+        engine: &engine,
+        sealed: None,
+    };
+    let failure = engine
+        .sign_up(&platform, &url, &options, &mut guard)
+        .await
+        .unwrap_err();
+    assert!(failure.outcome_unknown(), "{failure:?}");
+    let sealed = guard.sealed.expect("the password was sealed first");
+    assert!(
+        !failure.detail.contains(sealed.expose()),
+        "{}",
+        failure.detail
+    );
+
+    // The next job finds the browser dead and starts a fresh one.
+    let url =
+        sim.issue_invite(InviteSpec::new("ann@partner.test", "Ann", "Lee").token("tokSECRETc2"));
+    let account = engine
+        .sign_up(&platform, &url, &options, &mut NoGuard)
+        .await
+        .unwrap();
+    assert!(sim.password_works("ann@partner.test", account.password.expose()));
+    assert_eq!(engine.launches(), 2);
+    engine.shutdown().await;
+    assert_eq!(zombie_children(), Vec::<u32>::new());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn auto_starts_the_browser_only_for_an_app_shell() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let options = SignupOptions::default();
+    let engine = engine();
+
+    let plain = Simulator::start(SimOptions::default()).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("sim-ca.pem"), plain.ca_pem().unwrap()).unwrap();
+    let mut server_rendered = platform(&plain, dir.path(), "");
+    server_rendered.engine = Engine::Auto;
+    let url = plain.issue_invite(jane("tokSECRETd1"));
+    let (result, ran) =
+        sign_up_with_engine(&engine, &server_rendered, &url, &options, &mut NoGuard).await;
+    result.unwrap();
+    assert_eq!(ran, "engine: auto, http");
+    assert_eq!(
+        engine.launches(),
+        0,
+        "a server-rendered platform started the browser"
+    );
+
+    let (canary_url, _) = canary();
+    let (spa, dir) = start(&canary_url).await;
+    let mut script_built = platform(&spa, dir.path(), "");
+    script_built.engine = Engine::Auto;
+    let url = spa.issue_invite(jane("tokSECRETd2"));
+    let (result, ran) =
+        sign_up_with_engine(&engine, &script_built, &url, &options, &mut NoGuard).await;
+    let account = result.unwrap();
+    assert!(ran.contains("browser"), "{ran}");
+    assert!(spa.password_works("jane@partner.test", account.password.expose()));
+    assert_eq!(engine.launches(), 1);
+    engine.shutdown().await;
 }

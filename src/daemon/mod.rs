@@ -87,6 +87,12 @@ pub struct Services {
     platform_slots: HashMap<String, Semaphore>,
     /// Jobs' messages waiting to be filed together.
     filing: filing::FilingQueue,
+    /// The headless browser for `engine = "browser"`/`"auto"` platforms; starts nothing
+    /// until a job needs it, and is closed when the daemon stops.
+    pub browser: Arc<crate::signup::browser::BrowserEngine>,
+    /// What the browser showed when a job's browser signup failed, until its ticket is
+    /// sent (kept in memory only: screenshots do not go into the journal).
+    pub evidence: std::sync::Mutex<HashMap<crate::journal::JobId, crate::signup::Evidence>>,
 }
 
 impl Services {
@@ -105,7 +111,12 @@ impl Services {
             .iter()
             .map(|p| (p.name.clone(), Semaphore::new(per_platform)))
             .collect();
+        let browser = Arc::new(crate::signup::browser::BrowserEngine::new(
+            config.browser.clone(),
+            config.daemon.browser_concurrency,
+        ));
         Self {
+            browser,
             config,
             journal,
             mailbox_health: mailbox.health(),
@@ -118,6 +129,7 @@ impl Services {
             vetting: Mutex::new(()),
             platform_slots,
             filing: filing::FilingQueue::default(),
+            evidence: std::sync::Mutex::default(),
         }
     }
 
@@ -264,6 +276,7 @@ pub async fn run(
     });
     let wiper = tokio::spawn(wipe_erased_passwords(Arc::clone(&services)));
     let result = intake::run(Arc::clone(&services), mode).await;
+    services.browser.shutdown().await;
     stopper.abort();
     wiper.abort();
     let _ = services.journal.wipe_if_pending().await;

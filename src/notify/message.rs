@@ -186,12 +186,14 @@ impl Composer {
             .and_then(|r| r.trim().parse::<Mailbox>().ok());
         let to = self.ticket_to.clone();
         let (builder, message_id) = self.headers(to.clone(), text.subject, None, reply_to);
+        let mut parts = MultiPart::mixed()
+            .singlepart(SinglePart::plain(text.body))
+            .singlepart(original);
+        if let Some(evidence) = &ticket.evidence {
+            parts = with_evidence(parts, evidence);
+        }
         let message = builder
-            .multipart(
-                MultiPart::mixed()
-                    .singlepart(SinglePart::plain(text.body))
-                    .singlepart(original),
-            )
+            .multipart(parts)
             .map_err(|e| build_error(kind, &ticket.job_id, e))?;
         Ok(Built {
             message,
@@ -312,4 +314,24 @@ mod tests {
         assert_eq!(reply_subject("RE: Fwd: Invite"), "RE: Fwd: Invite");
         assert_eq!(reply_subject("Fwd:\r\n Invite"), "Re: Fwd: Invite");
     }
+}
+
+/// The browser's screenshot (`page.png`) and visible text (`page.txt`) of a failed
+/// browser signup, after the original.
+fn with_evidence(parts: MultiPart, evidence: &crate::signup::Evidence) -> MultiPart {
+    use lettre::message::header::{ContentDisposition, ContentType};
+    let png = ContentType::parse("image/png").unwrap_or(ContentType::TEXT_PLAIN);
+    parts
+        .singlepart(
+            SinglePart::builder()
+                .header(png)
+                .header(ContentDisposition::attachment("page.png"))
+                .body(evidence.screenshot_png.clone()),
+        )
+        .singlepart(
+            SinglePart::builder()
+                .header(ContentType::TEXT_PLAIN)
+                .header(ContentDisposition::attachment("page.txt"))
+                .body(evidence.visible_text.clone()),
+        )
 }

@@ -103,6 +103,9 @@ pub struct Ticket {
     /// The forwarded email, attached so it arrives byte for byte (`message/rfc822` when
     /// it is 7bit- or 8bit-clean, else base64 `application/octet-stream`).
     pub original: Vec<u8>,
+    /// What the browser showed when a browser signup gave up (screenshot and text),
+    /// attached as `page.png` and `page.txt`.
+    pub evidence: Option<crate::signup::Evidence>,
 }
 
 impl fmt::Debug for Ticket {

@@ -84,6 +84,30 @@ pub struct SignupFailure {
     /// Whether the platform refused the last submission and showed the signup form
     /// again, so that submission created no account. Only then is its outcome known.
     pub refused: bool,
+    /// Whether the invite answered an app shell: a page with scripts and no form with a
+    /// password field (`engine = "auto"` then goes on in the browser).
+    pub app_shell: bool,
+    /// What the browser showed when the browser engine gave up, for the ticket.
+    pub evidence: Option<Evidence>,
+}
+
+/// What the page looked like when the browser engine gave up: a PNG screenshot and the
+/// page's visible text, password fields masked.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Evidence {
+    /// The screenshot (PNG).
+    pub screenshot_png: Vec<u8>,
+    /// `document.body.innerText`, the password (if the page echoed it) redacted.
+    pub visible_text: String,
+}
+
+impl std::fmt::Debug for Evidence {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Evidence")
+            .field("screenshot_bytes", &self.screenshot_png.len())
+            .field("text_chars", &self.visible_text.chars().count())
+            .finish()
+    }
 }
 
 impl SignupFailure {
@@ -95,6 +119,8 @@ impl SignupFailure {
             retry_after: None,
             submitted: false,
             refused: false,
+            app_shell: false,
+            evidence: None,
         }
     }
 

@@ -357,6 +357,7 @@ pub fn failure(view: &PageView, stage: Stage) -> SignupFailure {
         },
     };
     let mut failure = SignupFailure::new(reason_detail.0, reason_detail.1);
+    failure.app_shell = failure.reason == Reason::FormNotFound && view.uses_javascript;
     if failure.reason == Reason::ServerError {
         // Servers in maintenance often say when to come back.
         failure.retry_after = view.retry_after;

@@ -122,6 +122,7 @@ pub(crate) fn ticket(job_id: &str, original: &[u8]) -> Ticket {
         requester: Some("Jane Doe <jane@partner.test>".to_owned()),
         platform: Some("Engage".to_owned()),
         original: original.to_vec(),
+        evidence: None,
     }
 }
 

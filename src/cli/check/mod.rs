@@ -75,15 +75,48 @@ pub async fn check(config: &Config) -> Vec<Line> {
             lines.extend(web::check(index, platform).await);
             lines
         });
-    let (mailbox, smtp, platforms) =
-        tokio::join!(mailbox(config), smtp(config), join_all(platforms));
+    let (mailbox, smtp, platforms, browser) = tokio::join!(
+        mailbox(config),
+        smtp(config),
+        join_all(platforms),
+        browser(config)
+    );
     let mut lines = vec![file];
     lines.extend(mailbox);
     lines.extend(smtp);
     lines.extend(platforms.into_iter().flatten());
+    lines.extend(browser);
     lines.extend(settings::policy(config));
     lines.extend(settings::notify(config));
     lines.extend(settings::job_deadline(config));
+    lines
+}
+
+/// Which engine each platform uses and, when any uses the browser, whether it starts
+/// (it is launched and closed again).
+async fn browser(config: &Config) -> Vec<Line> {
+    use crate::config::Engine;
+    let engines: Vec<String> = config
+        .platforms
+        .iter()
+        .map(|p| format!("{}: {}", p.name, p.engine.as_str()))
+        .collect();
+    let mut lines = vec![Line::pass("engines", engines.join(", "))];
+    if config.platforms.iter().all(|p| p.engine == Engine::Http) {
+        return lines;
+    }
+    let settings = &config.browser;
+    lines.push(
+        match crate::signup::browser::BrowserEngine::check(settings).await {
+            Ok(version) => Line::pass("browser", format!("{version} starts and closes")),
+            Err(e) => Line::fail(
+                "browser",
+                crate::report::chain(&e),
+                "install Debian's chromium (apt-get install chromium) or set \
+                 [browser] executable to its path",
+            ),
+        },
+    );
     lines
 }
 

@@ -77,13 +77,13 @@ pub(super) async fn signup_step(
     loop {
         attempt += 1;
         let mut guard = JournalGuard { services, job };
-        let signing = signup::sign_up(platform, &invite.invite_url, &options, &mut guard);
-        let Ok(result) = tokio::time::timeout_at(deadline, signing).await else {
+        let signing = engine_sign_up(services, platform, &invite.invite_url, &options, &mut guard);
+        let Ok((result, engine)) = tokio::time::timeout_at(deadline, signing).await else {
             return past_deadline(services, platform, job, &invite.invite_url, allowed).await;
         };
         let failure = match result {
             Ok(account) => {
-                let note = format!("account created for {}", account.login);
+                let note = format!("account created for {} ({engine})", account.login);
                 tracing::info!("account created");
                 services
                     .journal
@@ -91,9 +91,17 @@ pub(super) async fn signup_step(
                     .await?;
                 return Ok(Step::Next);
             }
-            Err(failure) => failure,
+            Err(mut failure) => {
+                if let Some(evidence) = failure.evidence.take() {
+                    if let Ok(mut kept) = services.evidence.lock() {
+                        kept.insert(job, evidence);
+                    }
+                }
+                failure.detail = format!("{} ({engine})", failure.detail);
+                failure
+            }
         };
-        tracing::info!(reason = %failure.reason, attempt, "signup failed");
+        tracing::info!(reason = %failure.reason, attempt, engine, "signup failed");
         services.metrics.platform_error(failure.reason.as_str());
         if failure.outcome_unknown() {
             // The account may exist (or appear later): never submit again in this job.
@@ -131,6 +139,18 @@ pub(super) async fn signup_step(
         }
         slot = services.platform_slot(&platform.name).await;
     }
+}
+
+/// Signs up with the platform's engine ([`signup::browser::sign_up_with_engine`]).
+async fn engine_sign_up(
+    services: &Services,
+    platform: &Platform,
+    invite_url: &str,
+    options: &signup::SignupOptions,
+    guard: &mut JournalGuard<'_>,
+) -> (Result<signup::Account, signup::SignupFailure>, &'static str) {
+    let engine = &services.browser;
+    signup::browser::sign_up_with_engine(engine, platform, invite_url, options, guard).await
 }
 
 /// The job's deadline passed during a signup. A password sealed by then may have been

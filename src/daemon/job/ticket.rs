@@ -63,6 +63,11 @@ pub(super) async fn ticket_step(
         requester,
         platform: record.platform.clone(),
         original,
+        evidence: services
+            .evidence
+            .lock()
+            .ok()
+            .and_then(|kept| kept.get(&job).cloned()),
     };
     let sent = services.notifier.send_ticket(&ticket).await;
     if sent.is_err() {
@@ -88,6 +93,9 @@ pub(super) async fn ticket_step(
         .journal
         .transition(job, JobState::Ticketed, "ticket sent")
         .await?;
+    if let Ok(mut kept) = services.evidence.lock() {
+        kept.remove(&job);
+    }
     Ok(Step::Next)
 }
 

@@ -107,6 +107,8 @@ pub(super) struct Job<'a> {
     pub clicked: &'a AtomicBool,
     /// Time allowed for the form and its login to appear.
     pub form_wait: Duration,
+    /// The last password typed, for masking the failure evidence.
+    pub typed: &'a std::sync::Mutex<Option<Secret>>,
 }
 
 /// The whole signup in `job.page`.
@@ -150,8 +152,10 @@ pub(super) async fn run(
             ));
         }
         let password = fresh_password(platform, &form).await.map_err(mark)?;
-        if let Ok(mut held) = fence.seen.password.lock() {
-            *held = Some(password.clone());
+        for held in [&fence.seen.password, job.typed] {
+            if let Ok(mut held) = held.lock() {
+                *held = Some(password.clone());
+            }
         }
         fill(page, platform, &look.html, &form, &password)
             .await

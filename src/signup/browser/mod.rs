@@ -18,6 +18,7 @@
 //! with another job), disposed of when the job ends. At most `browser_concurrency`
 //! signups run in the browser at once, each within `signup_deadline`.
 
+mod evidence;
 mod fence;
 mod fill;
 pub mod process;
@@ -35,7 +36,7 @@ use tokio::sync::{Mutex, Semaphore};
 use super::address::system_lookup;
 use super::{Account, Reason, SignupFailure, SignupOptions, SubmitGuard};
 pub use crate::config::BrowserSettings;
-use crate::config::Platform;
+use crate::config::{Engine, Platform};
 use process::Running;
 
 /// The browser could not be used at all.
@@ -129,17 +130,27 @@ impl BrowserEngine {
         let _active = Active(&self.active);
         let (page, context) = self.open_context().await?;
         let clicked = AtomicBool::new(false);
+        let typed = std::sync::Mutex::new(None);
         let job = fill::Job {
             page: &page,
             lookup: system_lookup(),
             clicked: &clicked,
             form_wait: self.settings.form_wait,
+            typed: &typed,
         };
         let signing = fill::run(platform, invite_url, options, guard, job);
         let allowed = self.settings.signup_deadline;
         let result = match tokio::time::timeout(allowed, signing).await {
             Ok(result) => result,
             Err(_) => Err(fill::past_deadline(allowed, clicked.load(Ordering::SeqCst))),
+        };
+        let result = match result {
+            Err(mut failure) => {
+                let password = typed.lock().ok().and_then(|p| p.clone());
+                failure.evidence = evidence::capture(&page, password.as_ref()).await;
+                Err(failure)
+            }
+            ok => ok,
         };
         self.close_context(page, context).await;
         result
@@ -218,6 +229,38 @@ impl BrowserEngine {
         if let Some(browser) = running.take() {
             browser.close().await;
         }
+    }
+}
+
+/// Signs up with the platform's engine and says which ran, for the journal. `auto` opens
+/// the invite over HTTP and goes on in the browser only when it answered an app shell
+/// (nothing was submitted then), so a server-rendered platform never starts the browser.
+pub async fn sign_up_with_engine(
+    browser: &BrowserEngine,
+    platform: &Platform,
+    invite_url: &str,
+    options: &SignupOptions,
+    guard: &mut impl SubmitGuard,
+) -> (Result<Account, SignupFailure>, &'static str) {
+    match platform.engine {
+        Engine::Http => (
+            super::sign_up(platform, invite_url, options, guard).await,
+            "engine: http",
+        ),
+        Engine::Browser => (
+            browser.sign_up(platform, invite_url, options, guard).await,
+            "engine: browser",
+        ),
+        Engine::Auto => match super::sign_up(platform, invite_url, options, guard).await {
+            Err(failure) if failure.app_shell && !failure.submitted => {
+                tracing::info!("signup: the invite answered an app shell, going on in the browser");
+                (
+                    browser.sign_up(platform, invite_url, options, guard).await,
+                    "engine: auto, the browser after an app shell over http",
+                )
+            }
+            result => (result, "engine: auto, http"),
+        },
     }
 }
 
