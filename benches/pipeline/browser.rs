@@ -109,6 +109,8 @@ pub struct Signups {
     pub one_at_a_time: Summary,
     /// Two at once (onbehalf only).
     pub two_at_once: Option<Summary>,
+    /// Signups that did not happen (the job went to a human).
+    pub failed: usize,
     /// The tree while signing up one at a time.
     pub peak_one: TreePeak,
     /// The tree while signing up two at once (onbehalf only).
@@ -122,6 +124,7 @@ impl Signups {
             println!("    first signup (starts the browser): {}", duration(first));
         }
         println!("    signup, one at a time: {}", self.one_at_a_time.show());
+        println!("    signups that failed (went to a human): {}", self.failed);
         println!(
             "    peak PSS of its process tree: {:.1} MiB ({} Chromium processes)",
             self.peak_one.pss_mib(),
@@ -143,6 +146,7 @@ impl Signups {
             "first_s": self.first,
             "one_at_a_time": self.one_at_a_time.json(),
             "two_at_once": self.two_at_once.map(|s| s.json()),
+            "failed": self.failed,
             "peak_one": self.peak_one.json(),
             "peak_two": self.peak_two.map(TreePeak::json),
         })
@@ -155,6 +159,8 @@ pub struct EngineCost {
     pub engine: String,
     /// `signing_up` → `signed_up`.
     pub signup: Summary,
+    /// Timed jobs that did not sign up.
+    pub failed: usize,
     /// APPEND → credentials mail.
     pub latency: Summary,
     /// The daemon's tree (Chromium processes: none expected).
@@ -170,24 +176,21 @@ pub struct BrowserBench {
     pub server_rendered: Vec<EngineCost>,
 }
 
-impl BrowserBench {
-    /// Prints the figures.
-    pub fn print(&self) {
-        for signups in &self.signups {
-            signups.print();
-        }
-        for cost in &self.server_rendered {
-            println!(
-                "  server-rendered, engine = {:?}: signup {}; arrival → credentials p50 {}; \
-                 Chromium processes seen: {}",
-                cost.engine,
-                cost.signup.show(),
-                duration(cost.latency.p50),
-                cost.peak.chromium
-            );
-        }
+impl EngineCost {
+    fn print(&self) {
+        println!(
+            "  server-rendered, engine = {:?}: signup {}; arrival → credentials p50 {}; \
+             failed: {}; Chromium processes seen: {}",
+            self.engine,
+            self.signup.show(),
+            duration(self.latency.p50),
+            self.failed,
+            self.peak.chromium
+        );
     }
+}
 
+impl BrowserBench {
     /// The figures as JSON.
     pub fn json(&self) -> Value {
         json!({
@@ -195,6 +198,7 @@ impl BrowserBench {
             "server_rendered": self.server_rendered.iter().map(|c| json!({
                 "engine": c.engine,
                 "signup": c.signup.json(),
+                "failed": c.failed,
                 "latency": c.latency.json(),
                 "peak": c.peak.json(),
             })).collect::<Vec<_>>(),
@@ -227,15 +231,38 @@ fn start_daemon(servers: &Servers, platform: &str, log: &str) -> Service {
     service
 }
 
-/// The signup times of every job, in job order, after checking they all finished.
-fn signup_times(servers: &Servers, service: &Service, jobs: usize) -> Vec<f64> {
+/// Waits until all `jobs` are filed (the credentials mail goes out before the forward is
+/// moved), then stops the daemon.
+fn stop_when_filed(servers: &Servers, service: &mut Service, jobs: usize) {
+    let state = servers.path("state");
+    runner::wait_until(
+        "every job filed",
+        Duration::from_secs(30),
+        Duration::from_millis(20),
+        || {
+            service.assert_running();
+            JobTimes::read(&state).count_in("filed") >= jobs
+        },
+    );
+    service.stop();
+}
+
+/// Per job in job order, its signup time, or `None` for a job that did not sign up (it
+/// went to a human: the count is reported, not hidden).
+fn signup_times(servers: &Servers, jobs: usize) -> Vec<Option<f64>> {
     let times = JobTimes::read(&servers.path("state"));
-    let filed = times.count_in("filed");
-    let log = std::fs::read_to_string(&service.log).unwrap_or_default();
-    assert_eq!(filed, jobs, "every job filed; the daemon's log:\n{log}");
-    let signups = times.spans("signing_up", "signed_up");
-    assert_eq!(signups.len(), jobs, "every job signed up; the log:\n{log}");
-    signups
+    assert_eq!(times.jobs.len(), jobs, "one job per forward");
+    times
+        .jobs
+        .values()
+        .map(|states| Some(states.get("signed_up")? - states.get("signing_up")?))
+        .collect()
+}
+
+/// The signups that happened, and how many did not.
+fn done(signups: &[Option<f64>]) -> (Summary, usize) {
+    let times: Vec<f64> = signups.iter().flatten().copied().collect();
+    (Summary::of(&times), signups.len() - times.len())
 }
 
 /// onbehalf with `engine = "browser"`: `count` arrivals one at a time, then pairs.
@@ -263,13 +290,16 @@ pub fn onbehalf(runtime: &tokio::runtime::Runtime, count: usize) -> Signups {
         std::thread::sleep(SETTLE);
     }
     let peak_two = sampler.finish();
-    service.stop();
-    let signups = signup_times(&servers, &service, forwards.len());
+    stop_when_filed(&servers, &mut service, forwards.len());
+    let signups = signup_times(&servers, forwards.len());
+    let (one_at_a_time, failed_one) = done(&signups[1..=count]);
+    let (two_at_once, failed_two) = done(&signups[count + 1..]);
     Signups {
         who: "onbehalf run, engine = \"browser\" (one Chromium, a context per job)".to_owned(),
-        first: signups.first().copied(),
-        one_at_a_time: Summary::of(&signups[1..=count]),
-        two_at_once: Some(Summary::of(&signups[count + 1..])),
+        first: signups.first().copied().flatten(),
+        one_at_a_time,
+        two_at_once: Some(two_at_once),
+        failed: failed_one + failed_two + usize::from(signups[0].is_none()),
         peak_one,
         peak_two: Some(peak_two),
     }
@@ -299,11 +329,10 @@ pub fn baseline(runtime: &tokio::runtime::Runtime, count: usize) -> Signups {
         .filter(|s| s["outcome"] == "done")
         .map(|s| s["signed_up"].as_f64().unwrap_or(0.0) - s["parsed"].as_f64().unwrap_or(0.0))
         .collect();
-    let log = std::fs::read_to_string(&service.log).unwrap_or_default();
-    assert_eq!(signups.len(), count, "every signup done; its log:\n{log}");
     Signups {
         who: "baseline script, Selenium + chromium-driver (a browser per signup)".to_owned(),
         first: None,
+        failed: count - signups.len(),
         one_at_a_time: Summary::of(&signups),
         two_at_once: None,
         peak_one,
@@ -327,11 +356,13 @@ pub fn server_rendered(
     let spacing = Duration::from_millis(500);
     let delivered = arrival::deliver(&servers, &mut service, &forwards, spacing, limit);
     let peak = sampler.finish();
-    service.stop();
-    let signups = signup_times(&servers, &service, forwards.len());
+    stop_when_filed(&servers, &mut service, forwards.len());
+    let signups = signup_times(&servers, forwards.len());
+    let (signup, failed) = done(&signups[1..]);
     EngineCost {
         engine: engine.to_owned(),
-        signup: Summary::of(&signups[1..]),
+        signup,
+        failed,
         latency: Summary::of(&delivered.latencies),
         peak,
     }
@@ -339,15 +370,20 @@ pub fn server_rendered(
 
 /// The whole benchmark.
 pub fn run(runtime: &tokio::runtime::Runtime, count: usize, with_baseline: bool) -> BrowserBench {
+    // Each part is printed as it ends: a later one failing keeps the earlier figures.
     let mut bench = BrowserBench::default();
-    bench.signups.push(onbehalf(runtime, count));
+    let ours = onbehalf(runtime, count);
+    ours.print();
+    bench.signups.push(ours);
     if with_baseline {
-        bench.signups.push(baseline(runtime, count));
+        let theirs = baseline(runtime, count);
+        theirs.print();
+        bench.signups.push(theirs);
     }
     for engine in ["http", "auto"] {
-        bench
-            .server_rendered
-            .push(server_rendered(runtime, count, engine));
+        let cost = server_rendered(runtime, count, engine);
+        cost.print();
+        bench.server_rendered.push(cost);
     }
     bench
 }

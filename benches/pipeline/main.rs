@@ -196,7 +196,6 @@ fn main() {
     if options.wants("browser") {
         println!("\n== 5. signups in a browser ==");
         let bench = browser::run(&runtime, options.browser_signups, !options.no_baseline);
-        bench.print();
         results.browser = Some(bench);
     }
     results.print_summary();
