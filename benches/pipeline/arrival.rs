@@ -101,6 +101,22 @@ pub fn daemon_ready(state_dir: &Path) -> bool {
     .is_ok_and(|n| n > 0)
 }
 
+/// Starts `onbehalf run --config <config>` (stderr to `log`) and waits for its first
+/// successful mailbox check.
+pub fn start_run(config: &Path, state_dir: &Path, log: &Path) -> Service {
+    let mut service = Service::start(runner::onbehalf("run", config), log);
+    runner::wait_until(
+        "onbehalf run to check the mailbox",
+        Duration::from_secs(30),
+        Duration::from_millis(20),
+        || {
+            service.assert_running();
+            daemon_ready(state_dir)
+        },
+    );
+    service
+}
+
 /// What [`deliver`] measured per arrival (the warm-up left out of the latencies).
 pub struct Delivered {
     /// APPEND start → mail stored, seconds.
@@ -161,19 +177,7 @@ pub fn onbehalf(runtime: &tokio::runtime::Runtime, count: usize) -> Arrival {
     let forwards = servers.forwards("arrive", count + 1);
     let state = servers.path("state");
     let config = servers.onbehalf_config("onbehalf.toml", &state, "");
-    let mut service = Service::start(
-        runner::onbehalf("run", &config),
-        &servers.path("onbehalf-run.log"),
-    );
-    runner::wait_until(
-        "onbehalf run to check the mailbox",
-        Duration::from_secs(30),
-        Duration::from_millis(20),
-        || {
-            service.assert_running();
-            daemon_ready(&state)
-        },
-    );
+    let mut service = start_run(&config, &state, &servers.path("onbehalf-run.log"));
     let delivered = deliver(
         &servers,
         &mut service,

@@ -25,7 +25,7 @@ use std::time::Duration;
 use onbehalf_sim::{Frontend, SimOptions};
 use serde_json::{Value, json};
 
-use crate::arrival::{self, daemon_ready};
+use crate::arrival;
 use crate::imap::Appender;
 use crate::journal::JobTimes;
 use crate::procstat;
@@ -218,17 +218,7 @@ fn start_daemon(servers: &Servers, platform: &str, log: &str) -> Service {
     let state = servers.path("state");
     let daemon = "browser_concurrency = 2\n";
     let config = servers.onbehalf_config_with("onbehalf.toml", &state, daemon, platform);
-    let mut service = Service::start(runner::onbehalf("run", &config), &servers.path(log));
-    runner::wait_until(
-        "onbehalf run to check the mailbox",
-        Duration::from_secs(30),
-        Duration::from_millis(20),
-        || {
-            service.assert_running();
-            daemon_ready(&state)
-        },
-    );
-    service
+    arrival::start_run(&config, &state, &servers.path(log))
 }
 
 /// Waits until all `jobs` are filed (the credentials mail goes out before the forward is
