@@ -2,7 +2,8 @@
 # Builds the Debian package as ops would (`cargo deb`: a release build of the onbehalf
 # crate alone) and checks what it would install: a stripped binary under a size bound
 # that runs `--version` and carries neither the demo nor the simulator, the systemd unit,
-# the commented example config and the docs, each identical to the file in the repo.
+# the commented example config and the docs, each identical to the file in the repo, and
+# that it recommends chromium (the browser engine).
 # Installs cargo-deb the first time (a few minutes). Prints the package and binary sizes.
 #
 #   bash scripts/package-check.sh            # build and check
@@ -31,6 +32,9 @@ failures=()
 fail() { failures+=("$1"); }
 
 [ "$(dpkg-deb --field "$deb" Package)" = onbehalf ] || fail "the package is not named onbehalf"
+# The browser engine's Chromium: recommended (installed by default), not a hard dependency.
+grep -qw chromium <<<"$(dpkg-deb --field "$deb" Recommends)" ||
+  fail "the package does not recommend chromium"
 
 bin="$work/usr/bin/onbehalf"
 if [ -x "$bin" ]; then

@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the tests and the demo use: a real IMAP server (Dovecot),
-# a real SMTP server (aiosmtpd) and systemd-analyze (unit security score). Idempotent:
-# does nothing when everything is present.
+# a real SMTP server (aiosmtpd), systemd-analyze (unit security score), headless Chromium
+# (the browser engine, its tests and demo sample) and Selenium with chromium-driver (the
+# per-signup browser script the browser benchmark compares against). Idempotent: does
+# nothing when everything is present.
 set -euo pipefail
 
-packages=(dovecot-imapd python3-aiosmtpd python3-requests systemd)
+packages=(dovecot-imapd python3-aiosmtpd python3-requests systemd
+  chromium chromium-driver python3-selenium)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -166,3 +166,30 @@ fn exec_start_runs_the_daemon_with_the_default_config() {
     );
     assert_eq!(exec, [expected]);
 }
+
+/// Headless Chromium runs in the unit with its own sandbox on: the namespaces that
+/// sandbox creates, the calls it sheds access with, and the JIT memory V8 needs.
+#[test]
+fn unit_lets_chromium_keep_its_own_sandbox() {
+    let namespaces = values_of("RestrictNamespaces");
+    assert_eq!(namespaces.len(), 1, "{namespaces:?}");
+    let allowed: Vec<&str> = namespaces[0].split_whitespace().collect();
+    for kind in ["user", "pid", "net"] {
+        assert!(allowed.contains(&kind), "{kind} missing: {namespaces:?}");
+    }
+    for kind in ["mnt", "ipc", "uts", "cgroup"] {
+        assert!(!allowed.contains(&kind), "{kind} allowed: {namespaces:?}");
+    }
+    let mdwe = values_of("MemoryDenyWriteExecute");
+    assert!(mdwe.iter().all(|v| v == "no"), "V8 needs W+X: {mdwe:?}");
+    let filters = values_of("SystemCallFilter");
+    let last_deny = filters.iter().rposition(|f| f.starts_with('~')).unwrap();
+    let back: Vec<&str> = filters[last_deny + 1..]
+        .iter()
+        .flat_map(|f| f.split_whitespace())
+        .collect();
+    assert!(
+        back.contains(&"chroot") && back.contains(&"capset"),
+        "{filters:?}"
+    );
+}

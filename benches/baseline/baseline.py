@@ -12,6 +12,12 @@ It uses only what Debian ships: imaplib, email, html.parser, smtplib and python3
 Deliberately plain: one message at a time, a fresh IMAP login per check, a fresh SMTP
 connection per mail, a fresh requests.Session (cookie jar) per signup.
 
+With `engine = browser` in [platform] it signs up as a team scripts a page that JavaScript
+builds, with Selenium (Debian's python3-selenium and chromium-driver): per signup it
+launches a headless Chromium, opens the invite, waits for the form and the pre-filled
+login, types the password twice, ticks the checkbox, submits, waits for the success URL
+and quits the browser.
+
 --stats FILE appends one JSON object per message with wall-clock timestamps of each step,
 which the benchmark harness reads; a support team's script would not have it.
 """
@@ -22,6 +28,7 @@ import email
 import html
 import imaplib
 import json
+import os
 import re
 import secrets
 import smtplib
@@ -128,6 +135,46 @@ def sign_up(cfg, link):
     return login, password
 
 
+def sign_up_in_browser(cfg, link):
+    """The same with a fresh headless Chromium driven by Selenium; returns (email, password)."""
+    # Imported here: the HTTP mode must not need Selenium.
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    platform = cfg["platform"]
+    options = webdriver.ChromeOptions()
+    options.binary_location = "/usr/bin/chromium"
+    for arg in ("--headless=new", "--incognito", "--disable-gpu", "--no-first-run"):
+        options.add_argument(arg)
+    if os.geteuid() == 0:
+        options.add_argument("--no-sandbox")  # Chromium refuses root otherwise
+    # The staging platform's certificate comes from a private CA.
+    options.accept_insecure_certs = True
+    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+    try:
+        driver.get(link)
+        wait = WebDriverWait(driver, 30)
+        # The form and the login arrive by script; wait for both.
+        wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "form input[type=password]")) >= 2)
+        login_field = driver.find_element(By.CSS_SELECTOR, "form input[type=email]")
+        wait.until(lambda d: login_field.get_attribute("value"))
+        login = login_field.get_attribute("value")
+        password = generate_password()
+        form = driver.find_element(By.XPATH, "//input[@type='password']/ancestor::form")
+        for field in form.find_elements(By.CSS_SELECTOR, "input[type=password]"):
+            field.send_keys(password)
+        box = form.find_element(By.NAME, platform["checkbox"])
+        if not box.is_selected():
+            box.click()
+        form.find_element(By.CSS_SELECTOR, "[type=submit]").click()
+        wait.until(lambda d: d.current_url.startswith(platform["success_url"]))
+        return login, password
+    finally:
+        driver.quit()
+
+
 def send_mail(cfg, to, subject, body):
     smtp = cfg["smtp"]
     mail = EmailMessage()
@@ -151,7 +198,10 @@ def handle(cfg, raw, stats):
     if link is None:
         raise RuntimeError("no invite link")
     stats["parsed"] = time.time()
-    login, password = sign_up(cfg, link)
+    if cfg["platform"].get("engine", "http") == "browser":
+        login, password = sign_up_in_browser(cfg, link)
+    else:
+        login, password = sign_up(cfg, link)
     stats["signed_up"] = time.time()
     send_mail(cfg, login or sender, "Your account",
               f"Your account was created.\n\nLogin: {login}\nPassword: {password}\n\n"

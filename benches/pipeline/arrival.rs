@@ -101,19 +101,35 @@ pub fn daemon_ready(state_dir: &Path) -> bool {
     .is_ok_and(|n| n > 0)
 }
 
+/// Starts `onbehalf run --config <config>` (stderr to `log`) and waits for its first
+/// successful mailbox check.
+pub fn start_run(config: &Path, state_dir: &Path, log: &Path) -> Service {
+    let mut service = Service::start(runner::onbehalf("run", config), log);
+    runner::wait_until(
+        "onbehalf run to check the mailbox",
+        Duration::from_secs(30),
+        Duration::from_millis(20),
+        || {
+            service.assert_running();
+            daemon_ready(state_dir)
+        },
+    );
+    service
+}
+
 /// What [`deliver`] measured per arrival (the warm-up left out of the latencies).
-struct Delivered {
+pub struct Delivered {
     /// APPEND start → mail stored, seconds.
-    latencies: Vec<f64>,
+    pub latencies: Vec<f64>,
     /// APPEND start → Dovecot's EXISTS to an IDLE client, seconds.
-    announced: Vec<f64>,
+    pub announced: Vec<f64>,
     /// Unix time of every APPEND start, warm-up included.
-    starts: Vec<f64>,
+    pub starts: Vec<f64>,
 }
 
 /// Delivers `forwards[0]` as a warm-up, then each other one after a random pause,
 /// timing APPEND start → mail stored, and when Dovecot announced it to an IDLE client.
-fn deliver(
+pub fn deliver(
     servers: &Servers,
     service: &mut Service,
     forwards: &[Vec<u8>],
@@ -161,19 +177,7 @@ pub fn onbehalf(runtime: &tokio::runtime::Runtime, count: usize) -> Arrival {
     let forwards = servers.forwards("arrive", count + 1);
     let state = servers.path("state");
     let config = servers.onbehalf_config("onbehalf.toml", &state, "");
-    let mut service = Service::start(
-        runner::onbehalf("run", &config),
-        &servers.path("onbehalf-run.log"),
-    );
-    runner::wait_until(
-        "onbehalf run to check the mailbox",
-        Duration::from_secs(30),
-        Duration::from_millis(20),
-        || {
-            service.assert_running();
-            daemon_ready(&state)
-        },
-    );
+    let mut service = start_run(&config, &state, &servers.path("onbehalf-run.log"));
     let delivered = deliver(
         &servers,
         &mut service,

@@ -11,6 +11,11 @@
 //! - `arrival`: benchmark 3, one forward at a time to `onbehalf run` / a polling script.
 //! - `idle`: benchmark 4, the watchers on an empty mailbox.
 //! - `imapcost`: what each IMAP command of the drain costs with a backlog in the folder.
+//! - `browser`: benchmark 5, signups on a script-built (single-page app) platform with
+//!   `engine = "browser"` next to a Selenium script launching a browser per signup, the
+//!   browser's memory with two signups at once, and `engine = "auto"` on a
+//!   server-rendered platform (`--only browser`; needs `chromium`, `chromium-driver`
+//!   and `python3-selenium`).
 //! - `servers`, `forward`, `imap`: the world the programs run in; `runner`, `procstat`,
 //!   `journal`, `stats`: measuring them.
 //!
@@ -24,6 +29,7 @@
 mod support;
 
 mod arrival;
+mod browser;
 mod drain;
 mod forward;
 mod idle;
@@ -70,7 +76,10 @@ struct Options {
     /// The idle window (benchmark 4), seconds.
     #[arg(long, default_value_t = 60)]
     idle_seconds: u64,
-    /// Only these benchmarks (comma-separated: drain, imap, arrival, idle).
+    /// Signups timed per program in benchmark 5 (browser).
+    #[arg(long, default_value_t = 20)]
+    browser_signups: usize,
+    /// Only these benchmarks (comma-separated: drain, imap, arrival, idle, browser).
     #[arg(long, value_delimiter = ',')]
     only: Vec<String>,
     /// Skip the baseline script.
@@ -183,6 +192,11 @@ fn main() {
             idle.print();
             results.idle.push(idle);
         }
+    }
+    if options.wants("browser") {
+        println!("\n== 5. signups in a browser ==");
+        let bench = browser::run(&runtime, options.browser_signups, !options.no_baseline);
+        results.browser = Some(bench);
     }
     results.print_summary();
     if let Some(path) = &options.json {

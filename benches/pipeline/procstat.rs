@@ -103,6 +103,49 @@ pub fn first_child(parent: u32) -> Option<u32> {
     text.split_whitespace().next()?.parse().ok()
 }
 
+/// Every process below `root` (children, grandchildren, …), from each one's parent pid.
+pub fn descendants(root: u32) -> Vec<u32> {
+    let parents: Vec<(u32, u32)> = all_pids()
+        .into_iter()
+        .filter_map(|pid| {
+            let fields = stat_fields(Path::new(&format!("/proc/{pid}/stat")))?;
+            Some((pid, fields.get(1)?.parse().ok()?))
+        })
+        .collect();
+    let mut found = vec![root];
+    let mut next = 0;
+    while next < found.len() {
+        let parent = found[next];
+        found.extend(
+            parents
+                .iter()
+                .filter(|(_, p)| *p == parent)
+                .map(|(pid, _)| *pid),
+        );
+        next += 1;
+    }
+    found.remove(0);
+    found
+}
+
+/// A live process's proportional set size (`Pss:` of `/proc/<pid>/smaps_rollup`), KiB:
+/// its private memory plus its share of what it maps with others, so that the PSS of a
+/// process tree adds up to what the tree really costs.
+pub fn pss_kib(pid: u32) -> Option<u64> {
+    let text = std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup")).ok()?;
+    text.lines()
+        .find_map(|line| line.strip_prefix("Pss:"))
+        .and_then(|rest| rest.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
+}
+
+/// A process's command name (`/proc/<pid>/comm`).
+pub fn comm(pid: u32) -> String {
+    std::fs::read_to_string(format!("/proc/{pid}/comm"))
+        .map(|c| c.trim().to_owned())
+        .unwrap_or_default()
+}
+
 /// What a [`CpuMeter`] watches.
 #[derive(Debug, Clone)]
 pub enum Target {

@@ -151,6 +151,23 @@ impl Service {
         }
     }
 
+    /// Waits (up to `limit`, then panics with its log) for it to exit by itself.
+    pub fn wait_exit(&mut self, limit: Duration) -> ExitStatus {
+        let deadline = Instant::now() + limit;
+        loop {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return status;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "{} still running after {limit:?}; its log:\n{}",
+                self.log.display(),
+                std::fs::read_to_string(&self.log).unwrap_or_default()
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
     /// Sends SIGTERM and waits (up to 30 s, then SIGKILL).
     pub fn stop(&mut self) {
         if self.child.try_wait().ok().flatten().is_some() {

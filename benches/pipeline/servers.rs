@@ -38,13 +38,21 @@ pub struct Servers {
 impl Servers {
     /// Starts all three; the simulator runs on `runtime`.
     pub fn start(runtime: &tokio::runtime::Runtime) -> Servers {
+        Servers::start_with(runtime, SimOptions::default())
+    }
+
+    /// The same with the simulator run with `options` (HTTPS in any case).
+    pub fn start_with(runtime: &tokio::runtime::Runtime, options: SimOptions) -> Servers {
         let dovecot = Dovecot::start_with(DovecotOptions {
             password: IMAP_PASSWORD.into(),
             ..DovecotOptions::default()
         });
         let smtp = SmtpServer::start(SmtpOptions::starttls().with_auth(SMTP_USER, SMTP_PASSWORD));
         let sim = runtime
-            .block_on(Simulator::start(SimOptions::default()))
+            .block_on(Simulator::start(SimOptions {
+                tls: true,
+                ..options
+            }))
             .expect("cannot start the simulator");
         let dir = tempfile::tempdir().expect("cannot make a temp dir");
         let ca = sim.ca_pem().expect("the simulator serves HTTPS");
@@ -94,6 +102,18 @@ impl Servers {
     /// Writes `onbehalf.toml` (journal in `state_dir`) and returns its path. `daemon` is
     /// extra lines for the `[daemon]` table.
     pub fn onbehalf_config(&self, name: &str, state_dir: &Path, daemon: &str) -> PathBuf {
+        self.onbehalf_config_with(name, state_dir, daemon, "")
+    }
+
+    /// The same with `platform` as extra lines for the `[[platform]]` table (such as
+    /// `engine = "browser"`).
+    pub fn onbehalf_config_with(
+        &self,
+        name: &str,
+        state_dir: &Path,
+        daemon: &str,
+        platform: &str,
+    ) -> PathBuf {
         let authority = self.sim.authority();
         let text = format!(
             r#"{mailbox}poll_interval = "60s"
@@ -125,7 +145,7 @@ allowed_hosts = ["{authority}"]
 success_url = "https://{authority}/home*"
 tick_checkboxes = ["accept_terms"]
 ca_file = "sim-ca.pem"
-"#,
+{platform}"#,
             mailbox = self.dovecot.mailbox_toml(ImapSecurity::Tls),
             smtp_port = self.smtp.port(),
             smtp_ca = self.smtp.ca_file().display(),
@@ -138,6 +158,12 @@ ca_file = "sim-ca.pem"
 
     /// Writes the baseline script's INI file and returns its path.
     pub fn baseline_config(&self, name: &str) -> PathBuf {
+        self.baseline_config_with(name, "")
+    }
+
+    /// The same with `platform` as extra lines for its `[platform]` section (such as
+    /// `engine = browser`).
+    pub fn baseline_config_with(&self, name: &str, platform: &str) -> PathBuf {
         let authority = self.sim.authority();
         let text = format!(
             "[imap]\nhost = 127.0.0.1\nport = {imaps}\nuser = {user}\npassword_file = {pw}\n\
@@ -147,7 +173,8 @@ ca_file = "sim-ca.pem"
              from = Support <support@corp.example>\n\n\
              [platform]\ninvite_pattern = https://{pattern_authority}/invitations/accept\\?[^\\s\"'<>]+\n\
              success_url = https://{authority}/home\ncheckbox = accept_terms\n\
-             ca_file = {sim_ca}\ntrusted_authserv_id = mx.corp.example\nhelpdesk = {HELPDESK}\n",
+             ca_file = {sim_ca}\ntrusted_authserv_id = mx.corp.example\nhelpdesk = {HELPDESK}\n\
+             {platform}",
             imaps = self.dovecot.imaps_port(),
             user = self.dovecot.username(),
             pw = self.dovecot.password_file().display(),

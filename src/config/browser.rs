@@ -50,7 +50,8 @@ pub struct BrowserSettings {
     pub signup_deadline: Duration,
     /// Time allowed for the signup form and its pre-filled login to appear.
     pub form_wait: Duration,
-    /// Use Chromium's own sandbox (needs unprivileged user namespaces; never as root).
+    /// Use Chromium's own sandbox (needs user namespaces, which the shipped unit allows).
+    /// As root Chromium refuses it, so a daemon running as root goes without and says so.
     pub sandbox: bool,
 }
 
@@ -62,7 +63,7 @@ impl Default for BrowserSettings {
             memory_limit: 600 * 1024 * 1024,
             signup_deadline: Duration::from_secs(60),
             form_wait: Duration::from_secs(15),
-            sandbox: false,
+            sandbox: true,
         }
     }
 }

@@ -1,10 +1,12 @@
 //! The demo: the whole pipeline on this machine, with nothing configured.
 //!
-//! In: the forwarded emails in `samples/` and their config (`samples/onbehalf.toml`).
-//! Out: every sample walked through extract, vet, signup and notify against the bundled
-//! simulator (started on loopback, the platform's host name pointed at it), mails
-//! written as `.eml` files instead of SMTP, and one [`Row`] per sample: its outcome, the
-//! account created and the mail written. Leaves nothing running.
+//! In: the forwarded emails in `samples/` and their config (`samples/onbehalf.toml`),
+//! plus the built-in [`browser_sample`](crate::browser_sample). Out: every sample walked
+//! through extract, vet, signup and notify against the bundled simulators (started on
+//! loopback, the platforms' host names pointed at them; the browser sample's is a
+//! single-page app that headless Chromium fills in), mails written as `.eml` files
+//! instead of SMTP, and one [`Row`] per sample: its outcome, the account created and the
+//! mail written. Leaves nothing running.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -23,6 +25,8 @@ use onbehalf::mailbox::Mailbox;
 use onbehalf::notify::Notifier;
 use onbehalf::signup::SignupOptions;
 use onbehalf_sim::{InviteSpec, SimOptions, Simulator};
+
+use crate::browser_sample;
 
 /// What the demo needs from the outside.
 #[derive(Debug, Clone)]
@@ -77,34 +81,58 @@ fn part(e: impl std::fmt::Display) -> DemoError {
     DemoError::Part(format!("{e:#}"))
 }
 
-/// Runs the demo; the simulator is stopped before it returns.
+/// The simulators the samples' platforms run on.
+struct Sims {
+    /// Engage and Acme Learn, server-rendered.
+    main: Simulator,
+    /// The browser sample's single-page app.
+    spa: Simulator,
+    /// The main simulator's host names.
+    hosts: Vec<String>,
+}
+
+/// Runs the demo; the simulators are stopped before it returns.
 pub async fn run(options: &DemoOptions) -> Result<Vec<Row>, DemoError> {
-    let samples = sample_files(&options.samples)?;
+    let mut samples = sample_files(&options.samples)?;
+    let built_in = browser_sample::write_forward(&options.workdir).map_err(io(&options.workdir))?;
+    samples.push(built_in);
     let hosts = vec![
         "engage.example.com".to_owned(),
         "learn.acme.test".to_owned(),
     ];
-    let sim = Simulator::start(SimOptions {
+    let main = Simulator::start(SimOptions {
         hostnames: hosts.clone(),
         ..SimOptions::default()
     })
     .await
     .map_err(part)?;
-    let result = run_with(options, &samples, &sim, &hosts).await;
-    sim.shutdown().await;
+    let spa = match browser_sample::start().await {
+        Ok(spa) => spa,
+        Err(e) => {
+            main.shutdown().await;
+            return Err(part(e));
+        }
+    };
+    let sims = Sims { main, spa, hosts };
+    let result = run_with(options, &samples, &sims).await;
+    sims.main.shutdown().await;
+    sims.spa.shutdown().await;
     result
 }
 
 async fn run_with(
     options: &DemoOptions,
     samples: &[PathBuf],
-    sim: &Simulator,
-    hosts: &[String],
+    sims: &Sims,
 ) -> Result<Vec<Row>, DemoError> {
     let work = &options.workdir;
     let ca_file = work.join("platform-ca.pem");
-    std::fs::write(&ca_file, sim.ca_pem().unwrap_or_default()).map_err(io(&ca_file))?;
-    let config = demo_config(&options.samples, work, &ca_file)?;
+    std::fs::write(&ca_file, sims.main.ca_pem().unwrap_or_default()).map_err(io(&ca_file))?;
+    let spa_ca_file = work.join("brightdesk-ca.pem");
+    let spa_ca = sims.spa.ca_pem().unwrap_or_default();
+    std::fs::write(&spa_ca_file, spa_ca).map_err(io(&spa_ca_file))?;
+    let config = demo_config(&options.samples, work, &ca_file, &spa_ca_file)?;
+    browser_sample::require_chromium(&config).map_err(DemoError::Part)?;
     let maildir = work.join("maildir");
     for sub in ["new", "cur", "tmp"] {
         std::fs::create_dir_all(maildir.join(sub)).map_err(io(&maildir))?;
@@ -112,13 +140,13 @@ async fn run_with(
     let mut invited = HashMap::new();
     for (index, sample) in samples.iter().enumerate() {
         let raw = std::fs::read(sample).map_err(io(sample))?;
-        issue_sample_invite(sim, &config, &raw, &mut invited);
+        issue_sample_invite(sims, &config, &raw, &mut invited);
         let target = maildir.join("new").join(maildir_name(index, sample));
         std::fs::write(&target, &raw).map_err(io(&target))?;
     }
     let outbox = work.join("outbox");
     std::fs::create_dir_all(&outbox).map_err(io(&outbox))?;
-    let services = services(config, &outbox, sim, hosts)?;
+    let services = services(config, &outbox, sims)?;
     let journal = Arc::clone(&services.journal);
     daemon::run(services, Mode::Once, std::future::pending())
         .await
@@ -152,14 +180,20 @@ fn sample_of(location: &str) -> Option<usize> {
 
 /// The samples' config, plus what a real deployment would set: the simulator's CA, how
 /// success looks, the terms checkbox, a Maildir, the written-mails outbox and a journal.
-fn demo_config(samples: &Path, work: &Path, ca_file: &Path) -> Result<Config, DemoError> {
+fn demo_config(
+    samples: &Path,
+    work: &Path,
+    ca_file: &Path,
+    spa_ca_file: &Path,
+) -> Result<Config, DemoError> {
     let path = samples.join("onbehalf.toml");
     let base = std::fs::read_to_string(&path).map_err(io(&path))?;
     let text = format!(
-        "{base}\n[mailbox]\nkind = \"maildir\"\npath = {maildir:?}\npoll_interval = \"1s\"\n\
+        "{base}{spa}\n[mailbox]\nkind = \"maildir\"\npath = {maildir:?}\npoll_interval = \"1s\"\n\
          [notify]\nticket_to = \"Help desk <helpdesk@corp.example>\"\n\
          [policy]\ntrusted_authserv_ids = [\"mx.corp.example\"]\n\
          [daemon]\nstate_dir = {state:?}\nconcurrency = 8\nper_platform_concurrency = 4\n",
+        spa = browser_sample::profile(),
         maildir = work.join("maildir").display().to_string(),
         state = work.join("state").display().to_string(),
     );
@@ -170,7 +204,12 @@ fn demo_config(samples: &Path, work: &Path, ca_file: &Path) -> Result<Config, De
             .first()
             .map(|p| format!("{}://{}", p.scheme(), p.authority()))
             .unwrap_or_default();
-        platform.ca_file = Some(ca_file.to_owned());
+        let ca = if platform.name == browser_sample::PLATFORM {
+            spa_ca_file
+        } else {
+            ca_file
+        };
+        platform.ca_file = Some(ca.to_owned());
         platform.success_url = UrlPattern::parse(&format!("{origin}/home*")).ok();
         platform.tick_checkboxes = vec!["accept_terms".to_owned()];
     }
@@ -182,13 +221,18 @@ fn demo_config(samples: &Path, work: &Path, ca_file: &Path) -> Result<Config, De
 /// come from workspace `n`, keeping every sample's signup its own and its address the
 /// one the forward names.
 fn issue_sample_invite(
-    sim: &Simulator,
+    sims: &Sims,
     config: &Config,
     raw: &[u8],
     invited: &mut HashMap<String, usize>,
 ) {
     let Ok(invite) = extract::extract(raw, config) else {
         return;
+    };
+    let sim = if invite.platform == browser_sample::PLATFORM {
+        &sims.spa
+    } else {
+        &sims.main
     };
     let Some(token) = url::Url::parse(&invite.invite_url).ok().and_then(|u| {
         u.query_pairs()
@@ -222,12 +266,7 @@ fn capitalise(word: &str) -> String {
         .unwrap_or_default()
 }
 
-fn services(
-    config: Config,
-    outbox: &Path,
-    sim: &Simulator,
-    hosts: &[String],
-) -> Result<Arc<Services>, DemoError> {
+fn services(config: Config, outbox: &Path, sims: &Sims) -> Result<Arc<Services>, DemoError> {
     let onbehalf::config::MailboxConfig::Maildir(maildir) = config
         .mailbox
         .clone()
@@ -239,7 +278,12 @@ fn services(
     let notifier = Notifier::files(outbox, from, &config.notify).map_err(part)?;
     let journal = Arc::new(Journal::open(&config.daemon.state_dir).map_err(part)?);
     let signup = SignupOptions {
-        address_overrides: hosts.iter().map(|h| (h.clone(), sim.addr())).collect(),
+        address_overrides: sims
+            .hosts
+            .iter()
+            .map(|h| (h.clone(), sims.main.addr()))
+            .chain([(browser_sample::HOST.to_owned(), sims.spa.addr())])
+            .collect(),
         dry_run: false,
         ..SignupOptions::default()
     };

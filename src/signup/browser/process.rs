@@ -52,11 +52,18 @@ impl Running {
                 "--disable-features=Translate,MediaRouter,OptimizationHints".to_owned(),
                 "--js-flags=--max-old-space-size=256".to_owned(),
             ]);
-        // Chromium's own sandbox needs user namespaces, which the systemd unit does not
-        // give the daemon; as root Chromium refuses to start with it at all.
-        let config = if settings.sandbox {
+        // Chromium's own sandbox keeps page scripts away from the daemon's files and
+        // memory; as root Chromium refuses to start with it, so root goes without.
+        let as_root = rustix::process::geteuid().is_root();
+        let config = if settings.sandbox && !as_root {
             config
         } else {
+            if settings.sandbox {
+                tracing::warn!(
+                    "browser: running as root, so without Chromium's own sandbox; run the \
+                     daemon as its own user (the shipped systemd unit does)"
+                );
+            }
             config.no_sandbox()
         };
         let config = config.build().map_err(|problem| BrowserError::Launch {
