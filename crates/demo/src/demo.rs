@@ -1,7 +1,7 @@
 //! The demo: the whole pipeline on this machine, with nothing configured.
 //!
 //! In: the forwarded emails in `samples/` and their config (`samples/onbehalf.toml`),
-//! plus the built-in [`browser_sample`](crate::browser_sample). Out: every sample walked
+//! plus the built-in [`browser_sample`]. Out: every sample walked
 //! through extract, vet, signup and notify against the bundled simulators (started on
 //! loopback, the platforms' host names pointed at them; the browser sample's is a
 //! single-page app that headless Chromium fills in), mails written as `.eml` files

@@ -1,14 +1,14 @@
 //! The headless Chromium process the daemon shares between jobs.
 //!
-//! In: the [`BrowserSettings`]. Out: a [`Running`] browser: Debian's `chromium` started
+//! In: the [`BrowserSettings`]. Out: a `Running` browser: Debian's `chromium` started
 //! headless with a temporary profile directory, its DevTools connection driven on a task.
-//! [`Running::close`] asks it to quit, waits for the process (no `<defunct>` child is
-//! left) and removes the profile directory. [`Running::memory`] adds up the proportional
+//! `Running::close` asks it to quit, waits for the process (no `<defunct>` child is
+//! left) and removes the profile directory. `Running::memory` adds up the proportional
 //! set size (PSS) of every process of this browser, found in /proc by the profile
 //! directory on its command line, so a restart can bound the browser's memory.
 //!
 //! The browser resolves no host name: `--host-resolver-rules` maps every name to
-//! nothing, so the only way out is the fence's relay ([`super::fence`]).
+//! nothing, so the only way out is the fence's relay (`fence.rs`).
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
