@@ -55,10 +55,28 @@ pub struct BrowserSettings {
     pub sandbox: bool,
 }
 
+/// Debian's old headless shell (package `chromium-headless-shell`): the same engine
+/// without the browser's UI, about half the memory of `chromium --headless` for the same
+/// pages. The binary itself, not `/usr/bin`'s wrapper script, which does not `exec` and
+/// would leave the browser behind when onbehalf ends its process.
+pub const HEADLESS_SHELL: &str = "/usr/lib/chromium/chromium-headless-shell";
+
+/// Debian's full browser (package `chromium`), used when the headless shell is missing.
+pub const CHROMIUM: &str = "/usr/bin/chromium";
+
+/// The headless shell when it is installed, else the full browser.
+fn default_executable() -> PathBuf {
+    [HEADLESS_SHELL, CHROMIUM]
+        .into_iter()
+        .map(PathBuf::from)
+        .find(|path| path.exists())
+        .unwrap_or_else(|| PathBuf::from(CHROMIUM))
+}
+
 impl Default for BrowserSettings {
     fn default() -> Self {
         Self {
-            executable: PathBuf::from("/usr/bin/chromium"),
+            executable: default_executable(),
             jobs_per_process: 50,
             memory_limit: 600 * 1024 * 1024,
             signup_deadline: Duration::from_secs(60),

@@ -10,7 +10,7 @@
 //! The browser resolves no host name: `--host-resolver-rules` maps every name to
 //! nothing, so the only way out is the fence's relay (`fence.rs`).
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Duration;
 
 use chromiumoxide::browser::{Browser, BrowserConfig};
@@ -117,6 +117,9 @@ impl Running {
     /// Quits the browser, reaps it and removes the profile directory; kills it when it
     /// does not quit within a few seconds.
     pub async fn close(mut self) {
+        // Found before the main process goes: once it has, its helpers have no parent
+        // that leads to it.
+        let helpers = processes_of(self.profile());
         let closing = async {
             let _ = self.browser.close().await;
             self.browser.wait().await
@@ -132,7 +135,7 @@ impl Running {
         // Helpers (zygote, renderers) end when the main process does; wait briefly so
         // the profile directory is no longer in use when it is removed.
         let deadline = tokio::time::Instant::now() + Duration::from_secs(3);
-        while !processes_of(self.profile()).is_empty() && tokio::time::Instant::now() < deadline {
+        while helpers.iter().any(|pid| alive(*pid)) && tokio::time::Instant::now() < deadline {
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
         let path = self.profile.path().to_owned();
@@ -143,21 +146,63 @@ impl Running {
     }
 }
 
-/// The ids of the processes whose command line names `profile` (Chromium passes its
-/// `--user-data-dir` to every helper process).
+/// The browser's processes: those whose command line names `profile` (the main
+/// process; the full browser also passes its `--user-data-dir` to every helper, the
+/// headless shell does not) and every descendant of them (zygotes, GPU, network,
+/// renderers).
 pub fn processes_of(profile: &Path) -> Vec<u32> {
     let needle = profile.as_os_str().as_encoded_bytes();
+    let table = process_table();
+    let mut found: Vec<u32> = table
+        .iter()
+        .map(|&(pid, _)| pid)
+        .filter(|pid| {
+            std::fs::read(format!("/proc/{pid}/cmdline"))
+                .is_ok_and(|cmd| cmd.windows(needle.len()).any(|w| w == needle))
+        })
+        .collect();
+    let mut next = 0;
+    while let Some(&parent) = found.get(next) {
+        for &(pid, ppid) in &table {
+            if ppid == parent && !found.contains(&pid) {
+                found.push(pid);
+            }
+        }
+        next += 1;
+    }
+    found
+}
+
+/// Whether `pid` is a process that has not ended (a zombie has ended).
+pub fn alive(pid: u32) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .ok()
+        .and_then(|stat| stat_fields(&stat).map(|(state, _)| state != "Z"))
+        .unwrap_or(false)
+}
+
+/// Every process as (pid, parent pid).
+fn process_table() -> Vec<(u32, u32)> {
     let Ok(entries) = std::fs::read_dir("/proc") else {
         return Vec::new();
     };
     entries
         .filter_map(Result::ok)
         .filter_map(|e| e.file_name().to_str()?.parse::<u32>().ok())
-        .filter(|pid| {
-            std::fs::read(PathBuf::from(format!("/proc/{pid}/cmdline")))
-                .is_ok_and(|cmd| cmd.windows(needle.len()).any(|w| w == needle))
+        .filter_map(|pid| {
+            let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+            Some((pid, stat_fields(&stat)?.1))
         })
         .collect()
+}
+
+/// The state and parent pid from `/proc/PID/stat`; the command name before them is in
+/// parentheses and may itself contain spaces and parentheses, so it is skipped whole.
+fn stat_fields(stat: &str) -> Option<(&str, u32)> {
+    let mut rest = stat.get(stat.rfind(')')? + 1..)?.split_whitespace();
+    let state = rest.next()?;
+    let ppid = rest.next()?.parse().ok()?;
+    Some((state, ppid))
 }
 
 /// A process's proportional set size in bytes (0 when it cannot be read).
