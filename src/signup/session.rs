@@ -214,24 +214,7 @@ impl Session {
             .iter()
             .filter_map(|(n, v)| Some((n.as_str().to_owned(), v.to_str().ok()?.to_owned())))
             .collect();
-        let mut body = Vec::new();
-        while let Some(chunk) = response
-            .chunk()
-            .await
-            .map_err(|e| request_failure(&e, self.request_timeout))?
-        {
-            if body.len() + chunk.len() > self.max_body {
-                return Err(SignupFailure::new(
-                    Reason::UnexpectedPage,
-                    format!(
-                        "the answer from {} is larger than max_response_bytes ({} bytes)",
-                        shown(&self.platform, url),
-                        self.max_body
-                    ),
-                ));
-            }
-            body.extend_from_slice(&chunk);
-        }
+        let body = self.read_capped(&mut response, url).await?;
         Ok(Relayed {
             status,
             headers,
@@ -297,13 +280,30 @@ impl Session {
             .get(RETRY_AFTER)
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned);
+        let body = self.read_capped(&mut response, &url).await?;
+        tracing::debug!(url = %shown(&self.platform, &url), status, bytes = body.len(), "signup: page read");
+        Ok(Fetched {
+            status,
+            url,
+            retry_after,
+            body: String::from_utf8_lossy(&body).into_owned(),
+        })
+    }
+
+    /// The whole body of `response` from `url`, refused (unread, or as soon as it passes
+    /// the limit) when it is larger than `max_response_bytes`.
+    async fn read_capped(
+        &self,
+        response: &mut reqwest::Response,
+        url: &Url,
+    ) -> Result<Vec<u8>, SignupFailure> {
         let too_large = || {
             SignupFailure::new(
                 Reason::UnexpectedPage,
                 format!(
                     "the page at {} is larger than max_response_bytes ({} bytes), so it was \
                      not read",
-                    shown(&self.platform, &url),
+                    shown(&self.platform, url),
                     self.max_body
                 ),
             )
@@ -325,13 +325,7 @@ impl Session {
             }
             body.extend_from_slice(&chunk);
         }
-        tracing::debug!(url = %shown(&self.platform, &url), status, bytes = body.len(), "signup: page read");
-        Ok(Fetched {
-            status,
-            url,
-            retry_after,
-            body: String::from_utf8_lossy(&body).into_owned(),
-        })
+        Ok(body)
     }
 }
 
