@@ -7,7 +7,7 @@
 set -euo pipefail
 
 packages=(dovecot-imapd python3-aiosmtpd python3-requests systemd
-  chromium chromium-headless-shell chromium-driver python3-selenium)
+  chromium chromium-headless-shell fonts-liberation chromium-driver python3-selenium)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

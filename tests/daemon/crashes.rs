@@ -120,14 +120,7 @@ async fn a_crash_before_the_post_is_a_ticket_and_never_a_second_submission() {
     assert_crashed(status, &stderr, "signing_up");
     env.once_ok();
 
-    let posts = |env: &Env| {
-        env.sim
-            .requests()
-            .iter()
-            .filter(|r| r.method == "POST")
-            .count()
-    };
-    assert_eq!(posts(&env), 0, "the form was never submitted");
+    assert_eq!(env.posts(), 0, "the form was never submitted");
     assert!(env.accounts().is_empty());
     env.assert_one_ticket_about("uncertain_account_state", "not certain");
     assert_nothing_unfinished(&env, "signing_up");
@@ -166,12 +159,7 @@ async fn a_kill_during_the_post_ends_in_the_sealed_credentials() {
     assert_eq!(env.accounts(), [email]);
     env.assert_credentials(email);
     assert_eq!(env.mails().len(), 1);
-    let posts = env
-        .sim
-        .requests()
-        .iter()
-        .filter(|r| r.method == "POST")
-        .count();
+    let posts = env.posts();
     assert_eq!(posts, 1, "never submitted twice");
     assert_nothing_unfinished(&env, "signing_up");
     env.assert_folders(0, 1, 0).await;

@@ -36,19 +36,11 @@ async fn kill_in_a_group(env: &Env, when: &str) -> Vec<String> {
     let status = running.wait(Duration::from_secs(10));
     assert!(!status.success());
     assert_eq!(
-        posts(env),
+        env.posts(),
         0,
         "no form is submitted before its seal is answered"
     );
     emails
-}
-
-fn posts(env: &Env) -> usize {
-    env.sim
-        .requests()
-        .iter()
-        .filter(|r| r.method == "POST")
-        .count()
 }
 
 /// Killed before the COMMIT: no seal of the group is on disk, so every job seals again
@@ -77,7 +69,7 @@ async fn a_kill_before_a_group_commit_redoes_each_step_once() {
         );
         env.assert_credentials(email);
     }
-    assert_eq!(posts(&env), JOBS, "never submitted twice");
+    assert_eq!(env.posts(), JOBS, "never submitted twice");
     assert!(mails::tickets(&env.mails()).is_empty());
     assert_eq!(env.status_json()["unfinished_jobs"], serde_json::json!([]));
     env.assert_folders(0, JOBS, 0).await;
@@ -114,7 +106,7 @@ async fn a_kill_after_a_group_commit_keeps_every_transition_of_the_group() {
         "each ticket says the account state is uncertain"
     );
     assert_eq!(env.accounts().len(), JOBS - sealed);
-    assert_eq!(posts(&env), JOBS - sealed, "never submitted twice");
+    assert_eq!(env.posts(), JOBS - sealed, "never submitted twice");
     for email in env.accounts() {
         env.assert_credentials(&email);
     }

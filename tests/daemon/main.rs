@@ -109,6 +109,15 @@ pub(crate) struct Env {
 }
 
 impl Env {
+    /// How many form submissions (POSTs) the platform has received.
+    pub fn posts(&self) -> usize {
+        self.sim
+            .requests()
+            .iter()
+            .filter(|r| r.method == "POST")
+            .count()
+    }
+
     pub async fn start() -> Env {
         Self::start_with(Setup::default()).await
     }

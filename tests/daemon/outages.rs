@@ -153,12 +153,7 @@ async fn sigterm_during_a_signup_exits_0_and_the_next_run_finishes_it() {
     assert_eq!(env.accounts(), ["interrupted@partner.test"]);
     env.assert_credentials("interrupted@partner.test");
     assert_eq!(env.mails().len(), 1);
-    let posts = env
-        .sim
-        .requests()
-        .iter()
-        .filter(|r| r.method == "POST")
-        .count();
+    let posts = env.posts();
     assert_eq!(posts, 1);
     env.assert_folders(0, 1, 0).await;
     env.fault_summary("sigterm-during-signup").await;

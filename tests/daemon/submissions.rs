@@ -9,14 +9,6 @@ use onbehalf_sim::Behaviour;
 use super::outages::forwarded;
 use super::{Env, mails, wait_until};
 
-fn posts(env: &Env) -> usize {
-    env.sim
-        .requests()
-        .iter()
-        .filter(|r| r.method == "POST")
-        .count()
-}
-
 /// The POST answers 504 and the platform creates the account a moment later, while the
 /// invite still shows its form: one POST, a ticket keeping the password, and `retry`
 /// mails that very password once the account exists.
@@ -29,7 +21,7 @@ async fn a_504_then_a_late_account_is_one_post_and_the_kept_password() {
 
     env.once_ok();
 
-    assert_eq!(posts(&env), 1, "never submitted twice:\n{}", env.logs());
+    assert_eq!(env.posts(), 1, "never submitted twice:\n{}", env.logs());
     let ticket = env.assert_one_ticket("uncertain_account_state", "not certain", &raw);
     assert!(ticket.text.contains("password is kept"), "{}", ticket.text);
     assert!(mails::credentials(&env.mails()).is_empty());
@@ -44,7 +36,7 @@ async fn a_504_then_a_late_account_is_one_post_and_the_kept_password() {
 
     // The mailed password is the one the single POST sent (assert_credentials logs in).
     env.assert_credentials(email);
-    assert_eq!(posts(&env), 1);
+    assert_eq!(env.posts(), 1);
     env.fault_summary("platform-504-then-late-account").await;
 }
 
@@ -61,7 +53,7 @@ async fn an_unrecognised_landing_page_still_ends_in_the_credentials() {
     assert_eq!(env.accounts(), [email]);
     env.assert_credentials(email);
     assert!(mails::tickets(&env.mails()).is_empty());
-    assert_eq!(posts(&env), 1);
+    assert_eq!(env.posts(), 1);
     env.assert_folders(0, 1, 0).await;
     env.fault_summary("platform-unrecognised-landing").await;
 }
@@ -116,7 +108,7 @@ async fn a_kept_password_expires_and_retry_says_so() {
     let status = env.status_json();
     assert_eq!(status["passwords_expired"][0]["job"], "job-1", "{status}");
     assert_eq!(status["passwords_kept"], serde_json::json!([]), "{status}");
-    assert_eq!(posts(&env), 1);
+    assert_eq!(env.posts(), 1);
 }
 
 /// A filed job's original goes once it is older than `journal.keep_originals_days`

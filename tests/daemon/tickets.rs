@@ -229,12 +229,7 @@ async fn a_failure_before_the_post_is_retried_and_one_after_it_is_not() {
     let text = &tickets[0].text;
     assert!(text.contains("uncertain_account_state"), "{text}");
     assert!(text.contains("password is kept"), "{text}");
-    let posts = env
-        .sim
-        .requests()
-        .iter()
-        .filter(|r| r.method == "POST")
-        .count();
+    let posts = env.posts();
     assert_eq!(posts, 2, "one POST per invite, none repeated");
     env.assert_folders(0, 1, 1).await;
     env.fault_summary("platform-429-and-503-once").await;
@@ -274,12 +269,7 @@ async fn a_platform_timing_out_on_every_attempt_is_one_ticket() {
         tickets[0].subject
     );
     assert!(tickets[0].text.contains("network"), "{}", tickets[0].text);
-    let posts = env
-        .sim
-        .requests()
-        .iter()
-        .filter(|r| r.method == "POST")
-        .count();
+    let posts = env.posts();
     assert_eq!(posts, 1, "only the slow-but-in-time signup was submitted");
     env.assert_folders(0, 1, 1).await;
     assert_eq!(env.status_json()["unfinished_jobs"], serde_json::json!([]));

@@ -109,16 +109,8 @@ mod tests {
     use std::path::Path;
 
     use super::super::line::Mark;
+    use super::super::test_config as config;
     use super::*;
-
-    fn config(extra: &str) -> Config {
-        let text = format!(
-            "[[platform]]\nname = \"Engage\"\n\
-             invite_links = [\"https://engage.example.com/invitations/accept?*\"]\n\
-             allowed_hosts = [\"engage.example.com\"]\n{extra}"
-        );
-        Config::from_toml(&text, Path::new("/etc/onbehalf/onbehalf.toml")).unwrap()
-    }
 
     #[test]
     fn the_key_source_and_its_permissions_are_said() {

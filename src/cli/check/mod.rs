@@ -156,3 +156,14 @@ async fn smtp(config: &Config) -> Vec<Line> {
     lines.extend(smtp::check(smtp, &config.notify, max_message_bytes, secret_ok).await);
     lines
 }
+
+/// A config with one platform and `extra` TOML after it, for the checks' unit tests.
+#[cfg(test)]
+fn test_config(extra: &str) -> Config {
+    let text = format!(
+        "[[platform]]\nname = \"Engage\"\n\
+         invite_links = [\"https://engage.example.com/invitations/accept?*\"]\n\
+         allowed_hosts = [\"engage.example.com\"]\n{extra}"
+    );
+    Config::from_toml(&text, std::path::Path::new("/etc/onbehalf/onbehalf.toml")).unwrap()
+}

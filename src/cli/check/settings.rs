@@ -197,19 +197,10 @@ pub fn job_deadline(config: &Config) -> Vec<Line> {
 
 #[cfg(test)]
 mod tests {
-    use std::path::Path;
 
     use super::super::line::Mark;
+    use super::super::test_config as config;
     use super::*;
-
-    fn config(extra: &str) -> Config {
-        let text = format!(
-            "[[platform]]\nname = \"Engage\"\n\
-             invite_links = [\"https://engage.example.com/invitations/accept?*\"]\n\
-             allowed_hosts = [\"engage.example.com\"]\n{extra}"
-        );
-        Config::from_toml(&text, Path::new("/etc/onbehalf/onbehalf.toml")).unwrap()
-    }
 
     fn marks(lines: &[Line]) -> Vec<Mark> {
         lines.iter().map(|l| l.mark).collect()
