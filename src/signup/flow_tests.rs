@@ -15,6 +15,31 @@ use super::super::flow::sign_up_with;
 use super::super::*;
 use super::{FORM, assert_canary_untouched_but_alive, canary, local_platform, run, serve};
 
+/// Serves `page` as the invite and signs up on it, expecting a failure.
+async fn sign_up_on(page: String) -> (SignupFailure, Recorder) {
+    let addr = serve(Router::new().route(
+        "/invite",
+        get(move || {
+            let page = page.clone();
+            async move { Html(page) }
+        }),
+    ))
+    .await;
+    let platform = local_platform(addr.port());
+    let mut guard = Recorder::default();
+    let url = format!("http://localhost:{}/invite", addr.port());
+    let err = sign_up_with(
+        &platform,
+        &url,
+        &SignupOptions::default(),
+        &mut guard,
+        system_lookup(),
+    )
+    .await
+    .unwrap_err();
+    (err, guard)
+}
+
 #[tokio::test]
 async fn a_form_posting_off_the_allowlist_is_not_submitted() {
     let (canary_addr, count) = canary().await;
@@ -22,18 +47,7 @@ async fn a_form_posting_off_the_allowlist_is_not_submitted() {
         "action=\"/signup\"",
         &format!("action=\"http://localhost:{}/collect\"", canary_addr.port()),
     );
-    let addr = serve(Router::new().route("/invite", get(move || async move { Html(page) }))).await;
-    let platform = local_platform(addr.port());
-    let mut guard = Recorder::default();
-    let err = sign_up_with(
-        &platform,
-        &format!("http://localhost:{}/invite", addr.port()),
-        &SignupOptions::default(),
-        &mut guard,
-        system_lookup(),
-    )
-    .await
-    .unwrap_err();
+    let (err, guard) = sign_up_on(page).await;
     assert_eq!(err.reason, Reason::BlockedRedirect, "{err}");
     assert!(!err.submitted);
     assert!(
@@ -250,26 +264,7 @@ async fn without_success_criteria_nothing_is_even_fetched() {
 #[tokio::test]
 async fn a_get_form_is_never_submitted_as_the_password_would_be_in_a_url() {
     let page = FORM.replace("method=\"post\"", "method=\"get\"");
-    let addr = serve(Router::new().route(
-        "/invite",
-        get(move || {
-            let page = page.clone();
-            async move { Html(page) }
-        }),
-    ))
-    .await;
-    let platform = local_platform(addr.port());
-    let mut guard = Recorder::default();
-    let url = format!("http://localhost:{}/invite", addr.port());
-    let err = sign_up_with(
-        &platform,
-        &url,
-        &SignupOptions::default(),
-        &mut guard,
-        system_lookup(),
-    )
-    .await
-    .unwrap_err();
+    let (err, guard) = sign_up_on(page).await;
     assert_eq!(err.reason, Reason::FormNotFound, "{err}");
     assert!(err.detail.contains("method=get"), "{err}");
     assert!(!err.submitted);
@@ -295,27 +290,8 @@ async fn a_page_full_of_costly_password_patterns_is_refused_quickly() {
         .collect();
     let page = FORM.replace("<input type=\"password\" name=\"password\">", &inputs);
     assert!(page.len() > 25_000, "{}", page.len());
-    let addr = serve(Router::new().route(
-        "/invite",
-        get(move || {
-            let page = page.clone();
-            async move { Html(page) }
-        }),
-    ))
-    .await;
-    let platform = local_platform(addr.port());
     let started = std::time::Instant::now();
-    let mut guard = Recorder::default();
-    let url = format!("http://localhost:{}/invite", addr.port());
-    let err = sign_up_with(
-        &platform,
-        &url,
-        &SignupOptions::default(),
-        &mut guard,
-        system_lookup(),
-    )
-    .await
-    .unwrap_err();
+    let (err, guard) = sign_up_on(page).await;
     assert_eq!(err.reason, Reason::PasswordRejected, "{err}");
     assert!(err.detail.contains("300 different"), "{err}");
     assert!(!err.submitted && guard.passwords.is_empty());
