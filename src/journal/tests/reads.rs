@@ -127,3 +127,26 @@ fn threads_write_their_own_jobs_at_once() {
     assert!(counts.contains(&(JobState::Filed, 80)), "{counts:?}");
     assert!(journal.unfinished().unwrap().is_empty());
 }
+
+#[test]
+fn a_cached_statement_keeps_its_plan_when_new_values_are_bound() {
+    let dir = tempfile::tempdir().unwrap();
+    let journal = Journal::open(dir.path()).unwrap();
+    let reader = super::super::schema::open_reader(&dir.path().join("journal.sqlite3")).unwrap();
+    let writer = journal.lock();
+    for conn in [&reader, &*writer] {
+        let sql = "SELECT id FROM jobs WHERE platform = ?1 AND invite_key = ?2 ORDER BY id";
+        for key in ["a", "b", "c"] {
+            let mut statement = conn.prepare_cached(sql).unwrap();
+            let ids: Vec<i64> = statement
+                .query_map(["acme", key], |row| row.get(0))
+                .unwrap()
+                .collect::<Result<_, _>>()
+                .unwrap();
+            assert!(ids.is_empty());
+            // Each re-plan would be a full parse of the SQL again.
+            let replanned = statement.get_status(rusqlite::StatementStatus::RePrepare);
+            assert_eq!(replanned, 0, "re-planned at the bind of {key:?}");
+        }
+    }
+}
