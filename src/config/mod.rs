@@ -11,6 +11,7 @@
 
 mod browser;
 mod daemon;
+mod failures;
 mod invite_token;
 mod journal;
 mod mailbox;
@@ -27,12 +28,13 @@ use serde::Deserialize;
 
 pub use browser::{BrowserSettings, Engine};
 pub use daemon::DaemonConfig;
+pub use failures::FailureMarkers;
 pub use invite_token::InviteToken;
 pub use journal::JournalConfig;
 pub use mailbox::{ImapAuth, ImapConfig, ImapSecurity, MailboxConfig, MaildirConfig, TokenSource};
 pub use notify::{DEFAULT_CHANGE_PASSWORD_HINT, NotifyConfig};
 pub use pattern::{AllowedHost, PatternError, UrlPattern};
-pub use platform::{CharClass, FailureMarkers, PasswordPolicy, Platform};
+pub use platform::{CharClass, PasswordPolicy, Platform};
 pub use policy::{IdLessResults, PolicyConfig};
 pub use selector::CssSelector;
 pub use smtp::{SmtpConfig, SmtpSecurity};

@@ -6,7 +6,8 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
-use super::{AllowedHost, CssSelector, Invalid, InviteToken, UrlPattern};
+use super::failures::FailureTexts;
+use super::{AllowedHost, CssSelector, FailureMarkers, Invalid, InviteToken, UrlPattern};
 
 /// A validated platform profile.
 #[derive(Debug, Clone)]
@@ -148,89 +149,6 @@ impl Default for PasswordPolicy {
     }
 }
 
-/// Page texts (case-insensitive substrings of the visible text) and CSS selectors that
-/// identify why a signup did not succeed.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FailureMarkers {
-    /// The invite link has expired or was already used.
-    pub link_expired_texts: Vec<String>,
-    /// Selector present on the "link expired" page.
-    pub link_expired_selector: Option<CssSelector>,
-    /// The email already has an account.
-    pub already_registered_texts: Vec<String>,
-    /// Selector present on the "already registered" page.
-    pub already_registered_selector: Option<CssSelector>,
-    /// The password was refused.
-    pub password_rejected_texts: Vec<String>,
-    /// Selector present when the password was refused.
-    pub password_rejected_selector: Option<CssSelector>,
-}
-
-fn strings(items: &[&str]) -> Vec<String> {
-    items.iter().map(|s| (*s).to_owned()).collect()
-}
-
-impl Default for FailureMarkers {
-    /// Wordings real signup pages use. Texts are checked in the order expired link,
-    /// already registered, password rejected, so the expired-link texts name the link or
-    /// invitation ("this email is already used" must not read as an expired link), and
-    /// the password texts come last because signup forms often show a standing hint
-    /// such as "password must be 8 characters or more". Other languages: [`crate::signup::words`].
-    fn default() -> Self {
-        Self {
-            link_expired_texts: crate::signup::words::link_expired(&[
-                "expired",
-                "no longer valid",
-                "link has already been used",
-                "link was already used",
-                "link is invalid",
-                "invalid link",
-                "invitation has already been used",
-                "invitation was already used",
-                "invitation has already been accepted",
-                "invitation was already accepted",
-                "invalid invitation",
-                "invitation is invalid",
-                "invitation is not valid",
-                "invitation not found",
-                "invitation token is invalid",
-                "invitation token provided is not valid",
-            ]),
-            link_expired_selector: None,
-            already_registered_texts: crate::signup::words::already_registered(&[
-                "already registered",
-                "already have an account",
-                "already has an account",
-                "account already exists",
-                "already exists",
-                "already in use",
-                "already taken",
-                "already been taken",
-                "already been used",
-                "is already used",
-                "already signed up",
-            ]),
-            already_registered_selector: None,
-            password_rejected_texts: strings(&[
-                "password must",
-                "password is too",
-                "password too",
-                "password does not",
-                "password doesn't",
-                "password should",
-                "password requirements",
-                "password is not strong",
-                "password is weak",
-                "password is invalid",
-                "password is not valid",
-                "choose a stronger password",
-                "stronger password",
-            ]),
-            password_rejected_selector: None,
-        }
-    }
-}
-
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawPlatform {
@@ -312,21 +230,18 @@ impl RawPlatform {
             "password_rejected_selector",
             self.password_rejected_selector,
         )?;
-        let defaults = FailureMarkers::default();
-        let failures = FailureMarkers {
-            link_expired_texts: self
-                .link_expired_texts
-                .unwrap_or(defaults.link_expired_texts),
-            link_expired_selector,
-            already_registered_texts: self
-                .already_registered_texts
-                .unwrap_or(defaults.already_registered_texts),
-            already_registered_selector,
-            password_rejected_texts: self
-                .password_rejected_texts
-                .unwrap_or(defaults.password_rejected_texts),
-            password_rejected_selector,
-        };
+        let failures = FailureMarkers::new(
+            FailureTexts {
+                link_expired: self.link_expired_texts,
+                already_registered: self.already_registered_texts,
+                password_rejected: self.password_rejected_texts,
+            },
+            [
+                link_expired_selector,
+                already_registered_selector,
+                password_rejected_selector,
+            ],
+        );
         let invite_token = self.invite_token.map(|t| InviteToken::parse(key, &t));
         Ok(Platform {
             invite_token: invite_token.transpose()?,

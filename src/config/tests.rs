@@ -120,8 +120,8 @@ symbols = "!?"
     let p = &config.platforms[0];
     assert_eq!(p.password.require, vec![CharClass::Upper, CharClass::Digit]);
     assert_eq!(p.request_timeout, std::time::Duration::from_secs(5));
-    assert_eq!(p.failures.link_expired_texts, vec!["gone".to_owned()]);
-    assert!(!p.failures.already_registered_texts.is_empty());
+    assert_eq!(p.failures.link_expired_texts(), ["gone".to_owned()]);
+    assert!(!p.failures.already_registered_texts().is_empty());
     assert!(
         p.success_url
             .as_ref()

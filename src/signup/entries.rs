@@ -19,7 +19,7 @@
 use scraper::ElementRef;
 
 use super::autofill::{self, Purpose};
-use super::form::{Entry, collapse, input_type, is_disabled, is_submit_button, selector, truncate};
+use super::form::{Entry, collapse, input_type, is_disabled, is_submit_button, truncate};
 use super::names::Unfilled;
 use super::password::PageRules;
 use crate::config::Platform;
@@ -357,7 +357,7 @@ fn page_rules(el: &ElementRef) -> PageRules {
 }
 
 fn selected_options(select: &ElementRef) -> Vec<String> {
-    let options: Vec<ElementRef> = select.select(&selector("option")).collect();
+    let options: Vec<ElementRef> = select.select(css!("option")).collect();
     let disabled = |o: &ElementRef| {
         o.value().attr("disabled").is_some()
             || o.parent().and_then(ElementRef::wrap).is_some_and(|g| {

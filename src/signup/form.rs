@@ -129,7 +129,7 @@ pub fn find(doc: &Html, page_url: &Url, platform: &Platform) -> Result<FormSpec,
         })?,
         None => {
             let with_password: Vec<ElementRef> = doc
-                .select(&selector("form"))
+                .select(css!("form"))
                 .filter(|f| controls(doc, *f).iter().any(|c| is_password_input(c)))
                 .collect();
             match with_password.iter().find(|f| !is_sign_in_form(doc, **f)) {
@@ -218,7 +218,7 @@ fn sign_in_path(action: &str) -> bool {
 /// Whether a link inside the form offers to reset a forgotten password, by its address
 /// (`/users/password/new`, `/forgot-password`, `/password/reset`) or its text.
 fn offers_forgotten_password(form: ElementRef) -> bool {
-    form.select(&selector("a")).any(|a| {
+    form.select(css!("a")).any(|a| {
         let href = a.value().attr("href").unwrap_or_default().to_lowercase();
         let by_href = href.contains("forgot")
             || (href.contains("password")
@@ -233,7 +233,7 @@ fn offers_forgotten_password(form: ElementRef) -> bool {
 /// The listed elements that belong to `form`, in tree order.
 fn controls<'a>(doc: &'a Html, form: ElementRef<'a>) -> Vec<ElementRef<'a>> {
     let form_id = form.value().attr("id");
-    doc.select(&selector("input, select, textarea, button"))
+    doc.select(css!("input, select, textarea, button"))
         .filter(|el| match el.value().attr("form") {
             Some(owner) => Some(owner) == form_id,
             None => el.ancestors().any(|a| a.id() == form.id()),
@@ -359,7 +359,7 @@ fn target(
 }
 
 fn base_url(doc: &Html, page_url: &Url) -> Url {
-    doc.select(&selector("base[href]"))
+    doc.select(css!("base[href]"))
         .next()
         .and_then(|b| b.value().attr("href"))
         .and_then(|href| page_url.join(href.trim()).ok())

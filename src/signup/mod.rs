@@ -40,6 +40,16 @@
 //! - Proxies from the environment are ignored: through a proxy the private-address guard
 //!   could not see where a connection really goes.
 
+/// A built-in CSS selector, parsed once for the life of the process (pages are read by
+/// the thousand; parsing the same literal for each was measurable).
+macro_rules! css {
+    ($text:literal) => {{
+        static SELECTOR: std::sync::LazyLock<scraper::Selector> =
+            std::sync::LazyLock::new(|| $crate::signup::form::selector($text));
+        &*SELECTOR
+    }};
+}
+
 pub mod address;
 pub mod autofill;
 pub mod browser;
@@ -47,6 +57,7 @@ mod encode;
 mod entries;
 mod flow;
 pub mod form;
+pub mod markers;
 pub mod names;
 pub mod page;
 pub mod password;

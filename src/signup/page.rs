@@ -10,6 +10,7 @@ use scraper::{ElementRef, Html, Node, Selector};
 use url::Url;
 
 use super::form::{self, FormSpec, collapse, truncate};
+use super::markers::normalize;
 use super::{Reason, SignupFailure};
 use crate::config::Platform;
 
@@ -70,19 +71,26 @@ pub struct Standing {
 /// Reads a fetched page against the profile.
 pub fn read(platform: &Platform, fetched: &Fetched) -> PageView {
     let doc = Html::parse_document(&fetched.body);
-    let select_first = |css: &str| {
-        Selector::parse(css)
-            .ok()
-            .and_then(|s| doc.select(&s).next())
-    };
-    let title = select_first("title")
+    let title = doc
+        .select(css!("title"))
+        .next()
         .map(|t| truncate(&collapse(&t.text().collect::<String>()), 100))
         .filter(|t| !t.is_empty());
-    let alert = select_first(
-        "[role=alert], .alert, .error, .errors, .errorlist, .invalid-feedback, .flash, .notice",
-    )
-    .map(|a| truncate(&collapse(&visible_text(a)), 200))
-    .filter(|t| !t.is_empty());
+    let alert = doc
+        .select(css!(
+            "[role=alert], .alert, .error, .errors, .errorlist, .invalid-feedback, .flash, .notice"
+        ))
+        .next()
+        .map(|a| truncate(&collapse(&visible_text(a)), 200))
+        .filter(|t| !t.is_empty());
+    let standing = Standing {
+        texts: visible_texts(doc.root_element())
+            .into_iter()
+            .map(normalize)
+            .filter(|t| !t.is_empty())
+            .collect(),
+        selector_markers: selector_markers(&doc, platform),
+    };
     PageView {
         status: fetched.status,
         url: fetched.url.clone(),
@@ -92,21 +100,14 @@ pub fn read(platform: &Platform, fetched: &Fetched) -> PageView {
             .as_deref()
             .and_then(|v| parse_retry_after(v, SystemTime::now())),
         title,
-        marker: find_marker(&doc, platform),
-        standing: Standing {
-            texts: visible_texts(doc.root_element())
-                .into_iter()
-                .map(normalize)
-                .filter(|t| !t.is_empty())
-                .collect(),
-            selector_markers: selector_markers(&doc, platform),
-        },
+        marker: find_marker(platform, &standing),
+        standing,
         password_error: password_error(&doc),
         success_selector: platform
             .success_selector
             .as_ref()
             .map(|css| doc.select(css.selector()).next().is_some()),
-        uses_javascript: select_first("script, noscript").is_some(),
+        uses_javascript: doc.select(css!("script, noscript")).next().is_some(),
         alert,
         form: form::find(&doc, &fetched.url, platform),
     }
@@ -125,11 +126,11 @@ pub fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
 /// The profile's selectors first (they are precise), then its texts, each in the order
 /// expired link, already registered, password rejected: a signup form often carries a
 /// standing hint such as "password must…", so that one is the weakest evidence.
-fn find_marker(doc: &Html, platform: &Platform) -> Option<(Reason, String)> {
-    selector_markers(doc, platform)
-        .into_iter()
-        .next()
-        .or_else(|| text_marker(platform, &normalize(&visible_text(doc.root_element()))))
+fn find_marker(platform: &Platform, page: &Standing) -> Option<(Reason, String)> {
+    page.selector_markers
+        .first()
+        .cloned()
+        .or_else(|| text_marker(platform, &page.texts.join(" ")))
 }
 
 /// Every profile selector the page matches, in the order of [`find_marker`].
@@ -153,18 +154,8 @@ fn selector_markers(doc: &Html, platform: &Platform) -> Vec<(Reason, String)> {
 
 /// The first profile text `text` (normalized) contains, in the order of [`find_marker`].
 fn text_marker(platform: &Platform, text: &str) -> Option<(Reason, String)> {
-    let m = &platform.failures;
-    let texts = [
-        (Reason::LinkExpired, &m.link_expired_texts),
-        (Reason::AlreadyRegistered, &m.already_registered_texts),
-        (Reason::PasswordRejected, &m.password_rejected_texts),
-    ];
-    texts.into_iter().find_map(|(reason, needles)| {
-        needles
-            .iter()
-            .find(|n| !n.trim().is_empty() && text.contains(&normalize(n)))
-            .map(|n| (reason, format!("the page says {:?}", n.trim())))
-    })
+    let (reason, said) = platform.failures.texts().first_in(text)?;
+    Some((reason, format!("the page says {said:?}")))
 }
 
 /// The failure marker of a page answering a submission, judged only on what the page
@@ -207,9 +198,11 @@ pub fn new_marker(
 
 /// What a password input marked invalid says, as browsers' accessibility tree reads it.
 fn password_error(doc: &Html) -> Option<String> {
-    let css = "input[type=password][aria-invalid=true], input[type=password].is-invalid";
-    let sel = Selector::parse(css).ok()?;
-    let input = doc.select(&sel).next()?;
+    let input = doc
+        .select(css!(
+            "input[type=password][aria-invalid=true], input[type=password].is-invalid"
+        ))
+        .next()?;
     let said: Vec<String> = input
         .attr("aria-describedby")
         .unwrap_or_default()
@@ -223,11 +216,6 @@ fn password_error(doc: &Html) -> Option<String> {
         .filter(|t| !t.is_empty())
         .collect();
     Some(truncate(&said.join(" "), 200))
-}
-
-/// Lower case, typographic apostrophes made plain, whitespace collapsed.
-fn normalize(text: &str) -> String {
-    collapse(&text.to_lowercase().replace(['\u{2019}', '\u{2018}'], "'"))
 }
 
 /// The text a person sees: no scripts, styles, templates, `<head>`, nor elements hidden

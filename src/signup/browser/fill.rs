@@ -22,7 +22,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use chromiumoxide::Page;
-use scraper::{ElementRef, Html, Selector};
+use scraper::{ElementRef, Html};
 use serde::Deserialize;
 use tokio::time::Instant;
 use url::Url;
@@ -376,10 +376,6 @@ fn index_of(el: &ElementRef) -> Option<usize> {
     el.value().attr("data-onbehalf-index")?.parse().ok()
 }
 
-fn indexed() -> Selector {
-    Selector::parse("[data-onbehalf-index]").unwrap_or_else(|_| unreachable!("valid CSS"))
-}
-
 /// The snapshot's controls of the form that has the password fields: password inputs
 /// to type into, and the profile's checkboxes that are not ticked yet.
 fn targets(html: &str, form: &FormSpec, platform: &Platform) -> (Vec<usize>, Vec<usize>) {
@@ -387,7 +383,7 @@ fn targets(html: &str, form: &FormSpec, platform: &Platform) -> (Vec<usize>, Vec
     let names = password_names(form);
     let mut passwords = Vec::new();
     let mut checkboxes = Vec::new();
-    for el in doc.select(&indexed()) {
+    for el in doc.select(css!("[data-onbehalf-index]")) {
         let name = el.value().attr("name").unwrap_or_default();
         let Some(index) = index_of(&el) else { continue };
         let kind = el
@@ -422,13 +418,13 @@ fn submit_index(html: &str, form: &FormSpec) -> Option<usize> {
     let doc = Html::parse_document(html);
     let names = password_names(form);
     let first = doc
-        .select(&indexed())
+        .select(css!("[data-onbehalf-index]"))
         .find(|el| names.contains(&el.value().attr("name").unwrap_or_default()))?;
     let owner = first
         .ancestors()
         .filter_map(ElementRef::wrap)
         .find(|a| a.value().name() == "form")?;
-    let buttons: Vec<ElementRef> = owner.select(&indexed()).filter(is_submit_button).collect();
+    let buttons: Vec<ElementRef> = owner.select(css!("[data-onbehalf-index]")).filter(is_submit_button).collect();
     buttons
         .iter()
         .find(|b| !is_disabled(b))

@@ -1,0 +1,163 @@
+//! A profile's failure markers: what a page says or has when a signup did not succeed.
+//!
+//! In: the texts and CSS selectors a `[[platform]]` table sets (or the defaults). Out:
+//! [`FailureMarkers`], whose texts are compiled once ([`TextMarkers`]) for every page a
+//! signup reads.
+
+use super::CssSelector;
+use crate::reason::Reason;
+use crate::signup::markers::TextMarkers;
+
+/// Page texts (case-insensitive substrings of the visible text) and CSS selectors that
+/// identify why a signup did not succeed.
+#[derive(Debug, Clone)]
+pub struct FailureMarkers {
+    /// The invite link has expired or was already used.
+    link_expired_texts: Vec<String>,
+    /// Selector present on the "link expired" page.
+    pub link_expired_selector: Option<CssSelector>,
+    /// The email already has an account.
+    already_registered_texts: Vec<String>,
+    /// Selector present on the "already registered" page.
+    pub already_registered_selector: Option<CssSelector>,
+    /// The password was refused.
+    password_rejected_texts: Vec<String>,
+    /// Selector present when the password was refused.
+    pub password_rejected_selector: Option<CssSelector>,
+    /// The three lists of texts, compiled in that order.
+    compiled: TextMarkers,
+}
+
+/// The texts a profile sets; `None` keeps a list's defaults.
+#[derive(Debug, Default)]
+pub(super) struct FailureTexts {
+    pub link_expired: Option<Vec<String>>,
+    pub already_registered: Option<Vec<String>>,
+    pub password_rejected: Option<Vec<String>>,
+}
+
+impl FailureMarkers {
+    /// The markers from a profile's texts (each list `None` takes the defaults) and its
+    /// selectors, in the order expired link, already registered, password refused.
+    pub(super) fn new(texts: FailureTexts, selectors: [Option<CssSelector>; 3]) -> Self {
+        let link_expired_texts = texts.link_expired.unwrap_or_else(default_link_expired);
+        let already_registered_texts = texts
+            .already_registered
+            .unwrap_or_else(default_already_registered);
+        let password_rejected_texts = texts
+            .password_rejected
+            .unwrap_or_else(default_password_rejected);
+        let compiled = TextMarkers::new([
+            (Reason::LinkExpired, link_expired_texts.as_slice()),
+            (
+                Reason::AlreadyRegistered,
+                already_registered_texts.as_slice(),
+            ),
+            (Reason::PasswordRejected, password_rejected_texts.as_slice()),
+        ]);
+        let [
+            link_expired_selector,
+            already_registered_selector,
+            password_rejected_selector,
+        ] = selectors;
+        Self {
+            link_expired_texts,
+            link_expired_selector,
+            already_registered_texts,
+            already_registered_selector,
+            password_rejected_texts,
+            password_rejected_selector,
+            compiled,
+        }
+    }
+
+    /// The texts that say the invite link expired or was used.
+    pub fn link_expired_texts(&self) -> &[String] {
+        &self.link_expired_texts
+    }
+
+    /// The texts that say the email already has an account.
+    pub fn already_registered_texts(&self) -> &[String] {
+        &self.already_registered_texts
+    }
+
+    /// The texts that say the password was refused.
+    pub fn password_rejected_texts(&self) -> &[String] {
+        &self.password_rejected_texts
+    }
+
+    /// All the texts, compiled, in the order expired link, already registered, password
+    /// refused.
+    pub fn texts(&self) -> &TextMarkers {
+        &self.compiled
+    }
+}
+
+impl Default for FailureMarkers {
+    /// Wordings real signup pages use. Texts are checked in the order expired link,
+    /// already registered, password rejected, so the expired-link texts name the link or
+    /// invitation ("this email is already used" must not read as an expired link), and
+    /// the password texts come last because signup forms often show a standing hint
+    /// such as "password must be 8 characters or more". Other languages: [`crate::signup::words`].
+    fn default() -> Self {
+        Self::new(FailureTexts::default(), [None, None, None])
+    }
+}
+
+fn default_link_expired() -> Vec<String> {
+    crate::signup::words::link_expired(&[
+        "expired",
+        "no longer valid",
+        "link has already been used",
+        "link was already used",
+        "link is invalid",
+        "invalid link",
+        "invitation has already been used",
+        "invitation was already used",
+        "invitation has already been accepted",
+        "invitation was already accepted",
+        "invalid invitation",
+        "invitation is invalid",
+        "invitation is not valid",
+        "invitation not found",
+        "invitation token is invalid",
+        "invitation token provided is not valid",
+    ])
+}
+
+fn default_already_registered() -> Vec<String> {
+    crate::signup::words::already_registered(&[
+        "already registered",
+        "already have an account",
+        "already has an account",
+        "account already exists",
+        "already exists",
+        "already in use",
+        "already taken",
+        "already been taken",
+        "already been used",
+        "is already used",
+        "already signed up",
+    ])
+}
+
+fn default_password_rejected() -> Vec<String> {
+    [
+        "password must",
+        "password is too",
+        "password too",
+        "password does not",
+        "password doesn't",
+        "password should",
+        "password requirements",
+        "password is not strong",
+        "password is weak",
+        "password is invalid",
+        "password is not valid",
+        "choose a stronger password",
+        "stronger password",
+    ]
+    .iter()
+    .map(|text| (*text).to_owned())
+    .collect()
+}
