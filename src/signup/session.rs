@@ -12,11 +12,13 @@
 //!
 //! The client has its own empty cookie store and is dropped with the session. TLS is the
 //! shared rustls configuration ([`crate::net::tls`]: the ring provider, the webpki roots
-//! and the profile's `ca_file`), so nothing process-wide is needed or changed.
+//! and the profile's `ca_file`), built once per `ca_file`; signups share only its TLS
+//! session store, so a handshake can resume, and nothing of the application.
 
 use std::collections::HashMap;
 use std::error::Error as StdError;
-use std::sync::Arc;
+use std::path::PathBuf;
+use std::sync::{Arc, LazyLock, Mutex, PoisonError};
 use std::time::Duration;
 
 use reqwest::header::{ACCEPT, CONTENT_TYPE, ORIGIN, REFERER, RETRY_AFTER};
@@ -347,15 +349,28 @@ fn network(detail: String) -> SignupFailure {
 }
 
 /// The shared client config ([`crate::net::tls`]) with the profile's extra root,
-/// offering HTTP/2 and HTTP/1.1 as a browser does.
+/// offering HTTP/2 and HTTP/1.1 as a browser does. It is built once per `ca_file` and
+/// kept for the life of the process: building it copies the web PKI roots and reads the
+/// file, and its session store lets the next signup's handshake resume (a TLS 1.3
+/// ticket from the server, which carries no cookie, no form and no account: a signup
+/// still starts with nothing from the one before, as in a fresh incognito window).
 fn tls_config(platform: &Platform) -> Result<rustls::ClientConfig, SignupFailure> {
-    net::tls::client_config(platform.ca_file.as_deref(), &[b"h2", b"http/1.1"]).map_err(|e| {
+    static BUILT: LazyLock<Mutex<HashMap<Option<PathBuf>, Arc<rustls::ClientConfig>>>> =
+        LazyLock::new(Mutex::default);
+    let key = platform.ca_file.clone();
+    let mut built = BUILT.lock().unwrap_or_else(PoisonError::into_inner);
+    if let Some(config) = built.get(&key) {
+        return Ok(rustls::ClientConfig::clone(config));
+    }
+    let config = net::tls::client_config(key.as_deref(), &[b"h2", b"http/1.1"]).map_err(|e| {
         network(format!(
             "cannot use ca_file {}: {}",
             e.path.display(),
             e.problem
         ))
-    })
+    })?;
+    built.insert(key, Arc::new(config.clone()));
+    Ok(config)
 }
 
 /// Classifies a failed request. The detail names host:port and the cause, never the URL's
