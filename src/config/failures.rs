@@ -4,42 +4,49 @@
 //! [`FailureMarkers`], whose texts are compiled once ([`TextMarkers`]) for every page a
 //! signup reads.
 
+use std::sync::Arc;
+
 use super::CssSelector;
 use crate::reason::Reason;
 use crate::signup::markers::TextMarkers;
 
 /// Page texts (case-insensitive substrings of the visible text) and CSS selectors that
-/// identify why a signup did not succeed.
+/// identify why a signup did not succeed. Cloning is cheap: a signup clones its
+/// profile, and the default texts number in the hundreds.
 #[derive(Debug, Clone)]
 pub struct FailureMarkers {
+    markers: Arc<Markers>,
+}
+
+#[derive(Debug)]
+struct Markers {
     /// The invite link has expired or was already used.
     link_expired_texts: Vec<String>,
-    /// Selector present on the "link expired" page.
-    pub link_expired_selector: Option<CssSelector>,
     /// The email already has an account.
     already_registered_texts: Vec<String>,
-    /// Selector present on the "already registered" page.
-    pub already_registered_selector: Option<CssSelector>,
     /// The password was refused.
     password_rejected_texts: Vec<String>,
-    /// Selector present when the password was refused.
-    pub password_rejected_selector: Option<CssSelector>,
+    /// Selectors present on those pages, in that order.
+    selectors: [Option<CssSelector>; 3],
     /// The three lists of texts, compiled in that order.
     compiled: TextMarkers,
 }
 
 /// The texts a profile sets; `None` keeps a list's defaults.
 #[derive(Debug, Default)]
-pub(super) struct FailureTexts {
+pub struct FailureTexts {
+    /// The texts that say the invite link expired or was used.
     pub link_expired: Option<Vec<String>>,
+    /// The texts that say the email already has an account.
     pub already_registered: Option<Vec<String>>,
+    /// The texts that say the password was refused.
     pub password_rejected: Option<Vec<String>>,
 }
 
 impl FailureMarkers {
     /// The markers from a profile's texts (each list `None` takes the defaults) and its
     /// selectors, in the order expired link, already registered, password refused.
-    pub(super) fn new(texts: FailureTexts, selectors: [Option<CssSelector>; 3]) -> Self {
+    pub fn new(texts: FailureTexts, selectors: [Option<CssSelector>; 3]) -> Self {
         let link_expired_texts = texts.link_expired.unwrap_or_else(default_link_expired);
         let already_registered_texts = texts
             .already_registered
@@ -55,41 +62,50 @@ impl FailureMarkers {
             ),
             (Reason::PasswordRejected, password_rejected_texts.as_slice()),
         ]);
-        let [
-            link_expired_selector,
-            already_registered_selector,
-            password_rejected_selector,
-        ] = selectors;
         Self {
-            link_expired_texts,
-            link_expired_selector,
-            already_registered_texts,
-            already_registered_selector,
-            password_rejected_texts,
-            password_rejected_selector,
-            compiled,
+            markers: Arc::new(Markers {
+                link_expired_texts,
+                already_registered_texts,
+                password_rejected_texts,
+                selectors,
+                compiled,
+            }),
         }
     }
 
     /// The texts that say the invite link expired or was used.
     pub fn link_expired_texts(&self) -> &[String] {
-        &self.link_expired_texts
+        &self.markers.link_expired_texts
     }
 
     /// The texts that say the email already has an account.
     pub fn already_registered_texts(&self) -> &[String] {
-        &self.already_registered_texts
+        &self.markers.already_registered_texts
     }
 
     /// The texts that say the password was refused.
     pub fn password_rejected_texts(&self) -> &[String] {
-        &self.password_rejected_texts
+        &self.markers.password_rejected_texts
     }
 
     /// All the texts, compiled, in the order expired link, already registered, password
     /// refused.
     pub fn texts(&self) -> &TextMarkers {
-        &self.compiled
+        &self.markers.compiled
+    }
+
+    /// The profile's selectors with the reason each stands for, in the order expired
+    /// link, already registered, password refused.
+    pub fn selectors(&self) -> impl Iterator<Item = (Reason, &CssSelector)> {
+        let reasons = [
+            Reason::LinkExpired,
+            Reason::AlreadyRegistered,
+            Reason::PasswordRejected,
+        ];
+        reasons
+            .into_iter()
+            .zip(&self.markers.selectors)
+            .filter_map(|(reason, css)| Some((reason, css.as_ref()?)))
     }
 }
 

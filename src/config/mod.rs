@@ -28,7 +28,7 @@ use serde::Deserialize;
 
 pub use browser::{BrowserSettings, Engine};
 pub use daemon::DaemonConfig;
-pub use failures::FailureMarkers;
+pub use failures::{FailureMarkers, FailureTexts};
 pub use invite_token::InviteToken;
 pub use journal::JournalConfig;
 pub use mailbox::{ImapAuth, ImapConfig, ImapSecurity, MailboxConfig, MaildirConfig, TokenSource};

@@ -6,8 +6,9 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
-use super::failures::FailureTexts;
-use super::{AllowedHost, CssSelector, FailureMarkers, Invalid, InviteToken, UrlPattern};
+use super::{
+    AllowedHost, CssSelector, FailureMarkers, FailureTexts, Invalid, InviteToken, UrlPattern,
+};
 
 /// A validated platform profile.
 #[derive(Debug, Clone)]

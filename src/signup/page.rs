@@ -135,20 +135,11 @@ fn find_marker(platform: &Platform, page: &Standing) -> Option<(Reason, String)>
 
 /// Every profile selector the page matches, in the order of [`find_marker`].
 fn selector_markers(doc: &Html, platform: &Platform) -> Vec<(Reason, String)> {
-    let m = &platform.failures;
-    let selectors = [
-        (Reason::LinkExpired, &m.link_expired_selector),
-        (Reason::AlreadyRegistered, &m.already_registered_selector),
-        (Reason::PasswordRejected, &m.password_rejected_selector),
-    ];
-    selectors
-        .into_iter()
-        .filter_map(|(reason, css)| {
-            let css = css.as_ref()?;
-            doc.select(css.selector())
-                .next()
-                .map(|_| (reason, format!("the page has {css}")))
-        })
+    platform
+        .failures
+        .selectors()
+        .filter(|(_, css)| doc.select(css.selector()).next().is_some())
+        .map(|(reason, css)| (reason, format!("the page has {css}")))
         .collect()
 }
 

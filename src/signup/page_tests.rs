@@ -1,7 +1,7 @@
 use std::time::{Duration, SystemTime};
 
 use super::*;
-use crate::config::{AllowedHost, UrlPattern};
+use crate::config::{AllowedHost, FailureMarkers, FailureTexts, UrlPattern};
 use crate::signup::tests::platform_with_hosts;
 
 fn platform() -> Platform {
@@ -129,8 +129,8 @@ fn default_texts_classify_common_wordings() {
 #[test]
 fn selectors_win_over_texts_and_hidden_text_is_ignored() {
     let mut p = platform();
-    p.failures.already_registered_selector =
-        Some(crate::config::CssSelector::parse(".dup").unwrap());
+    let dup = crate::config::CssSelector::parse(".dup").unwrap();
+    p.failures = FailureMarkers::new(FailureTexts::default(), [None, Some(dup), None]);
     let page = fetched(
         200,
         "/users",

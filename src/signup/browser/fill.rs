@@ -424,7 +424,10 @@ fn submit_index(html: &str, form: &FormSpec) -> Option<usize> {
         .ancestors()
         .filter_map(ElementRef::wrap)
         .find(|a| a.value().name() == "form")?;
-    let buttons: Vec<ElementRef> = owner.select(css!("[data-onbehalf-index]")).filter(is_submit_button).collect();
+    let buttons: Vec<ElementRef> = owner
+        .select(css!("[data-onbehalf-index]"))
+        .filter(is_submit_button)
+        .collect();
     buttons
         .iter()
         .find(|b| !is_disabled(b))
