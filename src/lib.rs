@@ -36,6 +36,7 @@
 
 pub mod cli;
 pub mod config;
+pub mod cpu;
 pub mod daemon;
 pub mod extract;
 pub mod journal;

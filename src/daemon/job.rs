@@ -152,11 +152,12 @@ async fn escalate(
 async fn extract_step(services: &Services, record: &JobRecord) -> Result<Step, DaemonError> {
     let job = record.id;
     let raw = services.raw(job).await?;
-    // Extract is CPU work over hostile input: keep it off the async workers.
+    // Extract is CPU work over hostile input: a large message goes off the async workers
+    // (extract catches its own panics).
     let config = services.config.clone();
-    let extracted = tokio::task::spawn_blocking(move || extract::extract(&raw, &config))
+    let extracted = crate::cpu::run(raw.len(), move || extract::extract(&raw, &config))
         .await
-        .map_err(|e| DaemonError::Task(e.to_string()))?;
+        .ok_or_else(|| DaemonError::Task("the extract stage stopped".to_owned()))?;
     match extracted {
         Ok(invite) => {
             tracing::info!(platform = %invite.platform, "invite found");

@@ -276,14 +276,14 @@ pub(super) fn check_login(login: &str, options: &SignupOptions) -> Result<(), Si
     }
 }
 
-/// Parses a page off the async workers: a large or hostile page takes CPU time that would
-/// otherwise stall every other job's I/O.
+/// Parses a page; a large one off the async workers ([`crate::cpu`]): a large or hostile
+/// page takes CPU time that would otherwise stall every other job's I/O.
 async fn read_page(platform: &Platform, fetched: Fetched) -> Result<PageView, SignupFailure> {
     let owned = platform.clone();
     let shown_url = platform.shown_url(&fetched.url);
-    tokio::task::spawn_blocking(move || page::read(&owned, &fetched))
+    crate::cpu::run(fetched.body.len(), move || page::read(&owned, &fetched))
         .await
-        .map_err(|_| {
+        .ok_or_else(|| {
             SignupFailure::new(
                 Reason::UnexpectedPage,
                 format!("cannot read the page at {shown_url}: reading it failed"),

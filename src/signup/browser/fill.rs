@@ -235,9 +235,9 @@ async fn look(page: &Page, platform: &Platform, seen: &Seen) -> Result<Look, Sig
         body: snapshot.html,
     };
     let (owned, html) = (platform.clone(), fetched.body.clone());
-    let mut view = tokio::task::spawn_blocking(move || page::read(&owned, &fetched))
+    let mut view = crate::cpu::run(fetched.body.len(), move || page::read(&owned, &fetched))
         .await
-        .map_err(|_| SignupFailure::new(Reason::UnexpectedPage, "cannot read the page"))?;
+        .ok_or_else(|| SignupFailure::new(Reason::UnexpectedPage, "cannot read the page"))?;
     // The page's scripts ran: "this program does not run JavaScript" would be wrong.
     view.uses_javascript = false;
     Ok(Look { view, html })
