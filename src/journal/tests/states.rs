@@ -189,6 +189,7 @@ fn file_journal_is_durable_and_overwrites_what_it_erases() {
     assert_eq!(pragma("synchronous"), "Integer(2)"); // FULL
     assert_eq!(pragma("secure_delete"), "Integer(1)");
     assert_eq!(pragma("foreign_keys"), "Integer(1)");
+    assert_eq!(pragma("temp_store"), "Integer(2)"); // MEMORY: no page images in /var/tmp
     assert_eq!(pragma("user_version"), "Integer(5)");
 }
 
