@@ -7,7 +7,8 @@
 //! This is what an agent does by hand in an incognito window: open the link, find the
 //! pre-filled signup form, choose a password that meets the policy, submit, and check the
 //! landing page. Each call builds its own HTTP client with an empty cookie store and drops
-//! it at the end, so nothing is shared between jobs or kept.
+//! it at the end, so no cookie, page or form is shared between jobs or kept; only the
+//! TLS session store is shared, so a handshake to the same platform can resume.
 //!
 //! - [`session`]: the client; only `https` URLs on `allowed_hosts`, every redirect hop
 //!   checked, hosts resolving to private addresses refused ([`address`]), timeouts and
