@@ -20,16 +20,11 @@ pub struct FailureMarkers {
 
 #[derive(Debug)]
 struct Markers {
-    /// The invite link has expired or was already used.
-    link_expired_texts: Vec<String>,
-    /// The email already has an account.
-    already_registered_texts: Vec<String>,
-    /// The password was refused.
-    password_rejected_texts: Vec<String>,
-    /// Selectors present on those pages, in that order.
+    /// Selectors present on those pages, in the order expired link, already registered,
+    /// password refused.
     selectors: [Option<CssSelector>; 3],
-    /// The three lists of texts, compiled in that order.
-    compiled: TextMarkers,
+    /// The texts of those pages, compiled in that order.
+    texts: TextMarkers,
 }
 
 /// The texts a profile sets; `None` keeps a list's defaults.
@@ -47,51 +42,27 @@ impl FailureMarkers {
     /// The markers from a profile's texts (each list `None` takes the defaults) and its
     /// selectors, in the order expired link, already registered, password refused.
     pub fn new(texts: FailureTexts, selectors: [Option<CssSelector>; 3]) -> Self {
-        let link_expired_texts = texts.link_expired.unwrap_or_else(default_link_expired);
-        let already_registered_texts = texts
+        let link_expired = texts.link_expired.unwrap_or_else(default_link_expired);
+        let already_registered = texts
             .already_registered
             .unwrap_or_else(default_already_registered);
-        let password_rejected_texts = texts
+        let password_rejected = texts
             .password_rejected
             .unwrap_or_else(default_password_rejected);
-        let compiled = TextMarkers::new([
-            (Reason::LinkExpired, link_expired_texts.as_slice()),
-            (
-                Reason::AlreadyRegistered,
-                already_registered_texts.as_slice(),
-            ),
-            (Reason::PasswordRejected, password_rejected_texts.as_slice()),
+        let texts = TextMarkers::new([
+            (Reason::LinkExpired, link_expired.as_slice()),
+            (Reason::AlreadyRegistered, already_registered.as_slice()),
+            (Reason::PasswordRejected, password_rejected.as_slice()),
         ]);
         Self {
-            markers: Arc::new(Markers {
-                link_expired_texts,
-                already_registered_texts,
-                password_rejected_texts,
-                selectors,
-                compiled,
-            }),
+            markers: Arc::new(Markers { selectors, texts }),
         }
-    }
-
-    /// The texts that say the invite link expired or was used.
-    pub fn link_expired_texts(&self) -> &[String] {
-        &self.markers.link_expired_texts
-    }
-
-    /// The texts that say the email already has an account.
-    pub fn already_registered_texts(&self) -> &[String] {
-        &self.markers.already_registered_texts
-    }
-
-    /// The texts that say the password was refused.
-    pub fn password_rejected_texts(&self) -> &[String] {
-        &self.markers.password_rejected_texts
     }
 
     /// All the texts, compiled, in the order expired link, already registered, password
     /// refused.
     pub fn texts(&self) -> &TextMarkers {
-        &self.markers.compiled
+        &self.markers.texts
     }
 
     /// The profile's selectors with the reason each stands for, in the order expired

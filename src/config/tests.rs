@@ -120,8 +120,18 @@ symbols = "!?"
     let p = &config.platforms[0];
     assert_eq!(p.password.require, vec![CharClass::Upper, CharClass::Digit]);
     assert_eq!(p.request_timeout, std::time::Duration::from_secs(5));
-    assert_eq!(p.failures.link_expired_texts(), ["gone".to_owned()]);
-    assert!(!p.failures.already_registered_texts().is_empty());
+    // The profile's list replaces the default expired-link texts; the other lists keep
+    // theirs.
+    let texts = p.failures.texts();
+    assert_eq!(
+        texts.first_in("it is gone"),
+        Some((crate::reason::Reason::LinkExpired, "gone"))
+    );
+    assert_eq!(texts.first_in("this link has expired"), None);
+    assert_eq!(
+        texts.first_in("you are already registered").map(|m| m.0),
+        Some(crate::reason::Reason::AlreadyRegistered)
+    );
     assert!(
         p.success_url
             .as_ref()

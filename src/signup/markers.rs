@@ -18,13 +18,19 @@ use super::form::collapse;
 #[derive(Debug, Clone)]
 pub struct TextMarkers {
     /// Each searchable text's reason and its wording as configured, in precedence order:
-    /// the automaton's pattern ids index this list.
+    /// pattern ids index this list.
     labels: Vec<(Reason, String)>,
-    /// The same texts, normalized ([`normalize`]).
-    needles: Vec<String>,
-    /// All needles at once; `None` only if the automaton could not be built (it has a
-    /// size limit), in which case each needle is searched for in turn.
-    automaton: Option<AhoCorasick>,
+    /// How the page is searched.
+    search: Search,
+}
+
+#[derive(Debug, Clone)]
+enum Search {
+    /// All normalized texts at once.
+    Automaton(AhoCorasick),
+    /// Each normalized text in turn: only if the automaton could not be built (it has a
+    /// size limit, and a profile may list any texts).
+    EachOf(Vec<String>),
 }
 
 impl TextMarkers {
@@ -42,24 +48,22 @@ impl TextMarkers {
                 }
             }
         }
-        let automaton = AhoCorasick::new(&needles).ok();
-        Self {
-            labels,
-            needles,
-            automaton,
-        }
+        let search = match AhoCorasick::new(&needles) {
+            Ok(automaton) => Search::Automaton(automaton),
+            Err(_) => Search::EachOf(needles),
+        };
+        Self { labels, search }
     }
 
     /// The first text (in precedence order, not page order) that `page_text` contains,
     /// with its reason and its wording as configured. `page_text` must be normalized.
     pub fn first_in(&self, page_text: &str) -> Option<(Reason, &str)> {
-        let first = match &self.automaton {
-            Some(automaton) => automaton
+        let first = match &self.search {
+            Search::Automaton(automaton) => automaton
                 .find_overlapping_iter(page_text)
                 .map(|found| found.pattern().as_usize())
                 .min(),
-            None => self
-                .needles
+            Search::EachOf(needles) => needles
                 .iter()
                 .position(|needle| page_text.contains(needle.as_str())),
         }?;
@@ -104,6 +108,36 @@ mod tests {
         assert_eq!(markers.first_in("welcome aboard"), None);
         // A blank text is never a marker.
         assert_eq!(markers.first_in(""), None);
+    }
+
+    #[test]
+    fn searching_text_by_text_answers_as_the_automaton_does() {
+        let expired = owned(&["link has expired", "expired"]);
+        let registered = owned(&["already exists"]);
+        let markers = TextMarkers::new([
+            (Reason::LinkExpired, expired.as_slice()),
+            (Reason::AlreadyRegistered, registered.as_slice()),
+        ]);
+        let needles = [&expired, &registered]
+            .into_iter()
+            .flatten()
+            .map(|text| normalize(text))
+            .collect();
+        let each = TextMarkers {
+            labels: markers.labels.clone(),
+            search: Search::EachOf(needles),
+        };
+        for page in [
+            "it already exists; it expired",
+            "link has expired",
+            "welcome",
+        ] {
+            assert_eq!(each.first_in(page), markers.first_in(page), "{page}");
+        }
+        assert_eq!(
+            each.first_in("it already exists; it expired"),
+            Some((Reason::LinkExpired, "expired"))
+        );
     }
 
     #[test]
