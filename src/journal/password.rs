@@ -19,7 +19,7 @@ use super::error::Context;
 use super::key::SealKey;
 use super::types::{JobId, JobState};
 use super::writer::After;
-use super::{Durability, Journal, JournalError, Pending, rows};
+use super::{Durability, Journal, JournalError, Pending, rows, schema};
 use crate::secret::Secret;
 
 /// What the journal holds for a job's password: sealed, plain text (a journal from
@@ -223,13 +223,8 @@ pub(super) fn seal_plain_passwords(
     key: &SealKey,
     path: &Path,
 ) -> Result<(), JournalError> {
-    let sqlite_error = |source| JournalError::Open {
-        path: path.to_owned(),
-        source,
-    };
-    let tx = conn
-        .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
-        .map_err(sqlite_error)?;
+    let sqlite_error = schema::open_failed(path);
+    let tx = schema::opening_transaction(conn, path)?;
     let plain: Vec<(i64, Option<String>, String)> = tx
         .prepare(
             "SELECT id, login, sealed_password FROM jobs \

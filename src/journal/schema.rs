@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use rusqlite::config::DbConfig;
 use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ToSql, ToSqlOutput, ValueRef};
-use rusqlite::{Connection, OpenFlags};
+use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 
 use super::error::JournalError;
 use super::types::JobState;
@@ -111,10 +111,7 @@ pub(super) fn open_file(state_dir: &Path) -> Result<Connection, JournalError> {
     prepare_dir(state_dir)?;
     let path = state_dir.join(FILE_NAME);
     prepare_file(&path)?;
-    let open_error = |source| JournalError::Open {
-        path: path.clone(),
-        source,
-    };
+    let open_error = open_failed(&path);
     let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
         | OpenFlags::SQLITE_OPEN_CREATE
         | OpenFlags::SQLITE_OPEN_NO_MUTEX;
@@ -149,14 +146,8 @@ fn keep_plans(conn: &Connection) -> Result<(), rusqlite::Error> {
 /// An in-memory journal with the newest schema.
 pub(super) fn open_memory() -> Result<Connection, JournalError> {
     let path = PathBuf::from(":memory:");
-    let mut conn = Connection::open_in_memory().map_err(|source| JournalError::Open {
-        path: path.clone(),
-        source,
-    })?;
-    configure(&conn).map_err(|source| JournalError::Open {
-        path: path.clone(),
-        source,
-    })?;
+    let mut conn = Connection::open_in_memory().map_err(open_failed(&path))?;
+    configure(&conn).map_err(open_failed(&path))?;
     migrate(&mut conn, &path)?;
     Ok(conn)
 }
@@ -217,14 +208,27 @@ fn configure(conn: &Connection) -> Result<(), rusqlite::Error> {
     )
 }
 
-fn migrate(conn: &mut Connection, path: &Path) -> Result<(), JournalError> {
-    let sqlite_error = |source| JournalError::Open {
+/// What a failed step of opening the journal at `path` (its file, its migrations, the
+/// sealing of old passwords) is reported as.
+pub(super) fn open_failed(path: &Path) -> impl Fn(rusqlite::Error) -> JournalError + Copy + '_ {
+    move |source| JournalError::Open {
         path: path.to_owned(),
         source,
-    };
-    let tx = conn
-        .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
-        .map_err(sqlite_error)?;
+    }
+}
+
+/// An IMMEDIATE transaction for work done while opening the journal at `path`.
+pub(super) fn opening_transaction<'c>(
+    conn: &'c mut Connection,
+    path: &Path,
+) -> Result<Transaction<'c>, JournalError> {
+    conn.transaction_with_behavior(TransactionBehavior::Immediate)
+        .map_err(open_failed(path))
+}
+
+fn migrate(conn: &mut Connection, path: &Path) -> Result<(), JournalError> {
+    let sqlite_error = open_failed(path);
+    let tx = opening_transaction(conn, path)?;
     let found: i64 = tx
         .pragma_query_value(None, "user_version", |row| row.get(0))
         .map_err(sqlite_error)?;

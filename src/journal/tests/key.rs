@@ -194,12 +194,7 @@ fn plain_text_passwords_of_an_older_journal_are_sealed_at_the_first_keyed_open()
     let journal = Journal::open(dir.path()).unwrap();
     assert_eq!(journal.sealed_password(job).unwrap(), Some(pw()));
     assert!(!on_disk(dir.path(), pw().expose().as_bytes()));
-    let notes: Vec<_> = journal
-        .history(job)
-        .unwrap()
-        .into_iter()
-        .map(|t| t.note)
-        .collect();
+    let notes = notes(&journal, job);
     assert!(
         notes
             .iter()

@@ -101,6 +101,12 @@ fn pw() -> Secret {
     Secret::new("Xy7#kq2!Lm9$")
 }
 
+/// The notes of `job`'s history, oldest first.
+fn notes(journal: &Journal, job: JobId) -> Vec<String> {
+    let history = journal.history(job).unwrap();
+    history.into_iter().map(|t| t.note).collect()
+}
+
 fn state(journal: &Journal, job: JobId) -> JobState {
     journal.job(job).unwrap().unwrap().state
 }

@@ -28,12 +28,7 @@ fn sealed_password_lives_until_the_mail_is_accepted() {
     journal.mark_notified(job, "250 accepted").wait().unwrap();
     assert_eq!(journal.sealed_password(job).unwrap(), None);
     assert!(!journal.job(job).unwrap().unwrap().has_password);
-    let notes: Vec<_> = journal
-        .history(job)
-        .unwrap()
-        .into_iter()
-        .map(|t| t.note)
-        .collect();
+    let notes = notes(&journal, job);
     assert!(
         notes.iter().all(|n| !n.contains(pw().expose())),
         "{notes:?}"
