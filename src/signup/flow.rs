@@ -278,7 +278,10 @@ pub(super) fn check_login(login: &str, options: &SignupOptions) -> Result<(), Si
 
 /// Parses a page; a large one off the async workers ([`crate::cpu`]): a large or hostile
 /// page takes CPU time that would otherwise stall every other job's I/O.
-async fn read_page(platform: &Platform, fetched: Fetched) -> Result<PageView, SignupFailure> {
+pub(super) async fn read_page(
+    platform: &Platform,
+    fetched: Fetched,
+) -> Result<PageView, SignupFailure> {
     let owned = platform.clone();
     let shown_url = platform.shown_url(&fetched.url);
     crate::cpu::run(fetched.body.len(), move || page::read(&owned, &fetched))

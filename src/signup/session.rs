@@ -351,27 +351,27 @@ fn network(detail: String) -> SignupFailure {
 /// The shared client config ([`crate::net::tls`]) with the profile's extra root,
 /// offering HTTP/1.1 only: a signup is two or three requests on one connection, and
 /// HTTP/2's connection task, flow control and header compression cost more CPU than they
-/// saved (5% of a 600-job drain). It is built once per `ca_file` and
-/// kept for the life of the process: building it copies the web PKI roots and reads the
-/// file, and its session store lets the next signup's handshake resume (a TLS 1.3
-/// ticket from the server, which carries no cookie, no form and no account: a signup
-/// still starts with nothing from the one before, as in a fresh incognito window).
+/// saved (5% of a 600-job drain). It is built once per `ca_file` and kept for the life of
+/// the process: building it copies the web PKI roots and reads the file, and its session
+/// store (shared by every clone) lets the next signup's handshake resume. A TLS 1.3
+/// ticket carries no cookie, no form and no account: a signup still starts with nothing
+/// from the one before, as in a fresh incognito window.
 fn tls_config(platform: &Platform) -> Result<rustls::ClientConfig, SignupFailure> {
-    static BUILT: LazyLock<Mutex<HashMap<Option<PathBuf>, Arc<rustls::ClientConfig>>>> =
+    static BUILT: LazyLock<Mutex<HashMap<Option<PathBuf>, rustls::ClientConfig>>> =
         LazyLock::new(Mutex::default);
-    let key = platform.ca_file.clone();
     let mut built = BUILT.lock().unwrap_or_else(PoisonError::into_inner);
-    if let Some(config) = built.get(&key) {
-        return Ok(rustls::ClientConfig::clone(config));
+    if let Some(config) = built.get(&platform.ca_file) {
+        return Ok(config.clone());
     }
-    let config = net::tls::client_config(key.as_deref(), &[b"http/1.1"]).map_err(|e| {
+    let ca_file = platform.ca_file.as_deref();
+    let config = net::tls::client_config(ca_file, &[b"http/1.1"]).map_err(|e| {
         network(format!(
             "cannot use ca_file {}: {}",
             e.path.display(),
             e.problem
         ))
     })?;
-    built.insert(key, Arc::new(config.clone()));
+    built.insert(platform.ca_file.clone(), config.clone());
     Ok(config)
 }
 

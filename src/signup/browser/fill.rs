@@ -33,7 +33,8 @@ use crate::config::Platform;
 use crate::secret::Secret;
 use crate::signup::address::Lookup;
 use crate::signup::flow::{
-    SUBMISSIONS, check_login, fresh_password, plainly_refused, ready_login, with_attempts,
+    SUBMISSIONS, check_login, fresh_password, plainly_refused, read_page, ready_login,
+    with_attempts,
 };
 use crate::signup::form::{FormSpec, is_disabled, is_submit_button};
 use crate::signup::page::{self, Fetched, PageView, Stage};
@@ -234,10 +235,8 @@ async fn look(page: &Page, platform: &Platform, seen: &Seen) -> Result<Look, Sig
         retry_after: None,
         body: snapshot.html,
     };
-    let (owned, html) = (platform.clone(), fetched.body.clone());
-    let mut view = crate::cpu::run(fetched.body.len(), move || page::read(&owned, &fetched))
-        .await
-        .ok_or_else(|| SignupFailure::new(Reason::UnexpectedPage, "cannot read the page"))?;
+    let html = fetched.body.clone();
+    let mut view = read_page(platform, fetched).await?;
     // The page's scripts ran: "this program does not run JavaScript" would be wrong.
     view.uses_javascript = false;
     Ok(Look { view, html })
@@ -372,6 +371,11 @@ async fn click_submit(page: &Page, html: &str, form: &FormSpec) -> Result<(), Si
     Ok(())
 }
 
+/// The snapshot's controls, each marked with its index.
+fn indexed() -> &'static scraper::Selector {
+    css!("[data-onbehalf-index]")
+}
+
 fn index_of(el: &ElementRef) -> Option<usize> {
     el.value().attr("data-onbehalf-index")?.parse().ok()
 }
@@ -383,7 +387,7 @@ fn targets(html: &str, form: &FormSpec, platform: &Platform) -> (Vec<usize>, Vec
     let names = password_names(form);
     let mut passwords = Vec::new();
     let mut checkboxes = Vec::new();
-    for el in doc.select(css!("[data-onbehalf-index]")) {
+    for el in doc.select(indexed()) {
         let name = el.value().attr("name").unwrap_or_default();
         let Some(index) = index_of(&el) else { continue };
         let kind = el
@@ -418,16 +422,13 @@ fn submit_index(html: &str, form: &FormSpec) -> Option<usize> {
     let doc = Html::parse_document(html);
     let names = password_names(form);
     let first = doc
-        .select(css!("[data-onbehalf-index]"))
+        .select(indexed())
         .find(|el| names.contains(&el.value().attr("name").unwrap_or_default()))?;
     let owner = first
         .ancestors()
         .filter_map(ElementRef::wrap)
         .find(|a| a.value().name() == "form")?;
-    let buttons: Vec<ElementRef> = owner
-        .select(css!("[data-onbehalf-index]"))
-        .filter(is_submit_button)
-        .collect();
+    let buttons: Vec<ElementRef> = owner.select(indexed()).filter(is_submit_button).collect();
     buttons
         .iter()
         .find(|b| !is_disabled(b))
