@@ -15,9 +15,13 @@ use crate::procstat;
 /// How often a running program is sampled.
 const POLL: Duration = Duration::from_millis(5);
 
-/// The release binary Cargo built for this bench (the bench profile is the release one).
+/// The release binary Cargo built for this bench (the bench profile is the release one),
+/// or the one `ONBEHALF_BENCH_BIN` names: a copy of an earlier build, to measure two
+/// versions back to back on the same machine.
 pub fn onbehalf_binary() -> PathBuf {
-    PathBuf::from(env!("CARGO_BIN_EXE_onbehalf"))
+    std::env::var_os("ONBEHALF_BENCH_BIN")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_onbehalf")))
 }
 
 /// `onbehalf <verb> --config <config>`, logging at the default level.
