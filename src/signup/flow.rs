@@ -202,7 +202,7 @@ async fn open(
     match view.form {
         Ok(mut form) if form_ok => {
             form.fill_names(options.invitee_name.as_deref());
-            tracing::info!(page = %shown(platform, &view.url), "signup: found the signup form");
+            tracing::debug!(page = %shown(platform, &view.url), "signup: found the signup form");
             Ok((session, form, view.standing))
         }
         _ => Err(page::failure(&view, Stage::Invite)),

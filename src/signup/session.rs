@@ -236,7 +236,7 @@ impl Session {
 
     /// GETs `url`, following checked redirects.
     pub async fn get(&self, url: &Url) -> Result<Fetched, SignupFailure> {
-        tracing::info!(url = %shown(&self.platform, url), "signup: opening");
+        tracing::debug!(url = %shown(&self.platform, url), "signup: opening");
         let request = self.client.get(url.clone()).header(ACCEPT, HTML);
         self.send(request).await
     }
@@ -248,7 +248,7 @@ impl Session {
         submission: &Submission,
         page: &Url,
     ) -> Result<Fetched, SignupFailure> {
-        tracing::info!(url = %shown(&self.platform, &submission.url), method = submission.method.as_str(), "signup: submitting the form");
+        tracing::debug!(url = %shown(&self.platform, &submission.url), method = submission.method.as_str(), "signup: submitting the form");
         let same_origin = page.origin() == submission.url.origin();
         let referer = if same_origin {
             page.as_str().to_owned()

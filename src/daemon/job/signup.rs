@@ -96,7 +96,6 @@ pub(super) async fn signup_step(
         let failure = match result {
             Ok(account) => {
                 let note = format!("account created for {} ({engine})", account.login);
-                tracing::info!("account created");
                 services
                     .journal
                     .transition(job, JobState::SignedUp, &note)
