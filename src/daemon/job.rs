@@ -78,6 +78,8 @@ async fn walk(services: Arc<Services>, job: JobId) -> Result<Progress, DaemonErr
     let mut last = None;
     // The formatter appends a field each time it is recorded: record the platform once.
     let mut platform_shown = false;
+    // Read once for extract and kept for vet: a message never changes in the journal.
+    let mut original = Original::default();
     loop {
         let record = services
             .db(move |j| j.job(job))
@@ -101,8 +103,8 @@ async fn walk(services: Arc<Services>, job: JobId) -> Result<Progress, DaemonErr
             return Ok(Progress::Paused);
         }
         let step = match record.state {
-            JobState::Received => extract_step(&services, &record).await?,
-            JobState::Extracted => vet_step(&services, &record).await?,
+            JobState::Received => extract_step(&services, &record, &mut original).await?,
+            JobState::Extracted => vet_step(&services, &record, &mut original).await?,
             JobState::Vetted => signup::signup_step(&services, &record).await?,
             JobState::SigningUp => signup::resume_signing_up(&services, &record).await?,
             JobState::SignedUp => notify::notify_step(&services, &record).await?,
@@ -149,9 +151,28 @@ async fn escalate(
     Ok(Step::Next)
 }
 
-async fn extract_step(services: &Services, record: &JobRecord) -> Result<Step, DaemonError> {
+/// A job's original message, read from the journal when first needed.
+#[derive(Default)]
+struct Original(Option<Arc<Vec<u8>>>);
+
+impl Original {
+    async fn get(&mut self, services: &Services, job: JobId) -> Result<Arc<Vec<u8>>, DaemonError> {
+        if let Some(raw) = &self.0 {
+            return Ok(Arc::clone(raw));
+        }
+        let raw = services.raw(job).await?;
+        self.0 = Some(Arc::clone(&raw));
+        Ok(raw)
+    }
+}
+
+async fn extract_step(
+    services: &Services,
+    record: &JobRecord,
+    original: &mut Original,
+) -> Result<Step, DaemonError> {
     let job = record.id;
-    let raw = services.raw(job).await?;
+    let raw = original.get(services, job).await?;
     // Extract is CPU work over hostile input: a large message goes off the async workers
     // (extract catches its own panics).
     let config = services.config.clone();
@@ -189,9 +210,13 @@ fn invite_of(record: &JobRecord) -> Result<extract::Invite, DaemonError> {
     })
 }
 
-async fn vet_step(services: &Services, record: &JobRecord) -> Result<Step, DaemonError> {
+async fn vet_step(
+    services: &Services,
+    record: &JobRecord,
+    original: &mut Original,
+) -> Result<Step, DaemonError> {
     let job = record.id;
-    let raw = services.raw(job).await?;
+    let raw = original.get(services, job).await?;
     let invite = invite_of(record)?;
     // Held until this job is vetted (or rejected): another forward of the same invite
     // then finds it and stops.
