@@ -18,8 +18,8 @@
 //! commit or checkpoint (see `Durability`).
 //!
 //! The writer commits whatever requests are waiting as one transaction (group commit), so
-//! concurrent jobs share one fsync, each request in its own savepoint so a failing one
-//! fails alone; it answers every waiter after the commit. A write returns a [`Pending`]:
+//! concurrent jobs share one fsync; a request that fails sends the group back to run
+//! request by request, so it fails alone. The writer answers every waiter after the commit. A write returns a [`Pending`]:
 //! `.await` it in async code, [`Pending::wait`] blocks for it elsewhere (the CLI, tests).
 //! Reads run at once on the calling thread, on read connections of their own (WAL: they
 //! see every committed write and never wait for the writer). [`Journal`] is
@@ -436,9 +436,9 @@ impl Journal {
         )
     }
 
-    /// Sends `body` to the writer, which runs it in its own savepoint of an IMMEDIATE
-    /// transaction (the write lock is taken up front, so two processes never deadlock
-    /// upgrading a read) and answers once that transaction is committed.
+    /// Sends `body` to the writer, which runs it in an IMMEDIATE transaction (the write
+    /// lock is taken up front, so two processes never deadlock upgrading a read) and
+    /// answers once that transaction is committed.
     fn write<T, A, B>(&self, durability: Durability, action: A, body: B) -> Pending<T>
     where
         T: Send + 'static,

@@ -196,10 +196,10 @@ fn configure(conn: &Connection) -> Result<(), rusqlite::Error> {
     keep_plans(conn)?;
     // journal_mode answers with the mode now in force ("memory" for an in-memory file).
     let _mode: String = conn.query_row("PRAGMA journal_mode=WAL", [], |row| row.get(0))?;
-    // Savepoints (one per request in a group commit) keep the pages they change in a
-    // statement journal: in memory, not in a temporary file under /var/tmp, which cost a
-    // write per page and would put page images (sealed passwords among them) on disk
-    // outside the journal's own directory.
+    // A statement that may need undoing alone keeps the pages it changes in a statement
+    // journal: in memory, not in a temporary file under /var/tmp, which cost a write per
+    // page and would put page images (sealed passwords among them) on disk outside the
+    // journal's own directory.
     conn.execute_batch(
         "PRAGMA synchronous=FULL;
          PRAGMA secure_delete=ON;

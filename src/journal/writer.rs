@@ -13,11 +13,12 @@
 //! then holds five requests instead of two, and the writer's CPU per job drops by a
 //! third. A lone job's requests are committed at once.
 //!
-//! Each request runs inside its own savepoint, so a failing body (a refused step, a
-//! constraint) rolls back its own changes and fails alone; its neighbours commit. If the
-//! transaction itself cannot begin or commit (another process holds the file past the
-//! busy timeout, a full disk), every request of the group is run again alone, so each
-//! gets an answer that is its own.
+//! A body that fails (a refused step, a constraint) must fail alone while its neighbours
+//! commit. Bodies fail rarely, so a group is run without a savepoint per request (which
+//! copied every page a request touched into the statement journal): when one fails, or
+//! the transaction itself cannot begin or commit (another process holds the file past
+//! the busy timeout, a full disk), the whole group is rolled back and every request is
+//! run again in a transaction of its own, so each gets an answer that is its own.
 //!
 //! Checkpoints that wipe an erased password from the WAL run here too, on the same
 //! connection, after the commit and before the answers (see [`super::password`]).
@@ -187,7 +188,14 @@ impl Writer {
         } else {
             Durability::Deferred
         };
-        if self.together(&conn, &mut group, durability, hold).is_err() {
+        let together = match group.as_mut_slice() {
+            [op] if hold.is_none() => {
+                self.alone(&conn, op.as_mut());
+                Ok(())
+            }
+            group => self.together(&conn, group, durability, hold),
+        };
+        if together.is_err() {
             if !conn.is_autocommit() {
                 let _ = execute(&conn, "ROLLBACK");
             }
@@ -219,8 +227,8 @@ impl Writer {
         }
     }
 
-    /// Runs the group in one transaction, each request in its own savepoint. An error
-    /// means the transaction did not commit and nothing of it is kept.
+    /// Runs the group in one transaction. An error means a request failed or the
+    /// transaction did not commit: nothing of it may be kept.
     fn together(
         &mut self,
         conn: &Connection,
@@ -231,16 +239,10 @@ impl Writer {
         self.set_durability(conn, durability)?;
         execute(conn, "BEGIN IMMEDIATE")?;
         for op in group.iter_mut() {
-            execute(conn, "SAVEPOINT request")?;
-            if op.run(conn) {
-                execute(conn, "RELEASE request")?;
-            } else if conn.is_autocommit() {
-                // The error rolled the whole transaction back (SQLite does for a full
-                // disk or an I/O error): the others' work is gone too.
+            if !op.run(conn) {
+                // Its changes so far cannot be told from its neighbours': every request
+                // is run again alone.
                 return Err(rusqlite::Error::InvalidQuery);
-            } else {
-                execute(conn, "ROLLBACK TO request")?;
-                execute(conn, "RELEASE request")?;
             }
         }
         if let Some(hold) = hold {
