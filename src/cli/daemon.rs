@@ -47,13 +47,8 @@ pub struct RetryArgs {
     login: Option<String>,
 }
 
-/// The daemon's runtime: one thread for every job's I/O. A job waits on the network and
-/// the journal far more than it computes, and what it computes over a large input goes
-/// to the blocking pool ([`crate::cpu`]); a second worker thread added no throughput to
-/// a backlog, only hand-offs and work stealing between the two (a twentieth of the
-/// drain's CPU) and a long tail when a woken job sat behind another worker's.
 fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
-    tokio::runtime::Builder::new_current_thread()
+    tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .context("cannot start the async runtime")
