@@ -8,10 +8,10 @@
 //! the WAL is fsynced: the durability rule of the [module docs](super) holds for every
 //! request, while concurrent jobs share one sync instead of paying one each.
 //!
-//! While other jobs are writing too, the writer waits up to 2 ms for their next requests
-//! before it commits (as a database's commit delay does): in a 600-job backlog a commit
-//! then holds five requests instead of two, and the writer's CPU per job drops by a
-//! third. A lone job's requests are committed at once.
+//! While other jobs are writing too, the writer sleeps 2 ms and takes their requests
+//! that arrived meanwhile before it commits (as a database's commit delay does): in a
+//! 600-job backlog a commit then holds five requests instead of two, and the writer's CPU
+//! per job drops by a third. A lone job's requests are committed at once.
 //!
 //! A body that fails (a refused step, a constraint) must fail alone while its neighbours
 //! commit. Bodies fail rarely, so a group is run without a savepoint per request (which
