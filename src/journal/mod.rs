@@ -19,8 +19,9 @@
 //!
 //! The writer commits whatever requests are waiting as one transaction (group commit), so
 //! concurrent jobs share one fsync; a request that fails sends the group back to run
-//! request by request, so it fails alone. The writer answers every waiter after the commit. A write returns a [`Pending`]:
-//! `.await` it in async code, [`Pending::wait`] blocks for it elsewhere (the CLI, tests).
+//! request by request, so it fails alone. The writer answers every waiter after the
+//! commit. A write returns a [`Pending`]: `.await` it in async code, [`Pending::wait`]
+//! blocks for it elsewhere (the CLI, tests).
 //! Reads run at once on the calling thread, on read connections of their own (WAL: they
 //! see every committed write and never wait for the writer). [`Journal`] is
 //! `Send + Sync` and meant to be shared in an `Arc`.

@@ -28,6 +28,37 @@ fn a_failing_request_in_a_group_fails_alone() {
     assert_eq!(journal.health("after").unwrap().as_deref(), Some("2"));
 }
 
+#[test]
+fn a_request_that_fails_after_writing_leaves_nothing_and_its_neighbours_commit() {
+    let journal = Journal::open_in_memory().unwrap();
+    let held = journal.lock();
+    let blocker = journal.set_health("blocker", "1");
+    let before = journal.set_health("before", "1");
+    // Writes, then fails: a group without a savepoint per request must not keep the row.
+    let half_done: Pending<()> = journal.write(
+        Durability::Deferred,
+        || "write a row, then fail".to_owned(),
+        |conn| {
+            rows::execute(
+                conn,
+                "INSERT INTO health (key, value, updated_at) VALUES ('half', 'x', 'now')",
+                [],
+            )?;
+            Err(rows::Failure::Journal(JournalError::NoSuchJob(JobId(99))))
+        },
+    );
+    let after = journal.set_health("after", "2");
+    drop(held);
+    blocker.wait().unwrap();
+    before.wait().unwrap();
+    let error = half_done.wait().unwrap_err();
+    assert!(matches!(error, JournalError::NoSuchJob(_)), "{error}");
+    after.wait().unwrap();
+    assert_eq!(journal.health("half").unwrap(), None);
+    assert_eq!(journal.health("before").unwrap().as_deref(), Some("1"));
+    assert_eq!(journal.health("after").unwrap().as_deref(), Some("2"));
+}
+
 #[tokio::test]
 async fn concurrent_writers_are_answered_after_their_commit() {
     let journal = std::sync::Arc::new(Journal::open_in_memory().unwrap());
