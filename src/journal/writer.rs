@@ -39,7 +39,7 @@ use super::{Durability, JournalError, Shared, WIPE_INTERVAL, hold, resolve};
 const MAX_GROUP: usize = 64;
 
 /// How long a busy writer waits for more requests before it commits.
-const GATHER_WINDOW: Duration = Duration::from_micros(2000);
+const GATHER_WINDOW: Duration = Duration::from_millis(2);
 
 /// What the writer must do once a request's transaction committed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -157,12 +157,14 @@ impl Writer {
         let mut busy = false;
         while let Ok(first) = requests.recv() {
             let mut group = vec![first];
-            while group.len() < MAX_GROUP {
-                let Ok(next) = requests.try_recv() else { break };
-                group.push(next);
-            }
-            if busy {
-                gather_more(&mut group, &requests);
+            take_waiting(&mut group, &requests);
+            if busy && group.len() < MAX_GROUP {
+                // While other jobs are writing too, their next requests share this
+                // commit instead of each paying for one (a database's commit delay).
+                // Sleeping, not waking per request: a sender whose receiver is not
+                // blocked in `recv` only queues, so neither side pays a futex wake-up.
+                std::thread::sleep(GATHER_WINDOW);
+                take_waiting(&mut group, &requests);
             }
             busy = group.len() > 1;
             let group = match hold.as_mut() {
@@ -188,14 +190,14 @@ impl Writer {
         } else {
             Durability::Deferred
         };
-        let together = match group.as_mut_slice() {
+        let failed = match group.as_mut_slice() {
             [op] if hold.is_none() => {
                 self.alone(&conn, op.as_mut());
-                Ok(())
+                false
             }
-            group => self.together(&conn, group, durability, hold),
+            group => self.together(&conn, group, durability, hold).is_err(),
         };
-        if together.is_err() {
+        if failed {
             if !conn.is_autocommit() {
                 let _ = execute(&conn, "ROLLBACK");
             }
@@ -330,15 +332,8 @@ impl Writer {
     }
 }
 
-/// While other jobs are writing too (the last group had several requests), waits
-/// [`GATHER_WINDOW`] for their next requests, so they share this commit instead of each
-/// paying for one: what a database's commit delay does. A lone job never waits.
-///
-/// The writer sleeps through the window and then takes what arrived, rather than waking
-/// for each request: a sender whose receiver is not blocked in `recv` only queues, so
-/// neither side pays a futex wake-up per request.
-fn gather_more(group: &mut Vec<Box<dyn Op>>, requests: &Receiver<Box<dyn Op>>) {
-    std::thread::sleep(GATHER_WINDOW);
+/// Adds the requests already waiting to `group`, up to [`MAX_GROUP`].
+fn take_waiting(group: &mut Vec<Box<dyn Op>>, requests: &Receiver<Box<dyn Op>>) {
     while group.len() < MAX_GROUP {
         let Ok(next) = requests.try_recv() else { break };
         group.push(next);
